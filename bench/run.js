@@ -1,0 +1,483 @@
+#!/usr/bin/env node
+// bench/run.js - comparison runner: benchmarks tsnats (or any server command)
+// against the Go nats-server, scenario by scenario, in alternating rounds.
+// Owns: the scenario list, starting/stopping one fresh server per run (pinned
+// with taskset, own process group, SIGTERM then SIGKILL), running the load
+// generator (bench/loadgen.js, pinned to another core) against it, reading the
+// server's peak RSS, and the summary tables / JSON. See bench/README.md.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { probe } from './conn.js';
+import { memKiB } from './procfs.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(HERE);
+const LOADGEN = path.join(HERE, 'loadgen.js');
+
+// name | loadgen args | n (per publisher; chosen like shared/bench/compare.sh,
+// ~2 s per run on the Go server here) | what it measures
+const SCENARIOS = [
+  ['pub16', '--mode pub --size 16 --pubs 1', 12000000, 'publish only, 16 B'],
+  ['pub128', '--mode pub --size 128 --pubs 1', 10000000, 'publish only, 128 B'],
+  ['pubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B'],
+  ['pubsub128', '--mode pubsub --size 128 --pubs 1 --subs 1', 3000000, 'pub/sub 1:1, 128 B'],
+  ['fanout16x5', '--mode pubsub --size 16 --pubs 1 --subs 5', 2000000, 'fan-out 1:5, 16 B (delivered msgs/s)'],
+  ['queue16x5', '--mode queue --size 16 --pubs 1 --subs 5', 4000000, 'queue group, 1 pub : 5 members, 16 B'],
+  ['pub16x4', '--mode pub --size 16 --pubs 4', 3000000, 'publish only, 4 publishers, 16 B'],
+  ['pubsub1k', '--mode pubsub --size 1024 --pubs 1 --subs 1', 1500000, 'pub/sub 1:1, 1 KiB'],
+  ['pubsub64k', '--mode pubsub --size 65536 --pubs 1 --subs 1', 20000, 'pub/sub 1:1, 64 KiB'],
+  ['reqrep', '--mode reqrep --size 16', 30000, 'request/reply, sequential round trips'],
+  ['idle10k', '--mode idle', 10000, 'idle connections: server RSS per connection'],
+];
+
+const USAGE = `usage: node bench/run.js [--rounds N] [--scenarios a,b] [--quick] [--server 'CMD {PORT}']
+       [--baseline 'CMD {PORT}' | --no-baseline] [--json FILE] [--port BASE]
+       [--server-cpu N] [--bench-cpu N] [--timeout SEC] [--inline] [--list]
+  --rounds N     rounds per scenario, each runs baseline then server (default 3)
+  --scenarios    comma-separated subset (see --list)
+  --quick        n/10 for every scenario (a smoke test; short runs are noisy)
+  --server CMD   server under test (default: node bin/tsnats.js -a 127.0.0.1 -p {PORT});
+                 {PORT} (and $PORT) is its port; runs via sh, so quote it as one argument
+  --baseline CMD reference server (default: nats-server -a 127.0.0.1 -p {PORT} if on PATH)
+  --no-baseline  bench only the server under test
+  --json FILE    also write every run and the medians as JSON
+  --inline       load generator runs all connections in one thread (default: a worker each)
+  --server-cpu N / --bench-cpu N   cores for taskset (default 0 / 1)
+  --timeout SEC  per-run limit of the load generator (default 60)`;
+
+function parseArgs(argv) {
+  const o = {
+    rounds: 3,
+    scenarios: '',
+    quick: false,
+    server: '',
+    baseline: null,
+    noBaseline: false,
+    json: '',
+    port: 15222,
+    serverCpu: '0',
+    benchCpu: '1',
+    timeout: 60,
+    inline: false,
+    list: false,
+  };
+  const flags = { '--quick': 'quick', '--no-baseline': 'noBaseline', '--inline': 'inline', '--list': 'list' };
+  const vals = {
+    '--rounds': 'rounds',
+    '--scenarios': 'scenarios',
+    '--server': 'server',
+    '--baseline': 'baseline',
+    '--json': 'json',
+    '--port': 'port',
+    '--server-cpu': 'serverCpu',
+    '--bench-cpu': 'benchCpu',
+    '--timeout': 'timeout',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let v;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      v = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    if (a === '-h' || a === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (flags[a]) o[flags[a]] = true;
+    else if (vals[a]) {
+      if (v === undefined) v = argv[++i];
+      if (v === undefined) die(`${a} needs a value`);
+      o[vals[a]] = typeof o[vals[a]] === 'number' ? Number(v) : v;
+    } else die(`unknown option ${a}\n${USAGE}`);
+  }
+  if (!(o.rounds >= 1) || !(o.timeout > 0) || !(o.port > 0)) die('bad --rounds / --timeout / --port');
+  return o;
+}
+
+function die(msg) {
+  console.error(`bench/run.js: ${msg}`);
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+function which(cmd) {
+  for (const d of (process.env.PATH || '').split(':').concat(['/usr/sbin', '/usr/local/sbin'])) {
+    const p = path.join(d || '.', cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+function portFree(port) {
+  return new Promise((res) => {
+    const s = net.createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+}
+
+let portSeq = 0;
+async function nextPort(base) {
+  for (let i = 0; i < 2000; i++) {
+    const p = base + (portSeq++ % 1000);
+    if (await portFree(p)) return p;
+  }
+  throw new Error('no free port');
+}
+
+let hasTaskset = true;
+function pinned(cpu, argv) {
+  return hasTaskset ? ['taskset', ['-c', String(cpu), ...argv]] : [argv[0], argv.slice(1)];
+}
+
+// ulimit -n raised to the hard limit for servers and the load generator (idle10k)
+const SH_PREFIX = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; ';
+
+let current = null; // running server, stopped on exit/signals
+
+async function startServer(cmdTemplate, port, cpu, log) {
+  const cmd = cmdTemplate.replaceAll('{PORT}', String(port));
+  const fd = fs.openSync(log, 'w');
+  fs.writeSync(fd, `# PORT=${port} ${cmd}\n`);
+  const [file, args] = pinned(cpu, ['sh', '-c', `${SH_PREFIX}exec ${cmd}`]);
+  const child = spawn(file, args, {
+    cwd: ROOT,
+    detached: true, // own process group: stop the server and anything it forked
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, PORT: String(port), GOMAXPROCS: '1' },
+  });
+  fs.closeSync(fd);
+  const srv = { child, pid: child.pid, exited: false, code: null };
+  current = srv;
+  child.on('exit', (code, sig) => {
+    srv.exited = true;
+    srv.code = code ?? sig;
+  });
+  const t0 = Date.now();
+  while (Date.now() - t0 < 15000) {
+    if (srv.exited) throw new Error(`server exited during startup (${srv.code}); log ${log}:\n${tail(log)}`);
+    if (await probe('127.0.0.1', port, 1000)) return srv;
+    await sleep(50);
+  }
+  await stopServer(srv);
+  throw new Error(`server did not answer on port ${port} within 15 s; log ${log}`);
+}
+
+function tail(file, n = 5) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function killGroup(srv, sig) {
+  try {
+    process.kill(-srv.pid, sig);
+  } catch {
+    try {
+      process.kill(srv.pid, sig);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+async function stopServer(srv) {
+  if (!srv) return;
+  if (!srv.exited) {
+    killGroup(srv, 'SIGTERM');
+    for (let i = 0; i < 100 && !srv.exited; i++) await sleep(50);
+    if (!srv.exited) {
+      console.error(`  server ${srv.pid} did not exit on SIGTERM within 5 s, sending SIGKILL`);
+      killGroup(srv, 'SIGKILL');
+      for (let i = 0; i < 40 && !srv.exited; i++) await sleep(50);
+    }
+  }
+  killGroup(srv, 'SIGKILL'); // leftovers in its process group
+  if (current === srv) current = null;
+}
+
+function runLoadgen(args, cpu, timeoutS, errLog) {
+  return new Promise((resolve) => {
+    const quoted = [process.execPath, LOADGEN, ...args].map((a) => `'${String(a).replaceAll("'", "'\\''")}'`);
+    const [file, argv] = pinned(cpu, ['sh', '-c', `${SH_PREFIX}exec ${quoted.join(' ')}`]);
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (timeoutS + 15) * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      fs.writeFileSync(errLog, err);
+      const line = out.trim().split('\n').pop() || '';
+      let res;
+      try {
+        res = JSON.parse(line);
+      } catch {
+        res = { ok: false, error: `load generator exit code ${code}, no result${err ? ': ' + err.trim().split('\n').pop() : ''}` };
+      }
+      resolve(res);
+    });
+  });
+}
+
+const fmtInt = (x) => (x == null || !Number.isFinite(x) ? 'FAIL' : Math.round(x).toLocaleString('en-US'));
+const f3 = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(3));
+const mib = (kib) => (kib == null ? 'n/a' : (kib / 1024).toFixed(1));
+const pctS = (x) => (x == null ? 'n/a' : `${Math.round(x)}%`);
+function median(a) {
+  const v = a.filter((x) => x != null && Number.isFinite(x)).sort((x, y) => x - y);
+  if (v.length === 0) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+function runLine(name, round, label, r) {
+  if (!r.ok) return `  ${name.padEnd(11)} round ${round} ${label}: FAILED: ${r.error || 'check errors'}${seqNote(r)}`;
+  const cpu = `(bench cpu ${r.bench_cpu_pct ?? 'n/a'}%, server cpu ${r.server_cpu_pct ?? 'n/a'}%, peak rss ${mib(r.server_hwm_kib)} MiB)`;
+  if (r.mode === 'reqrep')
+    return `  ${name.padEnd(11)} round ${round} ${label}: p50 ${r.p50_us} us  p99 ${r.p99_us} us  ${fmtInt(r.reqs_per_sec)} req/s  ${cpu}`;
+  if (r.mode === 'idle')
+    return `  ${name.padEnd(11)} round ${round} ${label}: ${r.opened} conns, rss ${mib(r.server_rss_before_kib)} -> ${mib(r.server_rss_after_kib)} MiB = ${r.rss_per_conn_kib} KiB/conn (open ${r.open_seconds} s)${r.limit ? ' [' + r.limit + ']' : ''}`;
+  return `  ${name.padEnd(11)} round ${round} ${label}: ${fmtInt(r.msgs_per_sec)} msgs/s in ${Number(r.seconds).toFixed(2)} s  ${cpu}`;
+}
+
+function seqNote(r) {
+  if (r.lost == null) return '';
+  const bad = ['lost', 'out_of_order', 'duplicates', 'extra_msgs', 'size_errors', 'bad_seq'].filter((k) => r[k] > 0);
+  return bad.length ? `  [${bad.map((k) => `${k} ${r[k]}`).join(', ')}]` : '';
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (o.list) {
+    for (const [nm, args, n, what] of SCENARIOS) console.log(`  ${nm.padEnd(11)} ${what.padEnd(44)} ${args} --n ${n}`);
+    return 0;
+  }
+  let sel = SCENARIOS;
+  if (o.scenarios) {
+    const want = o.scenarios.split(',').filter(Boolean);
+    for (const w of want) if (!SCENARIOS.some((s) => s[0] === w)) die(`unknown scenario '${w}' (see --list)`);
+    sel = SCENARIOS.filter((s) => want.includes(s[0]));
+  }
+  try {
+    execFileSync('taskset', ['-c', o.serverCpu, 'true'], { stdio: 'ignore' });
+  } catch {
+    hasTaskset = false;
+    console.error('bench/run.js: taskset not usable: servers and load generator run unpinned');
+  }
+  const sides = [];
+  if (!o.noBaseline) {
+    let base = o.baseline;
+    if (base === null) {
+      const ns = which('nats-server');
+      if (ns) base = `${ns} -a 127.0.0.1 -p {PORT}`;
+      else console.error('bench/run.js: nats-server not on PATH: no baseline, no ratios');
+    }
+    if (base) sides.push({ key: 'A', label: o.baseline ? 'base' : 'go', cmd: base });
+  }
+  let server = o.server;
+  if (!server) {
+    if (!fs.existsSync(path.join(ROOT, 'bin', 'tsnats.js'))) die('bin/tsnats.js not found (use --server CMD to bench another command)');
+    server = `${process.execPath} bin/tsnats.js -a 127.0.0.1 -p {PORT}`;
+  }
+  sides.push({ key: 'B', label: o.server ? 'server' : 'tsnats', cmd: server });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tsnats-bench-'));
+  for (const s of sides) console.error(`${s.key} (${s.label}) = ${s.cmd}`);
+  console.error(
+    `rounds=${o.rounds} quick=${o.quick} server cpu=${o.serverCpu} bench cpu=${o.benchCpu} ` +
+      `generator=${o.inline ? 'inline' : 'worker per connection'} work dir=${work}`,
+  );
+
+  const results = {}; // name -> key -> [result per round]
+  for (const [name, args, n0] of sel) {
+    const n = o.quick ? Math.max(1, Math.floor(n0 / 10)) : n0;
+    results[name] = { args: `${args} --n ${n}`, n };
+    for (const s of sides) results[name][s.key] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const s of sides) {
+        const port = await nextPort(o.port);
+        const tag = `${name}.${s.key}.${round}`;
+        let r;
+        let srv = null;
+        try {
+          srv = await startServer(s.cmd, port, o.serverCpu, path.join(work, `${tag}.server.log`));
+          const lgArgs = [...args.split(' '), '--n', n, '--port', port, '--spid', srv.pid, '--timeout', o.timeout];
+          if (o.inline) lgArgs.push('--inline');
+          r = await runLoadgen(lgArgs, o.benchCpu, o.timeout, path.join(work, `${tag}.loadgen.err`));
+          const mem = memKiB(srv.pid);
+          if (mem) r.server_hwm_kib = mem.hwm;
+          if (srv.exited) {
+            r.ok = false;
+            r.error = `${r.error ? r.error + '; ' : ''}server exited (${srv.code}): ${tail(path.join(work, `${tag}.server.log`), 2)}`;
+          }
+        } catch (e) {
+          r = { ok: false, error: e.message };
+        }
+        await stopServer(srv);
+        results[name][s.key].push(r);
+        console.error(runLine(name, round, s.label, r));
+        await sleep(200);
+      }
+    }
+  }
+  report(o, sides, sel, results, work);
+  return 0;
+}
+
+function report(o, sides, sel, results, work) {
+  const A = sides.find((s) => s.key === 'A');
+  const B = sides.find((s) => s.key === 'B');
+  const la = A ? A.label : '-';
+  const lb = B.label;
+  const lines = [];
+  const P = (s) => lines.push(s);
+  const summary = [];
+  const get = (name, key, f) => (results[name][key] || []).map((r) => (r.ok ? f(r) : null));
+  const ratios = (name, f) =>
+    A ? results[name].A.map((ra, i) => {
+          const rb = results[name].B[i];
+          return ra.ok && rb && rb.ok && f(ra) > 0 ? f(rb) / f(ra) : null;
+        }).filter((x) => x != null)
+      : [];
+  P('');
+  P(
+    `${'scenario'.padEnd(11)} ${(la + ' msgs/s').padStart(13)} ${(lb + ' msgs/s').padStart(15)} ${(lb + '/' + la).padStart(9)} ${'min-max'.padStart(11)}` +
+      ` ${(la + ' rss').padStart(8)} ${(lb + ' rss').padStart(10)} ${(la + ' cpu').padStart(7)} ${(lb + ' cpu').padStart(10)} ${'gen cpu'.padStart(8)}  checks`,
+  );
+  const lat = [];
+  const idle = [];
+  for (const [name] of sel) {
+    const R = results[name];
+    const ms = (r) => r.msgs_per_sec;
+    const entry = { name, args: R.args, n: R.n };
+    for (const s of sides) {
+      entry[`${s.key}_label`] = s.label;
+      entry[`${s.key}_msgs_per_sec_median`] = median(get(name, s.key, ms));
+      entry[`${s.key}_peak_rss_kib_median`] = median(get(name, s.key, (r) => r.server_hwm_kib));
+      entry[`${s.key}_server_cpu_pct_median`] = median(get(name, s.key, (r) => r.server_cpu_pct));
+      entry[`${s.key}_bench_cpu_pct_median`] = median(get(name, s.key, (r) => r.bench_cpu_pct));
+      entry[`${s.key}_failed_runs`] = R[s.key].filter((r) => !r.ok).length;
+      entry[`${s.key}_runs`] = R[s.key];
+    }
+    const rt = ratios(name, ms);
+    entry.ratio_median = median(rt);
+    entry.ratios = rt;
+    const fails = sides.map((s) => entry[`${s.key}_failed_runs`]).reduce((a, b) => a + b, 0);
+    const allRuns = sides.flatMap((s) => R[s.key]);
+    const checked = allRuns.filter((r) => r.ok && r.seq_checked).length;
+    const bad = allRuns.map(seqNote).filter(Boolean);
+    const check = fails ? `${fails} failed run(s)` : checked ? `seq ok (${checked} runs)` : 'ok';
+    entry.checks = check + (bad.length ? ' ' + bad.join(' ') : '');
+    summary.push(entry);
+    if (name === 'reqrep') {
+      const e = {};
+      for (const s of sides) {
+        e[`${s.key}50`] = median(get(name, s.key, (r) => r.p50_us));
+        e[`${s.key}99`] = median(get(name, s.key, (r) => r.p99_us));
+        entry[`${s.key}_p50_us_median`] = e[`${s.key}50`];
+        entry[`${s.key}_p99_us_median`] = e[`${s.key}99`];
+      }
+      e.r50 = median(ratios(name, (r) => r.p50_us));
+      e.r99 = median(ratios(name, (r) => r.p99_us));
+      entry.p50_ratio_median = e.r50;
+      entry.p99_ratio_median = e.r99;
+      lat.push([name, e]);
+    }
+    if (name.startsWith('idle')) {
+      const e = { n: median(allRuns.map((r) => r.opened)), limit: allRuns.find((r) => r.limit)?.limit };
+      for (const s of sides) {
+        e[`${s.key}b`] = median(get(name, s.key, (r) => r.server_rss_before_kib));
+        e[`${s.key}a`] = median(get(name, s.key, (r) => r.server_rss_after_kib));
+        e[`${s.key}p`] = median(get(name, s.key, (r) => r.rss_per_conn_kib));
+      }
+      idle.push([name, e, entry]);
+      continue;
+    }
+    const rng = rt.length ? `${f3(Math.min(...rt))}-${f3(Math.max(...rt))}` : 'n/a';
+    P(
+      `${name.padEnd(11)} ${(A ? fmtInt(entry.A_msgs_per_sec_median) : '-').padStart(13)} ${fmtInt(entry.B_msgs_per_sec_median).padStart(15)}` +
+        ` ${(A ? f3(entry.ratio_median) : '-').padStart(9)} ${(A ? rng : '-').padStart(11)}` +
+        ` ${(A ? mib(entry.A_peak_rss_kib_median) : '-').padStart(8)} ${mib(entry.B_peak_rss_kib_median).padStart(10)}` +
+        ` ${(A ? pctS(entry.A_server_cpu_pct_median) : '-').padStart(7)} ${pctS(entry.B_server_cpu_pct_median).padStart(10)}` +
+        ` ${pctS(median([entry.A_bench_cpu_pct_median, entry.B_bench_cpu_pct_median])).padStart(8)}  ${entry.checks}`,
+    );
+  }
+  P('');
+  P(`msgs/s: median over ${o.rounds} round(s) (pubsub/fanout/queue: messages delivered to subscribers; reqrep: requests/s);`);
+  P(`${lb}/${la}: median of per-round ratios, > 1 means ${lb} is faster. rss: server peak RSS (VmHWM) in MiB;`);
+  P('cpu: server CPU over the timed interval (100% = one core); gen cpu: the load generator\'s own CPU.');
+  if (lat.length) {
+    P('');
+    P(`latency in us (lower is better; ${lb}/${la} < 1 means ${lb} is faster)`);
+    P(`${'scenario'.padEnd(11)} ${(la + ' p50').padStart(9)} ${(lb + ' p50').padStart(11)} ${'p50 ratio'.padStart(9)} ${(la + ' p99').padStart(9)} ${(lb + ' p99').padStart(11)} ${'p99 ratio'.padStart(9)}`);
+    for (const [name, e] of lat)
+      P(
+        `${name.padEnd(11)} ${String(e.A50 ?? '-').padStart(9)} ${String(e.B50 ?? 'FAIL').padStart(11)} ${(A ? f3(e.r50) : '-').padStart(9)}` +
+          ` ${String(e.A99 ?? '-').padStart(9)} ${String(e.B99 ?? 'FAIL').padStart(11)} ${(A ? f3(e.r99) : '-').padStart(9)}`,
+      );
+  }
+  if (idle.length) {
+    P('');
+    P(`idle connections: server RSS in MiB before -> after opening them, and the growth per connection in KiB`);
+    for (const [name, e, entry] of idle) {
+      const side = (k) => `${mib(e[k + 'b'])} -> ${mib(e[k + 'a'])} MiB = ${e[k + 'p'] ?? 'FAIL'} KiB/conn`;
+      const r = A && e.Ap > 0 && e.Bp != null ? e.Bp / e.Ap : null;
+      entry.A_rss_per_conn_kib_median = e.Ap;
+      entry.B_rss_per_conn_kib_median = e.Bp;
+      entry.rss_per_conn_ratio = r;
+      P(`${name.padEnd(11)} ${e.n ?? 0} conns  ${A ? la + ' ' + side('A') + '   ' : ''}${lb} ${side('B')}${A ? `   ${lb}/${la} ${f3(r)}` : ''}  ${entry.checks}`);
+      if (e.limit) P(`            limited: ${e.limit}`);
+    }
+  }
+  const table = lines.join('\n');
+  console.log(table);
+  console.log(`\nraw results and server logs: ${work}`);
+  const js = {
+    sides: sides.map((s) => ({ key: s.key, label: s.label, cmd: s.cmd })),
+    rounds: o.rounds,
+    quick: o.quick,
+    inline: o.inline,
+    server_cpu: o.serverCpu,
+    bench_cpu: o.benchCpu,
+    node: process.version,
+    work_dir: work,
+    date: new Date().toISOString(),
+    scenarios: summary,
+  };
+  fs.writeFileSync(path.join(work, 'summary.json'), JSON.stringify(js, null, 1));
+  fs.writeFileSync(path.join(work, 'table.txt'), table + '\n');
+  if (o.json) {
+    fs.writeFileSync(o.json, JSON.stringify(js, null, 1));
+    console.log(`JSON: ${o.json}`);
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    if (current) await stopServer(current);
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (e) => {
+    console.error(`bench/run.js: ${e.stack || e}`);
+    if (current) await stopServer(current);
+    process.exit(1);
+  },
+);
