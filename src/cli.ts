@@ -1,0 +1,158 @@
+// The `tsnats` command: nats-server's flags (Go `flag` package syntax: `-x`,
+// `--x`, `-x=v`, `-x v`) → Options → a running Server, plus process signals.
+// Flag parsing and process wiring only; the server knows nothing of argv.
+
+import type { Options } from "./options.js";
+import { Server } from "./server/server.js";
+import { SERVER_VERSION } from "./server/version.js";
+import { executableName } from "./server/process-files.js";
+import { USAGE } from "./usage.js";
+
+type FlagKind = "string" | "int" | "bool";
+interface FlagDef {
+  kind: FlagKind;
+  apply: (o: Partial<Options>, v: string, cli: CliState) => void;
+}
+
+interface CliState {
+  configFile: string;
+  testConfig: boolean;
+  signal: string;
+  help: boolean;
+  version: boolean;
+}
+
+const setBool = (k: keyof Options) => (o: Partial<Options>, v: string) => {
+  (o as Record<string, unknown>)[k] = parseBool(v);
+};
+
+const FLAGS: Record<string, FlagDef> = {};
+function flag(names: string[], kind: FlagKind, apply: FlagDef["apply"]): void {
+  for (const n of names) FLAGS[n] = { kind, apply };
+}
+
+flag(["a", "addr", "net"], "string", (o, v) => (o.host = v));
+flag(["p", "port"], "int", (o, v) => (o.port = parseInt(v, 10)));
+flag(["n", "name", "server_name"], "string", (o, v) => (o.serverName = v));
+flag(["P", "pid"], "string", (o, v) => (o.pidFile = v));
+flag(["m", "http_port"], "int", (o, v) => (o.httpPort = parseInt(v, 10)));
+flag(["c", "config"], "string", (_o, v, s) => (s.configFile = v));
+flag(["t"], "bool", (_o, v, s) => (s.testConfig = parseBool(v)));
+flag(["sl", "signal"], "string", (_o, v, s) => (s.signal = v));
+flag(["client_advertise"], "string", (o, v) => (o.clientAdvertise = v));
+flag(["ports_file_dir"], "string", (o, v) => (o.portsFileDir = v));
+flag(["l", "log"], "string", (o, v) => (o.logFile = v));
+flag(["T", "logtime"], "bool", setBool("logtime"));
+flag(["s", "syslog"], "bool", setBool("syslog"));
+flag(["r", "remote_syslog"], "string", (o, v) => (o.remoteSyslog = v));
+flag(["D", "debug"], "bool", setBool("debug"));
+flag(["V", "trace"], "bool", setBool("trace"));
+flag(["VV"], "bool", (o, v) => {
+  o.trace = o.traceVerbose = parseBool(v);
+});
+flag(["DV"], "bool", (o, v) => {
+  o.debug = o.trace = parseBool(v);
+});
+flag(["DVV"], "bool", (o, v) => {
+  o.debug = o.trace = o.traceVerbose = parseBool(v);
+});
+flag(["log_size_limit"], "int", (o, v) => (o.logSizeLimit = parseInt(v, 10)));
+flag(["max_traced_msg_len"], "int", (o, v) => (o.maxTracedMsgLen = parseInt(v, 10)));
+flag(["h", "help"], "bool", (_o, v, s) => (s.help = parseBool(v)));
+flag(["v", "version"], "bool", (_o, v, s) => (s.version = parseBool(v)));
+
+/** nats-server flags whose features tsnats does not have yet. */
+const NOT_YET = ["ms", "https_port", "js", "jetstream", "sd", "store_dir", "user", "pass", "auth", "tls", "tlscert", "tlskey", "tlsverify", "tlscacert", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
+
+function parseBool(v: string): boolean {
+  const s = v.toLowerCase();
+  if (s === "1" || s === "t" || s === "true") return true;
+  if (s === "0" || s === "f" || s === "false") return false;
+  throw new FlagError(`invalid boolean value "${v}"`);
+}
+
+class FlagError extends Error {}
+
+export interface ParsedArgs {
+  options: Partial<Options>;
+  state: CliState;
+}
+
+/** Parse argv like Go's flag package does for nats-server. */
+export function parseArgs(argv: string[]): ParsedArgs {
+  const options: Partial<Options> = {};
+  const state: CliState = { configFile: "", testConfig: false, signal: "", help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") break;
+    let name = arg.replace(/^--?/, "");
+    let value: string | undefined;
+    const eq = name.indexOf("=");
+    if (eq >= 0) {
+      value = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
+    const def = FLAGS[name];
+    if (!def) {
+      if (NOT_YET.includes(name)) throw new FlagError(`flag -${name} is a nats-server flag that tsnats does not support yet`);
+      throw new FlagError(`flag provided but not defined: -${name}`);
+    }
+    if (def.kind === "bool") {
+      def.apply(options, value ?? "true", state);
+      continue;
+    }
+    if (value === undefined) {
+      if (i + 1 >= argv.length) throw new FlagError(`flag needs an argument: -${name}`);
+      value = argv[++i];
+    }
+    if (def.kind === "int" && !/^[-+]?\d+$/.test(value)) throw new FlagError(`invalid value "${value}" for flag -${name}: parse error`);
+    def.apply(options, value, state);
+  }
+  return { options, state };
+}
+
+function usage(): string {
+  return USAGE.replace("NAME", executableName());
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    process.stdout.write(usage());
+    return 0;
+  }
+  const { options, state } = parsed;
+  if (state.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (state.version) {
+    process.stdout.write(`${executableName()}: v${SERVER_VERSION}\n`);
+    return 0;
+  }
+  const server = new Server(options);
+  try {
+    await server.start();
+  } catch (e) {
+    server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
+    return 1;
+  }
+  installSignalHandlers(server);
+  await server.done();
+  return 0;
+}
+
+function installSignalHandlers(server: Server): void {
+  const stop = () => {
+    void server.shutdown();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  process.on("SIGUSR1", () => server.logger.reopen());
+  process.on("SIGUSR2", () => void server.enterLameDuckMode());
+}

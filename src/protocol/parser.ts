@@ -1,0 +1,390 @@
+// ClientProtocolParser: the byte-level state machine for the NATS client
+// protocol (client → server direction). It turns raw socket chunks into calls
+// on a ProtocolHandler. It owns framing only: it never validates subjects,
+// never applies permissions, never writes to sockets.
+//
+// Hot path: a chunk is never turned into one big string. Control lines are
+// scanned byte by byte; only subject, reply, queue and sid become (latin1)
+// strings. A payload that is wholly inside the chunk is handed over as a view
+// of the chunk; only a payload that straddles chunks is copied.
+
+export interface ProtocolHandler {
+  /** PUB (hdrLen = -1) or HPUB. The payload is buf[start, start+size). */
+  onPub(subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): void;
+  onSub(subject: string, queue: string | undefined, sid: string): void;
+  onUnsub(sid: string, max: number): void;
+  onPing(): void;
+  onPong(): void;
+  onConnect(json: string): void;
+  /** Framing failed; `err` is the -ERR text to send, or "" to close silently. */
+  onParseError(err: string, reason: ParseFailure): void;
+  /** Payload size larger than the connection's max_payload. */
+  onMaxPayload(size: number): boolean;
+}
+
+export const enum ParseFailure {
+  UnknownOp,
+  BadArgs,
+  MaxControlLine,
+  MaxPayload,
+  HeadersNotSupported,
+}
+
+const CR = 13;
+const LF = 10;
+const SPACE = 32;
+const TAB = 9;
+
+/** Lower-case an ASCII letter byte. */
+function lc(b: number): number {
+  return b | 0x20;
+}
+
+export class ClientProtocolParser {
+  /** Bytes of a control line that arrived without its LF yet. */
+  private partialLine: Buffer | null = null;
+  /** Payload being collected across chunks. */
+  private pendingPayload: Buffer | null = null;
+  private pendingFilled = 0;
+  private pendingSubject = "";
+  private pendingReply: string | undefined = undefined;
+  private pendingHdrLen = -1;
+  /** Set once a fatal error was reported; further input is ignored. */
+  private failed = false;
+  maxControlLine: number;
+  headersAllowed = false;
+
+  constructor(private readonly handler: ProtocolHandler, maxControlLine: number) {
+    this.maxControlLine = maxControlLine;
+  }
+
+  /** Feed one chunk. Returns when the whole chunk is consumed or parsing failed. */
+  parse(buf: Buffer): void {
+    if (this.failed) return;
+    let i = 0;
+    const len = buf.length;
+    if (this.pendingPayload !== null) {
+      i = this.fillPayload(buf, 0);
+      if (i < 0 || this.failed) return;
+    }
+    if (this.partialLine !== null) {
+      i = this.finishPartialLine(buf, i);
+      if (i < 0 || this.failed) return;
+    }
+    while (i < len) {
+      const next = this.parseOp(buf, i, len);
+      if (next < 0 || this.failed) return;
+      i = next;
+    }
+  }
+
+  /** Stop parsing: the connection is closing. */
+  stop(): void {
+    this.failed = true;
+    this.partialLine = null;
+    this.pendingPayload = null;
+  }
+
+  private fail(err: string, reason: ParseFailure): void {
+    this.failed = true;
+    this.partialLine = null;
+    this.pendingPayload = null;
+    this.handler.onParseError(err, reason);
+  }
+
+  /** Collect the rest of a straddling payload (+CRLF). Returns next index, or -1 if more is needed. */
+  private fillPayload(buf: Buffer, i: number): number {
+    const p = this.pendingPayload!;
+    const want = p.length - this.pendingFilled;
+    const have = buf.length - i;
+    const n = have < want ? have : want;
+    buf.copy(p, this.pendingFilled, i, i + n);
+    this.pendingFilled += n;
+    if (this.pendingFilled < p.length) return -1;
+    this.pendingPayload = null;
+    const size = p.length - 2;
+    if (p[size] !== CR || p[size + 1] !== LF) {
+      this.fail("Unknown Protocol Operation", ParseFailure.UnknownOp);
+      return -1;
+    }
+    this.handler.onPub(this.pendingSubject, this.pendingReply, this.pendingHdrLen, p, 0, size);
+    return i + n;
+  }
+
+  /** Complete a control line split over chunks, dispatch it, return the index after it. */
+  private finishPartialLine(buf: Buffer, i: number): number {
+    const nl = buf.indexOf(LF, i);
+    if (nl < 0) {
+      this.partialLine = Buffer.concat([this.partialLine!, buf.subarray(i)]);
+      if (this.partialLine.length > this.maxControlLine) this.controlLineTooLong();
+      return -1;
+    }
+    const line = Buffer.concat([this.partialLine!, buf.subarray(i, nl + 1)]);
+    this.partialLine = null;
+    // The joined line is parsed on its own; a payload that follows must come from `buf`.
+    return this.parseOp(line, 0, line.length, buf, nl + 1);
+  }
+
+  private controlLineTooLong(): void {
+    this.fail("Maximum Control Line Exceeded", ParseFailure.MaxControlLine);
+  }
+
+  /**
+   * Parse one operation starting at `start`. `rest`/`restStart`, when given,
+   * are where payload bytes continue (used for a re-joined partial line).
+   * Returns the index after the op (in `rest` if given), or -1 if the input ran out.
+   */
+  private parseOp(buf: Buffer, start: number, len: number, rest?: Buffer, restStart = 0): number {
+    // Find the end of the control line, remembering argument boundaries.
+    let i = start;
+    // Skip stray CR/LF between ops (Go tolerates them).
+    while (i < len && (buf[i] === LF || buf[i] === CR)) i++;
+    if (i >= len) return rest ? restStart : len;
+    const opStart = i;
+    let nl = -1;
+    const limit = len;
+    for (let j = i; j < limit; j++) {
+      if (buf[j] === LF) {
+        nl = j;
+        break;
+      }
+    }
+    if (nl < 0) {
+      // Incomplete control line: keep it (copied, the chunk is not ours to keep).
+      const partial = Buffer.from(buf.subarray(opStart, len));
+      if (partial.length > this.maxControlLine) {
+        this.controlLineTooLong();
+        return -1;
+      }
+      this.partialLine = partial;
+      return -1;
+    }
+    let lineEnd = nl;
+    if (lineEnd > opStart && buf[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd - opStart > this.maxControlLine) {
+      this.controlLineTooLong();
+      return -1;
+    }
+    const after = nl + 1;
+    const b0 = lc(buf[opStart]);
+    const opLen = lineEnd - opStart;
+    if (b0 === 0x70 /* p */) {
+      const b1 = opLen > 1 ? lc(buf[opStart + 1]) : 0;
+      if (b1 === 0x75 /* u */ && opLen > 3 && lc(buf[opStart + 2]) === 0x62 && isSpace(buf[opStart + 3])) {
+        return this.parsePub(buf, opStart + 4, lineEnd, after, false, rest, restStart);
+      }
+      if (b1 === 0x69 /* i */ && opLen >= 4 && lc(buf[opStart + 2]) === 0x6e && lc(buf[opStart + 3]) === 0x67) {
+        this.handler.onPing();
+        return rest ? restStart : after;
+      }
+      if (b1 === 0x6f /* o */ && opLen >= 4 && lc(buf[opStart + 2]) === 0x6e && lc(buf[opStart + 3]) === 0x67) {
+        this.handler.onPong();
+        return rest ? restStart : after;
+      }
+    } else if (b0 === 0x68 /* h */) {
+      if (opLen > 4 && lc(buf[opStart + 1]) === 0x70 && lc(buf[opStart + 2]) === 0x75 && lc(buf[opStart + 3]) === 0x62 && isSpace(buf[opStart + 4])) {
+        if (!this.headersAllowed) {
+          this.fail("", ParseFailure.HeadersNotSupported);
+          return -1;
+        }
+        return this.parsePub(buf, opStart + 5, lineEnd, after, true, rest, restStart);
+      }
+    } else if (b0 === 0x73 /* s */) {
+      if (opLen > 3 && lc(buf[opStart + 1]) === 0x75 && lc(buf[opStart + 2]) === 0x62 && isSpace(buf[opStart + 3])) {
+        if (!this.parseSub(buf, opStart + 4, lineEnd)) return -1;
+        return rest ? restStart : after;
+      }
+    } else if (b0 === 0x75 /* u */) {
+      if (opLen > 5 && matchWord(buf, opStart, "unsub") && isSpace(buf[opStart + 5])) {
+        if (!this.parseUnsub(buf, opStart + 6, lineEnd)) return -1;
+        return rest ? restStart : after;
+      }
+    } else if (b0 === 0x63 /* c */) {
+      if (opLen > 7 && matchWord(buf, opStart, "connect") && isSpace(buf[opStart + 7])) {
+        let s = opStart + 8;
+        while (s < lineEnd && isSpace(buf[s])) s++;
+        this.handler.onConnect(buf.toString("utf8", s, lineEnd));
+        return rest ? restStart : after;
+      }
+    } else if (b0 === 0x69 /* i */) {
+      // Clients may echo INFO; the Go server accepts and ignores it from clients.
+      if (opLen > 4 && matchWord(buf, opStart, "info") && isSpace(buf[opStart + 4])) {
+        return rest ? restStart : after;
+      }
+    } else if (b0 === 0x2b /* + */ || b0 === 0x2d /* - (|0x20 keeps it) */) {
+      if (matchWord(buf, opStart, "+ok") || matchWord(buf, opStart, "-err")) return rest ? restStart : after;
+    }
+    this.fail("Unknown Protocol Operation", ParseFailure.UnknownOp);
+    return -1;
+  }
+
+  private parsePub(buf: Buffer, s: number, e: number, after: number, withHeaders: boolean, rest: Buffer | undefined, restStart: number): number {
+    // Arguments: subject [reply] [hdrSize] size
+    let a0s = -1, a0e = -1, a1s = -1, a1e = -1, a2s = -1, a2e = -1, a3s = -1, a3e = -1;
+    let n = 0;
+    let i = s;
+    while (i < e) {
+      const c = buf[i];
+      if (c === SPACE || c === TAB) {
+        i++;
+        continue;
+      }
+      const st = i;
+      while (i < e && buf[i] !== SPACE && buf[i] !== TAB) i++;
+      if (n === 0) { a0s = st; a0e = i; }
+      else if (n === 1) { a1s = st; a1e = i; }
+      else if (n === 2) { a2s = st; a2e = i; }
+      else if (n === 3) { a3s = st; a3e = i; }
+      n++;
+    }
+    let subject: string;
+    let reply: string | undefined;
+    let size: number;
+    let hdrLen = -1;
+    if (!withHeaders) {
+      if (n === 2) {
+        size = parseSize(buf, a1s, a1e);
+      } else if (n === 3) {
+        reply = buf.latin1Slice(a1s, a1e);
+        size = parseSize(buf, a2s, a2e);
+      } else {
+        this.fail("", ParseFailure.BadArgs);
+        return -1;
+      }
+    } else {
+      if (n === 3) {
+        hdrLen = parseSize(buf, a1s, a1e);
+        size = parseSize(buf, a2s, a2e);
+      } else if (n === 4) {
+        reply = buf.latin1Slice(a1s, a1e);
+        hdrLen = parseSize(buf, a2s, a2e);
+        size = parseSize(buf, a3s, a3e);
+      } else {
+        this.fail("", ParseFailure.BadArgs);
+        return -1;
+      }
+      if (hdrLen < 0 || hdrLen > size) {
+        this.fail("", ParseFailure.BadArgs);
+        return -1;
+      }
+    }
+    if (size < 0) {
+      this.fail("", ParseFailure.BadArgs);
+      return -1;
+    }
+    subject = buf.latin1Slice(a0s, a0e);
+    if (!this.handler.onMaxPayload(size)) {
+      this.failed = true;
+      return -1;
+    }
+    // Payload source: the chunk itself, or the chunk after a re-joined line.
+    const src = rest ?? buf;
+    const p = rest ? restStart : after;
+    const end = p + size;
+    if (end + 2 <= src.length) {
+      if (src[end] !== CR || src[end + 1] !== LF) {
+        this.fail("Unknown Protocol Operation", ParseFailure.UnknownOp);
+        return -1;
+      }
+      this.handler.onPub(subject, reply, hdrLen, src, p, size);
+      return end + 2;
+    }
+    // Straddles the chunk: start collecting.
+    const pending = Buffer.allocUnsafe(size + 2);
+    const have = src.length - p;
+    src.copy(pending, 0, p, src.length);
+    this.pendingPayload = pending;
+    this.pendingFilled = have;
+    this.pendingSubject = subject;
+    this.pendingReply = reply;
+    this.pendingHdrLen = hdrLen;
+    return -1;
+  }
+
+  private parseSub(buf: Buffer, s: number, e: number): boolean {
+    const args = splitArgs(buf, s, e);
+    if (args.length === 2) {
+      this.handler.onSub(args[0], undefined, args[1]);
+      return true;
+    }
+    if (args.length === 3) {
+      this.handler.onSub(args[0], args[1], args[2]);
+      return true;
+    }
+    this.fail("", ParseFailure.BadArgs);
+    return false;
+  }
+
+  private parseUnsub(buf: Buffer, s: number, e: number): boolean {
+    const args = splitArgs(buf, s, e);
+    if (args.length === 1) {
+      this.handler.onUnsub(args[0], 0);
+      return true;
+    }
+    if (args.length === 2) {
+      const max = parseDecimal(args[1]);
+      this.handler.onUnsub(args[0], max < 0 ? 0 : max);
+      return true;
+    }
+    this.fail("", ParseFailure.BadArgs);
+    return false;
+  }
+}
+
+function isSpace(b: number): boolean {
+  return b === SPACE || b === TAB;
+}
+
+function matchWord(buf: Buffer, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    const b = buf[at + k];
+    if (b === undefined) return false;
+    const w = word.charCodeAt(k);
+    if (b !== w && (b | 0x20) !== w) return false;
+  }
+  return true;
+}
+
+function splitArgs(buf: Buffer, s: number, e: number): string[] {
+  const out: string[] = [];
+  let i = s;
+  while (i < e) {
+    if (isSpace(buf[i])) {
+      i++;
+      continue;
+    }
+    const st = i;
+    while (i < e && !isSpace(buf[i])) i++;
+    out.push(buf.latin1Slice(st, i));
+  }
+  return out;
+}
+
+/** Parse an unsigned decimal in buf[s,e); -1 if empty, not digits, or too long. */
+export function parseSize(buf: Buffer, s: number, e: number): number {
+  if (e <= s || e - s > 12) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function parseDecimal(s: string): number {
+  if (s.length === 0 || s.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+declare global {
+  interface Buffer {
+    latin1Slice(start: number, end: number): string;
+  }
+}

@@ -1,0 +1,55 @@
+// Subject and queue-name validation rules of the NATS protocol. Pure functions
+// over strings; nothing here knows about connections or subscriptions.
+
+/** A subscription subject: non-empty tokens, `*` and `>` only as whole tokens, `>` last. */
+export function isValidSubject(subject: string): boolean {
+  const n = subject.length;
+  if (n === 0) return false;
+  let tokenStart = 0;
+  let sawFwc = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? subject.charCodeAt(i) : 46;
+    if (c === 46 /* . */) {
+      const tlen = i - tokenStart;
+      if (tlen === 0 || sawFwc) return false;
+      if (tlen === 1) {
+        const t = subject.charCodeAt(tokenStart);
+        if (t === 62 /* > */) sawFwc = true;
+      }
+      tokenStart = i + 1;
+    } else if (c === 32 || c === 9 || c === 13 || c === 10) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A literal subject (valid, no wildcard tokens): what PUB accepts in pedantic mode. */
+export function isValidLiteralSubject(subject: string): boolean {
+  if (!isValidSubject(subject)) return false;
+  return !hasWildcard(subject);
+}
+
+/** True if any token is exactly `*` or `>`. */
+export function hasWildcard(subject: string): boolean {
+  const n = subject.length;
+  for (let i = 0; i < n; i++) {
+    const c = subject.charCodeAt(i);
+    if (c === 42 || c === 62) {
+      const before = i === 0 || subject.charCodeAt(i - 1) === 46;
+      const after = i === n - 1 || subject.charCodeAt(i + 1) === 46;
+      if (before && after) return true;
+    }
+  }
+  return false;
+}
+
+/** Queue names must not contain whitespace. */
+export function isValidQueueName(queue: string): boolean {
+  if (queue.length === 0) return false;
+  for (let i = 0; i < queue.length; i++) {
+    const c = queue.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 10) return false;
+  }
+  return true;
+}

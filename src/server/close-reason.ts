@@ -1,0 +1,42 @@
+// ClosedState: why a connection was closed, with the exact strings the Go
+// server reports in /connz `reason`. Data only.
+
+export const ClosedState = {
+  ClientClosed: "Client Closed",
+  AuthenticationTimeout: "Authentication Timeout",
+  AuthenticationViolation: "Authentication Failure",
+  TLSHandshakeError: "TLS Handshake Failure",
+  SlowConsumerPendingBytes: "Slow Consumer (Pending Bytes)",
+  SlowConsumerWriteDeadline: "Slow Consumer (Write Deadline)",
+  WriteError: "Write Error",
+  ReadError: "Read Error",
+  ParseError: "Parse Error",
+  StaleConnection: "Stale Connection",
+  ProtocolViolation: "Protocol Violation",
+  BadClientProtocolVersion: "Bad Client Protocol Version",
+  WrongPort: "Incorrect Port",
+  MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
+  MaxConnectionsExceeded: "Maximum Connections Exceeded",
+  MaxPayloadExceeded: "Maximum Message Payload Exceeded",
+  MaxControlLineExceeded: "Maximum Control Line Exceeded",
+  MaxSubscriptionsExceeded: "Maximum Subscriptions Exceeded",
+  DuplicateRoute: "Duplicate Route",
+  RouteRemoved: "Route Removed",
+  ServerShutdown: "Server Shutdown",
+  AuthenticationExpired: "Authentication Expired",
+  WrongGateway: "Wrong Gateway",
+  MissingAccount: "Missing Account",
+  Revocation: "Credentials Revoked",
+  InternalClient: "Internal Client",
+  MsgHeaderViolation: "Message Header Violation",
+  NoRespondersRequiresHeaders: "No Responders Requires Headers",
+  ClusterNameConflict: "Cluster Name Conflict",
+  DuplicateRemoteLeafnodeConnection: "Duplicate Remote LeafNode Connection",
+  DuplicateClientID: "Duplicate Client ID",
+  DuplicateServerName: "Duplicate Server Name",
+  MinimumVersionRequired: "Minimum Version Required",
+  ClusterNamesIdentical: "Cluster Names Identical",
+  Kicked: "Kicked",
+} as const;
+
+export type ClosedReason = (typeof ClosedState)[keyof typeof ClosedState];

@@ -1,0 +1,389 @@
+// ClientConnection: one client socket. Owns the connection's protocol state
+// (CONNECT options, subscriptions, ping/pong keepalive, limits, stats, close
+// reason) and its OutboundBuffer. Message routing is delegated to delivery.ts;
+// listener and registry concerns belong to Server.
+
+import type { Socket } from "node:net";
+import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../protocol/parser.js";
+import { isValidLiteralSubject, isValidQueueName, isValidSubject } from "../protocol/subject.js";
+import type { Account } from "../accounts/account.js";
+import { ClosedState, type ClosedReason } from "./close-reason.js";
+import { OutboundBuffer } from "./outbound-buffer.js";
+import { Subscription } from "./subscription.js";
+import { deliverMessage } from "./delivery.js";
+import type { Server } from "./server.js";
+
+const PING = Buffer.from("PING\r\n");
+const PONG = Buffer.from("PONG\r\n");
+const OK = Buffer.from("+OK\r\n");
+
+/** Fields of CONNECT the server acts on or reports. */
+export interface ConnectOptions {
+  verbose: boolean;
+  pedantic: boolean;
+  echo: boolean;
+  headers: boolean;
+  noResponders: boolean;
+  tlsRequired: boolean;
+  name: string;
+  lang: string;
+  version: string;
+  protocol: number;
+  user: string;
+  pass: string;
+  authToken: string;
+  nkey: string;
+  sig: string;
+  jwt: string;
+}
+
+export class ClientConnection implements ProtocolHandler {
+  readonly parser: ClientProtocolParser;
+  readonly outbound = new OutboundBuffer();
+  readonly subs = new Map<string, Subscription>();
+  opts: ConnectOptions = {
+    verbose: false,
+    pedantic: false,
+    echo: true,
+    headers: false,
+    noResponders: false,
+    tlsRequired: false,
+    name: "",
+    lang: "",
+    version: "",
+    protocol: 0,
+    user: "",
+    pass: "",
+    authToken: "",
+    nkey: "",
+    sig: "",
+    jwt: "",
+  };
+  connectReceived = false;
+  closed = false;
+  closeReason: ClosedReason | "" = "";
+  /** True while queued in the server's flush list. */
+  flushPending = false;
+
+  readonly start = new Date();
+  stop: Date | null = null;
+  lastActivity = Date.now();
+  inMsgs = 0;
+  inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  /** Round trip of the first server PING, in ms (-1 = not measured). */
+  rtt = -1;
+  private rttStart = 0;
+
+  private pingsOut = 0;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
+  readonly host: string;
+  readonly port: number;
+  /** Log/trace prefix: `ip:port - cid:N`. */
+  readonly label: string;
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket,
+    readonly cid: number,
+    public account: Account,
+  ) {
+    this.host = socket.remoteAddress?.replace(/^::ffff:/, "") ?? "";
+    this.port = socket.remotePort ?? 0;
+    this.label = `${this.host}:${this.port} - cid:${cid}`;
+    this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
+    this.parser.headersAllowed = false;
+  }
+
+  /** Called once the connection is registered: send INFO, start timers, read. */
+  begin(info: Buffer): void {
+    const s = this.socket;
+    s.setNoDelay(true);
+    s.on("data", (chunk: Buffer) => this.onData(chunk));
+    s.on("error", () => this.close(ClosedState.ReadError, false));
+    s.on("end", () => this.close(ClosedState.ClientClosed, false));
+    s.on("close", () => this.close(ClosedState.ClientClosed, false));
+    s.on("drain", () => this.onDrain());
+    s.write(info);
+    this.schedulePing();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastActivity = Date.now();
+    const server = this.server;
+    server.inReadCycle = true;
+    this.parser.parse(chunk);
+    server.inReadCycle = false;
+    server.flushAll();
+  }
+
+  // ---- ProtocolHandler --------------------------------------------------
+
+  onPub(subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): void {
+    this.inMsgs++;
+    this.inBytes += size;
+    const server = this.server;
+    if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", `${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`, buf, start, size);
+    // Go reports a bad subject in pedantic mode but still processes the message.
+    if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
+    if (this.opts.verbose) this.sendRaw(OK);
+    const n = deliverMessage(this.account, this, subject, reply, hdrLen, buf, start, size);
+    if (n === 0 && reply !== undefined && this.opts.noResponders) this.sendNoResponders(reply);
+  }
+
+  onSub(subject: string, queue: string | undefined, sid: string): void {
+    if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
+    if (!isValidSubject(subject) || (queue !== undefined && !isValidQueueName(queue))) {
+      this.sendErr("Invalid Subject");
+      return;
+    }
+    if (this.subs.has(sid)) {
+      if (this.opts.verbose) this.sendRaw(OK);
+      return;
+    }
+    const max = this.server.opts.maxSubscriptions;
+    if (max > 0 && this.subs.size >= max) {
+      this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
+      this.sendErr("maximum subscriptions exceeded");
+      return;
+    }
+    const sub = new Subscription(this, subject, queue, sid);
+    this.subs.set(sid, sub);
+    this.account.sublist.insert(sub);
+    if (this.opts.verbose) this.sendRaw(OK);
+  }
+
+  onUnsub(sid: string, max: number): void {
+    if (this.server.tracing) this.server.traceIn(this, "UNSUB", max > 0 ? `${sid} ${max}` : sid);
+    const sub = this.subs.get(sid);
+    if (sub !== undefined) {
+      if (max > 0 && sub.delivered < max) sub.max = max;
+      else this.removeSub(sub);
+    }
+    if (this.opts.verbose) this.sendRaw(OK);
+  }
+
+  onPing(): void {
+    if (this.server.tracing) this.server.traceIn(this, "PING", "");
+    this.sendRaw(PONG);
+  }
+
+  onPong(): void {
+    if (this.server.tracing) this.server.traceIn(this, "PONG", "");
+    this.pingsOut = 0;
+    if (this.rttStart > 0) {
+      this.rtt = performance.now() - this.rttStart;
+      this.rttStart = 0;
+    }
+  }
+
+  onConnect(json: string): void {
+    if (this.server.tracing) this.server.traceIn(this, "CONNECT", json);
+    let c: Record<string, unknown>;
+    try {
+      c = JSON.parse(json) as Record<string, unknown>;
+      if (c === null || typeof c !== "object" || Array.isArray(c)) throw new Error("CONNECT is not an object");
+    } catch (e) {
+      this.server.logger.error(`${this.label} - ${(e as Error).message}`);
+      this.close(ClosedState.ParseError, false);
+      return;
+    }
+    const o = this.opts;
+    const bool = (k: string, d: boolean) => (typeof c[k] === "boolean" ? (c[k] as boolean) : d);
+    const str = (k: string) => (typeof c[k] === "string" ? (c[k] as string) : "");
+    o.verbose = bool("verbose", false);
+    o.pedantic = bool("pedantic", false);
+    o.echo = bool("echo", true);
+    o.headers = bool("headers", false) && !this.server.opts.noHeaderSupport;
+    o.noResponders = bool("no_responders", false);
+    o.tlsRequired = bool("tls_required", false);
+    o.name = str("name");
+    o.lang = str("lang");
+    o.version = str("version");
+    o.protocol = typeof c.protocol === "number" ? c.protocol : 0;
+    o.user = str("user");
+    o.pass = str("pass");
+    o.authToken = str("auth_token");
+    o.nkey = str("nkey");
+    o.sig = str("sig");
+    o.jwt = str("jwt");
+    this.parser.headersAllowed = o.headers;
+    this.connectReceived = true;
+    if (o.noResponders && !o.headers) {
+      this.server.logger.error(`${this.label} - no responders requires headers support`);
+      this.sendErr("no responders requires headers support");
+      this.close(ClosedState.NoRespondersRequiresHeaders, true);
+      return;
+    }
+    if (this.opts.verbose) this.sendRaw(OK);
+  }
+
+  onParseError(err: string, reason: ParseFailure): void {
+    const closeReason = reason === ParseFailure.MaxControlLine ? ClosedState.MaxControlLineExceeded : ClosedState.ParseError;
+    this.server.logger.error(`${this.label} - Client parser ERROR (${err || "bad arguments"})`);
+    if (err) this.sendErr(err);
+    this.close(closeReason, true);
+  }
+
+  onMaxPayload(size: number): boolean {
+    if (size <= this.server.opts.maxPayload) return true;
+    this.server.logger.error(`${this.label} - Maximum Payload Violation`);
+    this.sendErr("Maximum Payload Violation");
+    this.close(ClosedState.MaxPayloadExceeded, true);
+    return false;
+  }
+
+  // ---- delivery side ----------------------------------------------------
+
+  /** Queue a message for this connection's subscription `sub`. */
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): void {
+    if (hdrLen >= 0 && !this.opts.headers) {
+      // A client without header support gets the payload only, as a MSG.
+      this.outbound.appendMsg(subject, sub.sidBytes, reply, -1, buf, start + hdrLen, size - hdrLen);
+      size -= hdrLen;
+    } else {
+      this.outbound.appendMsg(subject, sub.sidBytes, reply, hdrLen, buf, start, size);
+    }
+    this.outMsgs++;
+    this.outBytes += size;
+    this.queued();
+  }
+
+  /** Remove a subscription from this connection and its account. */
+  removeSub(sub: Subscription): void {
+    if (sub.closed) return;
+    sub.closed = true;
+    this.subs.delete(sub.sid);
+    this.account.sublist.remove(sub);
+  }
+
+  /** Pending outbound bytes: queued here plus not yet taken by the kernel. */
+  get pendingBytes(): number {
+    return this.outbound.len + this.socket.writableLength;
+  }
+
+  private queued(): void {
+    if (!this.flushPending) {
+      this.flushPending = true;
+      this.server.scheduleFlush(this);
+    }
+    if (this.outbound.len + this.socket.writableLength > this.server.opts.maxPending) {
+      this.server.slowConsumers++;
+      this.server.logger.notice(`${this.label} - Slow Consumer Detected: MaxPending of ${this.server.opts.maxPending} Exceeded`);
+      this.outbound.clear();
+      this.close(ClosedState.SlowConsumerPendingBytes, false);
+    }
+  }
+
+  sendRaw(b: Buffer): void {
+    if (this.closed) return;
+    this.outbound.appendBytes(b);
+    this.queued();
+  }
+
+  sendErr(text: string): void {
+    if (this.closed) return;
+    if (this.server.tracing) this.server.traceOut(this, `-ERR '${text}'`);
+    this.outbound.appendString(`-ERR '${text}'\r\n`);
+    this.queued();
+  }
+
+  sendInfo(info: Buffer): void {
+    this.sendRaw(info);
+  }
+
+  private sendNoResponders(reply: string): void {
+    // Deliver the 503 status to this client's own subscription on the reply subject.
+    const r = this.account.sublist.match(reply);
+    for (const s of r.psubs) {
+      if (s.conn === this) {
+        this.deliver(s, reply, undefined, NO_RESPONDERS_HDR.length, NO_RESPONDERS_HDR, 0, NO_RESPONDERS_HDR.length);
+        return;
+      }
+    }
+  }
+
+  /** Write out what is queued; called once per read cycle by the server. */
+  flush(): void {
+    this.flushPending = false;
+    if (this.closed || this.outbound.len === 0) return;
+    this.outbound.flushTo(this.socket);
+    if (this.socket.writableLength > 0 && this.stallTimer === null) {
+      this.stallTimer = setTimeout(() => this.onWriteDeadline(), this.server.opts.writeDeadline);
+      this.stallTimer.unref();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.stallTimer !== null) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = null;
+    }
+  }
+
+  private onWriteDeadline(): void {
+    this.stallTimer = null;
+    if (this.closed || this.socket.writableLength === 0) return;
+    this.server.slowConsumers++;
+    this.server.logger.notice(`${this.label} - Slow Consumer Detected: WriteDeadline of ${this.server.opts.writeDeadline}ms Exceeded`);
+    this.close(ClosedState.SlowConsumerWriteDeadline, false);
+  }
+
+  private schedulePing(): void {
+    const interval = this.server.opts.pingInterval;
+    if (interval <= 0) return;
+    this.pingTimer = setTimeout(() => this.onPingTimer(), interval);
+    this.pingTimer.unref();
+  }
+
+  private onPingTimer(): void {
+    this.pingTimer = null;
+    if (this.closed) return;
+    if (this.pingsOut + 1 > this.server.opts.pingMax) {
+      this.server.logger.debug(`${this.label} - Stale Client Connection - Closing`);
+      this.sendErr("Stale Connection");
+      this.close(ClosedState.StaleConnection, true);
+      return;
+    }
+    this.pingsOut++;
+    if (this.rtt < 0) this.rttStart = performance.now();
+    if (this.server.tracing) this.server.traceOut(this, "PING");
+    this.sendRaw(PING);
+    this.server.flushAll();
+    this.schedulePing();
+  }
+
+  /**
+   * Close the connection. With `flush`, queued output (an -ERR) is written
+   * first. Idempotent; the first reason wins.
+   */
+  close(reason: ClosedReason, flush: boolean): void {
+    if (this.closed) return;
+    this.parser.stop();
+    if (flush && this.outbound.len > 0) this.outbound.flushTo(this.socket);
+    this.closed = true;
+    this.closeReason = reason;
+    this.stop = new Date();
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.pingTimer = this.stallTimer = null;
+    this.outbound.clear();
+    for (const sub of this.subs.values()) {
+      sub.closed = true;
+      this.account.sublist.remove(sub);
+    }
+    this.server.removeConnection(this);
+    if (flush) {
+      const sock = this.socket;
+      sock.once("finish", () => sock.destroy());
+      sock.end();
+    } else {
+      this.socket.destroy();
+    }
+  }
+}
+
+const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");

@@ -1,0 +1,61 @@
+// deliverMessage: route one published message through an account's
+// SubjectTrie to the matching subscriptions (plain ones all, one member per
+// queue group). Applies echo suppression and auto-unsubscribe; encoding and
+// writing belong to each target connection.
+
+import type { Account } from "../accounts/account.js";
+import type { ClientConnection } from "./connection.js";
+import type { Subscription } from "./subscription.js";
+
+/** Returns how many subscriptions received the message. */
+export function deliverMessage(
+  account: Account,
+  publisher: ClientConnection | null,
+  subject: string,
+  reply: string | undefined,
+  hdrLen: number,
+  buf: Buffer,
+  start: number,
+  size: number,
+): number {
+  const r = account.sublist.match(subject);
+  const psubs = r.psubs;
+  let n = 0;
+  for (let i = 0; i < psubs.length; i++) {
+    const sub = psubs[i];
+    if (sub.conn === publisher && !publisher.opts.echo) continue;
+    if (deliverTo(sub, subject, reply, hdrLen, buf, start, size)) n++;
+  }
+  const qsubs = r.qsubs;
+  for (let g = 0; g < qsubs.length; g++) {
+    const group = qsubs[g];
+    const len = group.length;
+    // Random member first, then the others in order if it cannot take it.
+    const first = len === 1 ? 0 : Math.floor(Math.random() * len);
+    for (let k = 0; k < len; k++) {
+      const sub = group[(first + k) % len];
+      if (sub.conn === publisher && !publisher.opts.echo) continue;
+      if (deliverTo(sub, subject, reply, hdrLen, buf, start, size)) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+function deliverTo(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): boolean {
+  if (sub.closed) return false;
+  const conn = sub.conn;
+  if (conn.closed) return false;
+  if (sub.max > 0) {
+    if (sub.delivered >= sub.max) return false;
+    sub.delivered++;
+    conn.deliver(sub, subject, reply, hdrLen, buf, start, size);
+    if (sub.delivered >= sub.max) conn.removeSub(sub);
+    return true;
+  }
+  sub.delivered++;
+  conn.deliver(sub, subject, reply, hdrLen, buf, start, size);
+  return true;
+}

@@ -1,0 +1,247 @@
+// Server: the client listener, the registry of live and recently closed
+// connections, INFO, the per-read-cycle flush list, lame duck mode and
+// shutdown. It must not parse protocol bytes or route messages itself.
+
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import { createServer as createServerKey } from "@nats-io/nkeys";
+import { Account, GLOBAL_ACCOUNT } from "../accounts/account.js";
+import { resolveOptions, type Options } from "../options.js";
+import { ClientConnection } from "./connection.js";
+import { ClosedState } from "./close-reason.js";
+import { Logger } from "./logger.js";
+import { PROTOCOL_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
+import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
+
+export class Server {
+  opts: Options;
+  readonly logger: Logger;
+  readonly serverId: string;
+  readonly serverName: string;
+  readonly globalAccount: Account;
+  readonly clients = new Map<number, ClientConnection>();
+  /** Recently closed connections, oldest first, at most maxClosedClients. */
+  readonly closedClients: ClientConnection[] = [];
+  readonly startTime = new Date();
+  configLoadTime = new Date();
+
+  totalConnections = 0;
+  slowConsumers = 0;
+  /** True while a socket's chunk is being parsed; flushes wait until it ends. */
+  inReadCycle = false;
+  tracing: boolean;
+  lameDuck = false;
+  shuttingDown = false;
+
+  private listener: TcpServer | null = null;
+  private nextCid = 1;
+  private readonly flushList: ClientConnection[] = [];
+  private flushScheduled = false;
+  private readonly flushAllBound = () => {
+    this.flushScheduled = false;
+    this.flushAll();
+  };
+  private boundPort = 0;
+  private closedPromise: Promise<void> | null = null;
+  private resolveClosed: (() => void) | null = null;
+
+  constructor(options: Partial<Options> = {}) {
+    this.opts = resolveOptions(options);
+    this.logger = new Logger(this.opts);
+    this.tracing = this.opts.trace;
+    this.serverId = createServerKey().getPublicKey();
+    this.serverName = this.opts.serverName || this.serverId;
+    this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** URL clients can use to connect (loopback when bound to all interfaces). */
+  get clientUrl(): string {
+    const h = this.opts.host === "0.0.0.0" || this.opts.host === "::" || this.opts.host === "" ? "127.0.0.1" : this.opts.host;
+    return `nats://${h.includes(":") ? `[${h}]` : h}:${this.boundPort}`;
+  }
+
+  async start(): Promise<void> {
+    const log = this.logger;
+    log.notice(`Starting nats-server`);
+    log.notice(`  Version:  ${SERVER_VERSION} (tsnats ${TSNATS_VERSION})`);
+    log.notice(`  Git:      [not set]`);
+    log.notice(`  Name:     ${this.serverName}`);
+    log.notice(`  ID:       ${this.serverId}`);
+    if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
+    const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen({ port: this.opts.port, host: this.opts.host || "0.0.0.0", backlog: 4096 }, () => {
+        listener.off("error", reject);
+        resolve();
+      });
+    });
+    const addr = listener.address();
+    this.boundPort = typeof addr === "object" && addr ? addr.port : this.opts.port;
+    listener.on("error", (e) => log.error(`Error on client listener: ${e.message}`));
+    log.notice(`Listening for client connections on ${this.opts.host}:${this.boundPort}`);
+    this.closedPromise = new Promise((r) => (this.resolveClosed = r));
+    writeProcessFiles(this);
+    log.notice(`Server is ready`);
+  }
+
+  /** Resolves when the server has shut down. */
+  done(): Promise<void> {
+    return this.closedPromise ?? Promise.resolve();
+  }
+
+  /** Listener URLs by kind, as written into the ports file. */
+  listenUrls(): Record<string, string[]> {
+    const host = this.opts.host === "0.0.0.0" || this.opts.host === "" ? "0.0.0.0" : this.opts.host;
+    return { nats: [`nats://${host}:${this.boundPort}`] };
+  }
+
+  private accept(socket: Socket): void {
+    if (this.shuttingDown || this.lameDuck) {
+      socket.destroy();
+      return;
+    }
+    const cid = this.nextCid++;
+    const conn = new ClientConnection(this, socket, cid, this.globalAccount);
+    this.totalConnections++;
+    if (this.clients.size >= this.opts.maxConnections) {
+      socket.on("error", () => {});
+      socket.write(this.infoFor(conn));
+      this.logger.error(`${conn.label} - maximum connections exceeded`);
+      conn.sendErr("maximum connections exceeded");
+      conn.close(ClosedState.MaxConnectionsExceeded, true);
+      return;
+    }
+    this.clients.set(cid, conn);
+    this.globalAccount.clients.add(conn);
+    this.logger.debug(`${conn.label} - Client connection created`);
+    conn.begin(this.infoFor(conn));
+  }
+
+  /** The INFO line for one connection. */
+  infoFor(conn: ClientConnection): Buffer {
+    const info: Record<string, unknown> = {
+      server_id: this.serverId,
+      server_name: this.serverName,
+      version: SERVER_VERSION,
+      proto: PROTOCOL_VERSION,
+      go: `node${process.version.slice(1)}`,
+      host: this.opts.host,
+      port: this.boundPort,
+      headers: !this.opts.noHeaderSupport,
+      max_payload: this.opts.maxPayload,
+      client_id: conn.cid,
+      client_ip: conn.host,
+    };
+    if (this.lameDuck) info.ldm = true;
+    return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
+  }
+
+  /** Queue a connection for the end-of-cycle flush. */
+  scheduleFlush(conn: ClientConnection): void {
+    this.flushList.push(conn);
+    if (!this.inReadCycle && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAllBound);
+    }
+  }
+
+  flushAll(): void {
+    const list = this.flushList;
+    for (let i = 0; i < list.length; i++) list[i].flush();
+    list.length = 0;
+  }
+
+  removeConnection(conn: ClientConnection): void {
+    if (!this.clients.delete(conn.cid)) return;
+    conn.account.clients.delete(conn);
+    this.logger.debug(`${conn.label} - Client connection closed: ${conn.closeReason}`);
+    const max = this.opts.maxClosedClients;
+    if (max > 0) {
+      this.closedClients.push(conn);
+      if (this.closedClients.length > max) this.closedClients.shift();
+    }
+  }
+
+  traceIn(conn: ClientConnection, op: string, args: string, payload?: Buffer, start = 0, size = 0): void {
+    const prefix = this.tracePrefix(conn);
+    this.logger.trace(`${prefix} - <<- [${op}${args ? " " + args : ""}]`);
+    if (payload) {
+      let text = payload.toString("latin1", start, start + size);
+      const max = this.opts.maxTracedMsgLen;
+      if (max > 0 && text.length > max) text = text.slice(0, max) + "...";
+      this.logger.trace(`${prefix} - <<- MSG_PAYLOAD: [${JSON.stringify(text)}]`);
+    }
+  }
+
+  traceOut(conn: ClientConnection, line: string): void {
+    this.logger.trace(`${this.tracePrefix(conn)} - ->> [${line}]`);
+  }
+
+  private tracePrefix(conn: ClientConnection): string {
+    const o = conn.opts;
+    return o.name || o.lang ? `${conn.label} - "v${o.version}:${o.lang}${o.name ? ":" + o.name : ""}"` : conn.label;
+  }
+
+  /**
+   * Lame duck mode: stop accepting, tell clients (INFO ldm), wait the grace
+   * period, then close clients spread over the remaining duration, then shut down.
+   */
+  async enterLameDuckMode(): Promise<void> {
+    if (this.lameDuck || this.shuttingDown) return;
+    this.lameDuck = true;
+    const { lameDuckDuration: duration, lameDuckGracePeriod: grace } = this.opts;
+    this.logger.notice(`Entering lame duck mode, stop accepting new clients`);
+    await this.closeListener();
+    for (const c of this.clients.values()) c.sendInfo(this.infoFor(c));
+    this.flushAll();
+    this.logger.notice(`Initiating Lame Duck Mode, waiting ${grace / 1000}s before closing clients`);
+    await sleep(grace);
+    const clients = [...this.clients.values()];
+    const spread = Math.max(duration - grace, 0);
+    const step = clients.length > 0 ? spread / clients.length : 0;
+    for (const c of clients) {
+      if (this.shuttingDown) break;
+      c.close(ClosedState.ServerShutdown, true);
+      if (step > 0) await sleep(Math.min(step, 1000));
+    }
+    await this.shutdown();
+  }
+
+  private async closeListener(): Promise<void> {
+    const l = this.listener;
+    this.listener = null;
+    if (!l) return;
+    await new Promise<void>((r) => l.close(() => r()));
+  }
+
+  /** Graceful shutdown: stop listening, flush and close every client. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return this.done();
+    this.shuttingDown = true;
+    this.logger.notice(`Initiating Shutdown...`);
+    const listenerClosed = this.closeListener();
+    this.flushAll();
+    const open = [...this.clients.values()];
+    const sockets = open.map((c) => new Promise<void>((r) => (c.socket.destroyed ? r() : c.socket.once("close", () => r()))));
+    for (const c of open) c.close(ClosedState.ServerShutdown, true);
+    // A peer that never reads must not hold up shutdown.
+    const forced = setTimeout(() => {
+      for (const c of open) c.socket.destroy();
+    }, 2000);
+    await Promise.all([listenerClosed, ...sockets]);
+    clearTimeout(forced);
+    removeProcessFiles(this);
+    this.logger.notice(`Server Exiting..`);
+    this.logger.close();
+    this.resolveClosed?.();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

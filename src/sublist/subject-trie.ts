@@ -1,0 +1,290 @@
+// SubjectTrie: the subscription index ("sublist"). A trie of subject tokens
+// with `*` and `>` branches, queue groups, and a bounded cache of match
+// results. It stores opaque subscription objects and knows nothing about
+// connections, accounts or delivery.
+
+export interface TrieSubscription {
+  readonly subject: string;
+  readonly queue: string | undefined;
+}
+
+/** Match result. Immutable once returned: callers may keep it. */
+export interface MatchResult<S extends TrieSubscription> {
+  /** Plain subscriptions. */
+  readonly psubs: readonly S[];
+  /** One array per queue group name with members that matched. */
+  readonly qsubs: readonly (readonly S[])[];
+}
+
+class TrieLevel<S extends TrieSubscription> {
+  readonly nodes = new Map<string, TrieNode<S>>();
+  pwc: TrieNode<S> | null = null;
+  fwc: TrieNode<S> | null = null;
+
+  get size(): number {
+    return this.nodes.size + (this.pwc ? 1 : 0) + (this.fwc ? 1 : 0);
+  }
+}
+
+class TrieNode<S extends TrieSubscription> {
+  next: TrieLevel<S> | null = null;
+  readonly psubs = new Set<S>();
+  qsubs: Map<string, Set<S>> | null = null;
+
+  isEmpty(): boolean {
+    return this.psubs.size === 0 && (this.qsubs === null || this.qsubs.size === 0) && (this.next === null || this.next.size === 0);
+  }
+}
+
+export interface TrieStats {
+  numSubs: number;
+  numCache: number;
+  numInserts: number;
+  numRemoves: number;
+  numMatches: number;
+  cacheHits: number;
+  maxFanout: number;
+  avgFanout: number;
+}
+
+const CACHE_MAX = 1024;
+const CACHE_SWEEP_TO = 256;
+
+export class SubjectTrie<S extends TrieSubscription> {
+  private readonly root = new TrieLevel<S>();
+  private cache: Map<string, MatchResult<S>> | null;
+  private count = 0;
+  private inserts = 0;
+  private removes = 0;
+  private matches = 0;
+  private cacheHits = 0;
+
+  constructor(useCache = true) {
+    this.cache = useCache ? new Map() : null;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  insert(sub: S): void {
+    const tokens = sub.subject.split(".");
+    let level = this.root;
+    let node: TrieNode<S> | null = null;
+    for (const t of tokens) {
+      if (t === "*") {
+        node = level.pwc ??= new TrieNode<S>();
+      } else if (t === ">") {
+        node = level.fwc ??= new TrieNode<S>();
+      } else {
+        node = level.nodes.get(t) ?? null;
+        if (node === null) {
+          node = new TrieNode<S>();
+          level.nodes.set(t, node);
+        }
+      }
+      level = node.next ??= new TrieLevel<S>();
+    }
+    const n = node!;
+    if (sub.queue === undefined) {
+      if (n.psubs.has(sub)) return;
+      n.psubs.add(sub);
+    } else {
+      n.qsubs ??= new Map();
+      let group = n.qsubs.get(sub.queue);
+      if (!group) {
+        group = new Set();
+        n.qsubs.set(sub.queue, group);
+      }
+      if (group.has(sub)) return;
+      group.add(sub);
+    }
+    this.count++;
+    this.inserts++;
+    this.invalidate(sub.subject);
+  }
+
+  /** Remove a subscription; returns false if it was not present. */
+  remove(sub: S): boolean {
+    const tokens = sub.subject.split(".");
+    const path: { level: TrieLevel<S>; node: TrieNode<S>; token: string }[] = [];
+    let level = this.root;
+    for (const t of tokens) {
+      const node = t === "*" ? level.pwc : t === ">" ? level.fwc : level.nodes.get(t) ?? null;
+      if (node === null) return false;
+      path.push({ level, node, token: t });
+      if (node.next === null) {
+        if (path.length !== tokens.length) return false;
+        break;
+      }
+      level = node.next;
+    }
+    const last = path[path.length - 1].node;
+    if (sub.queue === undefined) {
+      if (!last.psubs.delete(sub)) return false;
+    } else {
+      const group = last.qsubs?.get(sub.queue);
+      if (!group || !group.delete(sub)) return false;
+      if (group.size === 0) last.qsubs!.delete(sub.queue);
+    }
+    this.count--;
+    this.removes++;
+    // Prune empty nodes from the leaf up so long-lived servers do not leak.
+    for (let k = path.length - 1; k >= 0; k--) {
+      const { level: lv, node, token } = path[k];
+      if (!node.isEmpty()) break;
+      if (token === "*") lv.pwc = null;
+      else if (token === ">") lv.fwc = null;
+      else lv.nodes.delete(token);
+    }
+    this.invalidate(sub.subject);
+    return true;
+  }
+
+  match(subject: string): MatchResult<S> {
+    this.matches++;
+    const cache = this.cache;
+    if (cache !== null) {
+      const hit = cache.get(subject);
+      if (hit !== undefined) {
+        this.cacheHits++;
+        return hit;
+      }
+    }
+    const psubs: S[] = [];
+    const qmap = new Map<string, S[]>();
+    const tokens = subject.split(".");
+    matchLevel(this.root, tokens, 0, psubs, qmap);
+    const result: MatchResult<S> = { psubs, qsubs: qmap.size === 0 ? EMPTY_Q : [...qmap.values()] };
+    if (cache !== null) {
+      cache.set(subject, result);
+      if (cache.size > CACHE_MAX) this.sweep(cache);
+    }
+    return result;
+  }
+
+  /** True if any subscription matches (for no-responders and interest checks). */
+  hasInterest(subject: string): boolean {
+    const r = this.match(subject);
+    return r.psubs.length > 0 || r.qsubs.length > 0;
+  }
+
+  /** Every subscription, in no particular order. */
+  all(): S[] {
+    const out: S[] = [];
+    collect(this.root, out);
+    return out;
+  }
+
+  stats(): TrieStats {
+    let max = 0;
+    let total = 0;
+    let n = 0;
+    if (this.cache) {
+      for (const r of this.cache.values()) {
+        const f = r.psubs.length + r.qsubs.length;
+        if (f > max) max = f;
+        total += f;
+        n++;
+      }
+    }
+    return {
+      numSubs: this.count,
+      numCache: this.cache?.size ?? 0,
+      numInserts: this.inserts,
+      numRemoves: this.removes,
+      numMatches: this.matches,
+      cacheHits: this.cacheHits,
+      maxFanout: max,
+      avgFanout: n === 0 ? 0 : total / n,
+    };
+  }
+
+  /** Drop cached results that a change to `subject` could affect. */
+  private invalidate(subject: string): void {
+    const cache = this.cache;
+    if (cache === null || cache.size === 0) return;
+    if (!subjectHasWildcard(subject)) {
+      cache.delete(subject);
+      return;
+    }
+    const pattern = subject.split(".");
+    for (const key of cache.keys()) {
+      if (literalMatches(key.split("."), pattern)) cache.delete(key);
+    }
+  }
+
+  private sweep(cache: Map<string, MatchResult<S>>): void {
+    // Maps iterate in insertion order: drop the oldest entries.
+    let drop = cache.size - CACHE_SWEEP_TO;
+    for (const key of cache.keys()) {
+      if (drop-- <= 0) break;
+      cache.delete(key);
+    }
+  }
+}
+
+const EMPTY_Q: readonly (readonly never[])[] = Object.freeze([]);
+
+function matchLevel<S extends TrieSubscription>(level: TrieLevel<S>, tokens: string[], i: number, psubs: S[], qmap: Map<string, S[]>): void {
+  const last = i === tokens.length - 1;
+  if (level.fwc !== null) addNode(level.fwc, psubs, qmap);
+  if (level.pwc !== null) {
+    if (last) addNode(level.pwc, psubs, qmap);
+    else if (level.pwc.next !== null) matchLevel(level.pwc.next, tokens, i + 1, psubs, qmap);
+  }
+  const node = level.nodes.get(tokens[i]);
+  if (node !== undefined) {
+    if (last) {
+      addNode(node, psubs, qmap);
+      // `foo.>` does not match `foo`, but `foo.*`/`foo.>` children are not consulted either.
+    } else if (node.next !== null) {
+      matchLevel(node.next, tokens, i + 1, psubs, qmap);
+    }
+  }
+}
+
+function addNode<S extends TrieSubscription>(node: TrieNode<S>, psubs: S[], qmap: Map<string, S[]>): void {
+  for (const s of node.psubs) psubs.push(s);
+  if (node.qsubs !== null) {
+    for (const [name, group] of node.qsubs) {
+      let arr = qmap.get(name);
+      if (!arr) {
+        arr = [];
+        qmap.set(name, arr);
+      }
+      for (const s of group) arr.push(s);
+    }
+  }
+}
+
+function collect<S extends TrieSubscription>(level: TrieLevel<S>, out: S[]): void {
+  const visit = (node: TrieNode<S>) => {
+    for (const s of node.psubs) out.push(s);
+    if (node.qsubs) for (const g of node.qsubs.values()) for (const s of g) out.push(s);
+    if (node.next) collect(node.next, out);
+  };
+  for (const n of level.nodes.values()) visit(n);
+  if (level.pwc) visit(level.pwc);
+  if (level.fwc) visit(level.fwc);
+}
+
+export function subjectHasWildcard(subject: string): boolean {
+  return subject === "*" || subject === ">" || subject.includes(".*") || subject.includes(".>") || subject.startsWith("*.") || subject.startsWith(">.");
+}
+
+/** Does the literal subject (as tokens) match the pattern (tokens, may hold wildcards)? */
+export function literalMatches(subject: string[], pattern: string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p === ">") return i < subject.length;
+    if (i >= subject.length) return false;
+    if (p !== "*" && p !== subject[i]) return false;
+  }
+  return subject.length === pattern.length;
+}
+
+/** Does subject `s` match the pattern `p` (both as strings)? */
+export function subjectMatches(s: string, p: string): boolean {
+  return literalMatches(s.split("."), p.split("."));
+}
