@@ -43,7 +43,7 @@ const TEXT_DIFFERS = new Set(["mapping-weights-over-100.conf"]);
 
 function run(cmd, args) {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env: childEnv, timeout: 15_000, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { env: childEnv, timeout: 8_000, killSignal: "SIGKILL", encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : err.killed ? "timeout" : String(err.code)) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -58,6 +58,20 @@ function reasons(text) {
     .map((l) => l.replace(/\S*\.conf:\d+:\d+: /g, "").trim())
     .filter(Boolean)
     .sort();
+}
+
+let cliProbe = null;
+/**
+ * Whether the CLI implements -t -c at all: checking a valid config (one that
+ * would listen on a random port) must exit 0 promptly. Probed once, so a CLI
+ * that ignores -t and starts a server fails every fixture quickly instead of
+ * starting a server per fixture.
+ */
+function cliSupportsCheck() {
+  cliProbe ??= run(process.execPath, [cli, "-t", "-c", path.join(fixtures, "valid", "listen-random.conf")]).then(
+    (r) => r.code === 0,
+  );
+  return cliProbe;
 }
 
 function ours(file) {
@@ -96,6 +110,7 @@ describe("config check: tsnats vs nats-server -t", { concurrency: 8 }, () => {
       assert.equal(mine.ok, goValid, `loadConfigFile: ${mine.message}`);
 
       assert.ok(fs.existsSync(cli), `${cli} does not exist yet (the CLI must support -t -c)`);
+      assert.ok(await cliSupportsCheck(), `${cli} -t -c valid/listen-random.conf did not exit 0 promptly: the CLI must check the config and exit`);
       const r = await run(process.execPath, [cli, "-t", "-c", file]);
       assert.notEqual(r.code, "timeout", "tsnats -t did not exit");
       assert.equal(r.code === 0, goValid, `tsnats -t -c exited ${r.code}: ${r.stderr}`);
