@@ -8,7 +8,7 @@
 // through SharedArrayBuffers.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { CONNECT_LINE, PING, PONG, Reader, buildPubBatch, stampSeqs, SEQ_BYTES, fillPayload } from './proto.js';
+import { CONNECT_LINE, PING, PONG, Reader, buildPubBatch, stampSeqs, SEQ_BYTES, fillPayload, warmUpReader } from './proto.js';
 
 // indices into the shared Int32Array `ctl`
 export const C_SENT = 0; // msgs written by all publishers
@@ -117,7 +117,7 @@ export async function runRole(cfg, chan) {
     extra = cfg.mode === 'queue' ? `SUB ${cfg.subject} q ${cfg.idx + 1}\r\n` : `SUB ${cfg.subject} ${cfg.idx + 1}\r\n`;
   } else if (cfg.role === 'resp') extra = `SUB ${cfg.subject} 1\r\n`;
   else if (cfg.role === 'req') extra = `SUB ${cfg.inbox}.* 1\r\n`;
-  const cap = cfg.role === 'sub' ? 1 << 20 : cfg.role === 'pub' ? 1 << 14 : 1 << 16;
+  const cap = cfg.role === 'sub' ? cfg.rbuf : cfg.role === 'pub' ? 1 << 14 : 1 << 16;
   try {
     conn = await openConn({ host: cfg.host, port: cfg.port, extra, cap, onFail, label });
   } catch (e) {
@@ -145,8 +145,11 @@ export async function runRole(cfg, chan) {
   if (cfg.role === 'sub') {
     const expect = cfg.n * cfg.pubs;
     r.expectSize = cfg.size;
-    r.expectHeader(`MSG ${cfg.subject} ${cfg.idx + 1} ${cfg.size}\r\n`);
-    if (cfg.size >= SEQ_BYTES) r.checkSeq(cfg.mode === 'queue' ? 2 : 1, cfg.pubs, cfg.n, cfg.bitmap);
+    const hdrLine = `MSG ${cfg.subject} ${cfg.idx + 1} ${cfg.size}\r\n`;
+    const seqMode = cfg.size >= SEQ_BYTES ? (cfg.mode === 'queue' ? 2 : 1) : 0;
+    warmUpReader(hdrLine, cfg.size, seqMode);
+    r.expectHeader(hdrLine);
+    if (seqMode) r.checkSeq(seqMode, cfg.pubs, cfg.n, cfg.bitmap);
     let reported = 0;
     let tEnd = 0;
     const queue = cfg.mode === 'queue';
@@ -274,6 +277,7 @@ export async function runRole(cfg, chan) {
       }
     });
   }
+  if (seqOn) for (let j = 0; j < 20; j++) stampSeqs(bufs[0], fpb, flen, proto.payOff, 0); // JIT warm-up
   let sent = 0;
   let tFirst = 0;
   let tDone = 0;

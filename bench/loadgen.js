@@ -2,7 +2,7 @@
 // bench/loadgen.js - the load generator: one timed run of one scenario against
 // one server, printed as one JSON line on stdout (like shared/bench/natsbench).
 // Owns: command-line options, starting the connections (one worker_thread
-// each, or all inline with --inline), the start signal, the timing rules,
+// each, or all in the main thread: see --threads), the start signal, the timing rules,
 // the server's CPU share over the timed interval, and the result summary
 // (throughput, latency percentiles, lost / reordered / duplicate messages).
 //
@@ -37,19 +37,26 @@ const DEFAULTS = {
   spid: 0,
   warmup: -1,
   inline: false,
+  threads: 'auto', // workers | inline | auto (inline for reqrep, workers otherwise)
+  rbuf: 1 << 20, // subscriber read buffer
   conc: 200, // idle: handshakes in flight
 };
 
 const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
        [--mode pub|pubsub|queue|reqrep|idle|ping] [--n N] [--size BYTES]
        [--pubs P] [--subs S] [--subject S] [--timeout SEC] [--batch BYTES]
-       [--window MSGS|0] [--spid SERVER_PID] [--warmup N] [--inline] [--conc C]
+       [--window MSGS|0] [--spid SERVER_PID] [--warmup N] [--threads auto|workers|inline]
+       [--inline] [--rbuf BYTES] [--conc C]
   --n       msgs per publisher (pub/pubsub/queue), requests (reqrep), connections (idle)
   --batch   bytes per publisher write (default 262144)
   --window  max msgs published but not yet received by the slowest subscriber
             (pubsub/queue; default 16 MiB worth of messages, at least 4 batches; 0 = off)
   --spid    PID of the server under test (CPU share over the timed interval, RSS)
-  --inline  run all connections in this thread instead of one worker_thread each`;
+  --threads workers: one worker_thread per connection; inline: all connections in
+            the main thread; auto (default): inline for reqrep (fewer thread hops
+            in the measured round trip), workers otherwise. --inline = --threads inline
+  --rbuf    subscriber read buffer in bytes (default 1 MiB)
+  --conc    idle: handshakes in flight (default 200)`;
 
 export function parseArgs(argv) {
   const o = { ...DEFAULTS };
@@ -120,6 +127,12 @@ async function main() {
     process.exit(2);
   }
   const reqrep = o.mode === 'reqrep';
+  if (o.inline) o.threads = 'inline';
+  if (!['auto', 'workers', 'inline'].includes(o.threads)) {
+    console.error(`loadgen: bad --threads ${o.threads}\n${USAGE}`);
+    process.exit(2);
+  }
+  const inline = o.threads === 'inline' || (o.threads === 'auto' && reqrep);
   const P = reqrep ? 1 : o.pubs;
   const S = o.mode === 'pub' ? 0 : reqrep ? 1 : o.subs;
   if (!(o.n >= 1) || !(o.size >= 0) || !(P >= 1) || o.n * P >= 2 ** 31 || P > 65535 || S > 1000) {
@@ -152,6 +165,7 @@ async function main() {
     window,
     warmup: o.warmup,
     inbox: `_INBOX.lg${process.pid}`,
+    rbuf: o.rbuf,
     ctl,
     subRecv,
     bitmap,
@@ -191,7 +205,7 @@ async function main() {
   const start = (role, idx) => {
     const cfg = { ...base, role, idx };
     const c = { role, idx, stats: null, post: null, worker: null };
-    if (o.inline) {
+    if (inline) {
       const fns = [];
       c.post = (m) => setImmediate(() => fns.forEach((f) => f(m)));
       const chan = { post: (m) => setImmediate(() => onMsg(c, m)), on: (fn) => fns.push(fn) };
@@ -380,8 +394,9 @@ async function main() {
     }
   }
   res.bench_cpu_pct = r1((cpuS / secs) * 100);
+  res.bench_sys_pct = r1((cpu1.system / 1e6 / secs) * 100);
   if (scpu0 >= 0 && scpu1 >= 0) res.server_cpu_pct = r1(((scpu1 - scpu0) / secs) * 100);
-  res.threads = o.inline ? 1 : conns.length + 1;
+  res.threads = inline ? 1 : conns.length + 1;
   res.cpus = allowedCpus();
   res.ok = errors === 0;
   return out(res, errors === 0 ? 0 : 3);

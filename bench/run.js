@@ -36,7 +36,7 @@ const SCENARIOS = [
 
 const USAGE = `usage: node bench/run.js [--rounds N] [--scenarios a,b] [--quick] [--server 'CMD {PORT}']
        [--baseline 'CMD {PORT}' | --no-baseline] [--json FILE] [--port BASE]
-       [--server-cpu N] [--bench-cpu N] [--timeout SEC] [--inline] [--list]
+       [--server-cpu N] [--bench-cpu N] [--timeout SEC] [--threads MODE] [--list]
   --rounds N     rounds per scenario, each runs baseline then server (default 3)
   --scenarios    comma-separated subset (see --list)
   --quick        n/10 for every scenario (a smoke test; short runs are noisy)
@@ -45,7 +45,8 @@ const USAGE = `usage: node bench/run.js [--rounds N] [--scenarios a,b] [--quick]
   --baseline CMD reference server (default: nats-server -a 127.0.0.1 -p {PORT} if on PATH)
   --no-baseline  bench only the server under test
   --json FILE    also write every run and the medians as JSON
-  --inline       load generator runs all connections in one thread (default: a worker each)
+  --threads MODE load generator threading: workers (a worker_thread per connection),
+                 inline (all in one thread) or auto (default: inline for reqrep only)
   --server-cpu N / --bench-cpu N   cores for taskset (default 0 / 1)
   --timeout SEC  per-run limit of the load generator (default 60)`;
 
@@ -62,10 +63,10 @@ function parseArgs(argv) {
     serverCpu: '0',
     benchCpu: '1',
     timeout: 60,
-    inline: false,
+    threads: '',
     list: false,
   };
-  const flags = { '--quick': 'quick', '--no-baseline': 'noBaseline', '--inline': 'inline', '--list': 'list' };
+  const flags = { '--quick': 'quick', '--no-baseline': 'noBaseline', '--list': 'list' };
   const vals = {
     '--rounds': 'rounds',
     '--scenarios': 'scenarios',
@@ -76,6 +77,7 @@ function parseArgs(argv) {
     '--server-cpu': 'serverCpu',
     '--bench-cpu': 'benchCpu',
     '--timeout': 'timeout',
+    '--threads': 'threads',
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -96,6 +98,7 @@ function parseArgs(argv) {
     } else die(`unknown option ${a}\n${USAGE}`);
   }
   if (!(o.rounds >= 1) || !(o.timeout > 0) || !(o.port > 0)) die('bad --rounds / --timeout / --port');
+  if (o.threads && !['auto', 'workers', 'inline'].includes(o.threads)) die('--threads: auto, workers or inline');
   return o;
 }
 
@@ -299,7 +302,7 @@ async function main() {
   for (const s of sides) console.error(`${s.key} (${s.label}) = ${s.cmd}`);
   console.error(
     `rounds=${o.rounds} quick=${o.quick} server cpu=${o.serverCpu} bench cpu=${o.benchCpu} ` +
-      `generator=${o.inline ? 'inline' : 'worker per connection'} work dir=${work}`,
+      `generator threads=${o.threads || 'auto'} work dir=${work}`,
   );
 
   const results = {}; // name -> key -> [result per round]
@@ -316,7 +319,7 @@ async function main() {
         try {
           srv = await startServer(s.cmd, port, o.serverCpu, path.join(work, `${tag}.server.log`));
           const lgArgs = [...args.split(' '), '--n', n, '--port', port, '--spid', srv.pid, '--timeout', o.timeout];
-          if (o.inline) lgArgs.push('--inline');
+          if (o.threads) lgArgs.push('--threads', o.threads);
           r = await runLoadgen(lgArgs, o.benchCpu, o.timeout, path.join(work, `${tag}.loadgen.err`));
           const mem = memKiB(srv.pid);
           if (mem) r.server_hwm_kib = mem.hwm;
@@ -450,7 +453,7 @@ function report(o, sides, sel, results, work) {
     sides: sides.map((s) => ({ key: s.key, label: s.label, cmd: s.cmd })),
     rounds: o.rounds,
     quick: o.quick,
-    inline: o.inline,
+    threads: o.threads || 'auto',
     server_cpu: o.serverCpu,
     bench_cpu: o.benchCpu,
     node: process.version,
