@@ -18,8 +18,8 @@ export interface ProtocolHandler {
   onConnect(json: string): void;
   /** Framing failed; `err` is the -ERR text to send, or "" to close silently. */
   onParseError(err: string, reason: ParseFailure): void;
-  /** Payload size larger than the connection's max_payload. */
-  onMaxPayload(size: number): boolean;
+  /** Payload size larger than the parser's maxPayload: the op is dropped and parsing stops. */
+  onMaxPayload(size: number): void;
 }
 
 export const enum ParseFailure {
@@ -30,6 +30,8 @@ export const enum ParseFailure {
   HeadersNotSupported,
 }
 
+const SUBJECT_CACHE_SIZE = 64;
+const SUBJECT_CACHE_MASK = SUBJECT_CACHE_SIZE - 1;
 const CR = 13;
 const LF = 10;
 const SPACE = 32;
@@ -52,7 +54,12 @@ export class ClientProtocolParser {
   /** Set once a fatal error was reported; further input is ignored. */
   private failed = false;
   maxControlLine: number;
+  /** Payloads above this go through the general path, which reports them. */
+  maxPayload = Infinity;
   headersAllowed = false;
+  /** Recently seen subjects: equal bytes give the identical string (hashed once by V8). */
+  private readonly subjectKeys: (Buffer | undefined)[] = new Array(SUBJECT_CACHE_SIZE);
+  private readonly subjectStrings: string[] = new Array(SUBJECT_CACHE_SIZE);
 
   constructor(private readonly handler: ProtocolHandler, maxControlLine: number) {
     this.maxControlLine = maxControlLine;
@@ -72,10 +79,114 @@ export class ClientProtocolParser {
       if (i < 0 || this.failed) return;
     }
     while (i < len) {
+      // Fast path: a complete, well-formed `PUB subject [reply] size\r\n` + payload.
+      const b0 = buf[i];
+      if ((b0 === 0x50 || b0 === 0x70) && i + 4 < len && (buf[i + 1] | 0x20) === 0x75 && (buf[i + 2] | 0x20) === 0x62 && buf[i + 3] === SPACE) {
+        const next = this.fastPub(buf, i + 4, len);
+        if (next > 0) {
+          i = next;
+          continue;
+        }
+        if (this.failed) return;
+      }
       const next = this.parseOp(buf, i, len);
       if (next < 0 || this.failed) return;
       i = next;
     }
+  }
+
+  /**
+   * One pass over a PUB control line: argument boundaries, the subject's hash
+   * and the size. Returns the index after the payload's CRLF, or 0 when
+   * anything is unusual (incomplete, malformed, oversized) so that the
+   * general path handles it with full error reporting.
+   */
+  private fastPub(buf: Buffer, s: number, len: number): number {
+    let j = s;
+    const limit = Math.min(len, s + this.maxControlLine);
+    let c = 0;
+    while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
+    const subjStart = j;
+    let h = 0x811c9dc5;
+    while (j < limit) {
+      c = buf[j];
+      if (c === SPACE || c === TAB || c === CR || c === LF) break;
+      h = Math.imul(h ^ c, 16777619);
+      j++;
+    }
+    const subjEnd = j;
+    if (subjEnd === subjStart || (c !== SPACE && c !== TAB)) return 0;
+    while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
+    // Second argument: reply or size.
+    const a2 = j;
+    let size = 0;
+    let digits = true;
+    while (j < limit) {
+      c = buf[j];
+      if (c === SPACE || c === TAB || c === CR || c === LF) break;
+      const d = c - 48;
+      if (d < 0 || d > 9) digits = false;
+      else size = size * 10 + d;
+      j++;
+    }
+    const a2e = j;
+    if (a2e === a2) return 0;
+    let replyStart = -1;
+    if (c === SPACE || c === TAB) {
+      while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
+      if (c === CR || c === LF) {
+        // Trailing blanks after the size.
+        if (!digits) return 0;
+      } else {
+        replyStart = a2;
+        size = 0;
+        const a3 = j;
+        while (j < limit) {
+          c = buf[j];
+          if (c < 48 || c > 57) break;
+          size = size * 10 + (c - 48);
+          j++;
+        }
+        if (j === a3 || j - a3 > 12) return 0;
+        while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
+      }
+    } else if (!digits || a2e - a2 > 12) {
+      return 0;
+    }
+    if (c === CR) {
+      j++;
+      if (j >= len || buf[j] !== LF) return 0;
+    } else if (c !== LF) {
+      return 0;
+    }
+    const p = j + 1;
+    const end = p + size;
+    if (end + 2 > len || size > this.maxPayload) return 0;
+    if (buf[end] !== CR || buf[end + 1] !== LF) return 0;
+    const subject = this.cachedSubject(buf, subjStart, subjEnd, h);
+    const reply = replyStart < 0 ? undefined : buf.latin1Slice(replyStart, a2e);
+    this.handler.onPub(subject, reply, -1, buf, p, size);
+    return end + 2;
+  }
+
+  /** The subject as a string, reusing the string of an identical recent subject. */
+  private cachedSubject(buf: Buffer, s: number, e: number, h: number): string {
+    const slot = (h ^ (h >>> 16)) & SUBJECT_CACHE_MASK;
+    const key = this.subjectKeys[slot];
+    const n = e - s;
+    if (key !== undefined && key.length === n) {
+      let k = 0;
+      while (k < n && key[k] === buf[s + k]) k++;
+      if (k === n) return this.subjectStrings[slot];
+    }
+    const str = buf.latin1Slice(s, e);
+    if (n <= 128) {
+      const copy = Buffer.allocUnsafe(n);
+      buf.copy(copy, 0, s, e);
+      this.subjectKeys[slot] = copy;
+      this.subjectStrings[slot] = str;
+    }
+    return str;
   }
 
   /** Stop parsing: the connection is closing. */
@@ -273,8 +384,9 @@ export class ClientProtocolParser {
       return -1;
     }
     subject = buf.latin1Slice(a0s, a0e);
-    if (!this.handler.onMaxPayload(size)) {
-      this.failed = true;
+    if (size > this.maxPayload) {
+      this.stop();
+      this.handler.onMaxPayload(size);
       return -1;
     }
     // Payload source: the chunk itself, or the chunk after a re-joined line.

@@ -94,7 +94,7 @@ export class ClientConnection implements ProtocolHandler {
     this.port = socket.remotePort ?? 0;
     this.label = `${this.host}:${this.port} - cid:${cid}`;
     this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
-    this.parser.headersAllowed = false;
+    this.parser.maxPayload = server.opts.maxPayload;
   }
 
   /** Called once the connection is registered: send INFO, start timers, read. */
@@ -228,12 +228,10 @@ export class ClientConnection implements ProtocolHandler {
     this.close(closeReason, true);
   }
 
-  onMaxPayload(size: number): boolean {
-    if (size <= this.server.opts.maxPayload) return true;
-    this.server.logger.error(`${this.label} - Maximum Payload Violation`);
+  onMaxPayload(size: number): void {
+    this.server.logger.error(`${this.label} - Maximum Payload Violation: ${size} > ${this.server.opts.maxPayload}`);
     this.sendErr("Maximum Payload Violation");
     this.close(ClosedState.MaxPayloadExceeded, true);
-    return false;
   }
 
   // ---- delivery side ----------------------------------------------------
