@@ -220,6 +220,7 @@ export abstract class Scanner {
     this.back();
     return false;
   }
+
   // ---- values ---------------------------------------------------------------
 
   /** A value where one is expected: blanks may precede it, a newline may not. */
