@@ -2,7 +2,10 @@
 // `--x`, `-x=v`, `-x v`) → Options → a running Server, plus process signals.
 // Flag parsing and process wiring only; the server knows nothing of argv.
 
-import type { Options } from "./options.js";
+import { resolveOptions, type Options } from "./options.js";
+import { ConfigError, loadConfigFile } from "./config/index.js";
+import { applyReload } from "./server/reload.js";
+import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import { Server } from "./server/server.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName } from "./server/process-files.js";
@@ -126,14 +129,40 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return 0;
   }
-  const { options, state } = parsed;
+  const { options: cliOptions, state } = parsed;
+  const name = executableName();
   if (state.help) {
     process.stdout.write(usage());
     return 0;
   }
   if (state.version) {
-    process.stdout.write(`${executableName()}: v${SERVER_VERSION}\n`);
+    process.stdout.write(`${name}: v${SERVER_VERSION}\n`);
     return 0;
+  }
+  if (state.signal) {
+    const err = sendSignalCommand(state.signal, name);
+    if (err) {
+      process.stderr.write(`${err}\n`);
+      return 1;
+    }
+    return 0;
+  }
+  let options: Partial<Options> = cliOptions;
+  if (state.configFile) {
+    try {
+      options = loadOptions(state.configFile, cliOptions, state.testConfig);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      process.stderr.write(`${name}: ${e.message}\n`);
+      return 1;
+    }
+    if (state.testConfig) {
+      process.stderr.write(`${name}: configuration file ${state.configFile} is valid\n`);
+      return 0;
+    }
+  } else if (state.testConfig) {
+    process.stderr.write(`${name}: must specify [-c, --config] option to check configuration file(s)\n`);
+    return 1;
   }
   const server = new Server(options);
   try {
@@ -142,17 +171,31 @@ export async function main(argv: string[]): Promise<number> {
     server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
     return 1;
   }
-  installSignalHandlers(server);
+  installSignalHandlers(server, () => reload(server, state.configFile, cliOptions));
   await server.done();
   return 0;
 }
 
-function installSignalHandlers(server: Server): void {
-  const stop = () => {
-    void server.shutdown();
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  process.on("SIGUSR1", () => server.logger.reopen());
-  process.on("SIGUSR2", () => void server.enterLameDuckMode());
+/** Config file settings with command-line flags on top, as nats-server merges them. */
+function loadOptions(file: string, cliOptions: Partial<Options>, strict: boolean): Partial<Options> {
+  const loaded = loadConfigFile(file, { warningsAsErrors: strict });
+  return { ...loaded.options, ...cliOptions };
+}
+
+/** SIGHUP: re-read the config file and apply what can change live. */
+function reload(server: Server, file: string, cliOptions: Partial<Options>): void {
+  if (!file) {
+    server.logger.error("Failed to reload server configuration: no configuration file");
+    return;
+  }
+  let next: Options;
+  try {
+    next = resolveOptions(loadOptions(file, cliOptions, false));
+  } catch (e) {
+    server.logger.error(`Failed to reload server configuration: ${(e as Error).message}`);
+    return;
+  }
+  const err = applyReload(server, next);
+  if (err) server.logger.error(`Failed to reload server configuration: ${err}`);
+  else server.logger.notice("Reloaded server configuration");
 }

@@ -1,9 +1,11 @@
 // deliverMessage: route one published message through an account's
 // SubjectTrie to the matching subscriptions (plain ones all, one member per
-// queue group). Applies echo suppression and auto-unsubscribe; encoding and
+// queue group), after the account's subject mappings. Applies echo
+// suppression and auto-unsubscribe; encoding and
 // writing belong to each target connection.
 
 import type { Account } from "../accounts/account.js";
+import { mapSubject } from "../accounts/subject-mapping.js";
 import type { ClientConnection } from "./connection.js";
 import type { Subscription } from "./subscription.js";
 
@@ -18,6 +20,7 @@ export function deliverMessage(
   start: number,
   size: number,
 ): number {
+  if (account.mappings.length > 0) subject = mapSubject(account.mappings, subject);
   const r = account.sublist.match(subject);
   const psubs = r.psubs;
   let n = 0;

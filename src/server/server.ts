@@ -5,6 +5,7 @@
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createServer as createServerKey } from "@nats-io/nkeys";
 import { Account, GLOBAL_ACCOUNT } from "../accounts/account.js";
+import { SubjectMapping } from "../accounts/subject-mapping.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
@@ -51,6 +52,12 @@ export class Server {
     this.serverId = createServerKey().getPublicKey();
     this.serverName = this.opts.serverName || this.serverId;
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
+    this.applyMappings();
+  }
+
+  /** (Re)build the global account's subject mappings from the options. */
+  applyMappings(): void {
+    this.globalAccount.mappings = this.opts.mappings.map((m) => new SubjectMapping(m));
   }
 
   get port(): number {
