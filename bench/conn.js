@@ -178,11 +178,10 @@ export async function runRole(cfg, chan) {
     stats = () => ({
       ...common(),
       tEnd,
-      gaps: r.gaps,
+      unique: r.unique,
       outOfOrder: r.outOfOrder,
       badSeq: r.badSeq,
       dups: r.dups,
-      lastSeq: r.exp.slice(),
     });
     chan.post({ t: 'ready', role: 'sub', idx: cfg.idx });
     return;

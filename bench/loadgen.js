@@ -290,7 +290,7 @@ async function main() {
 
   if (process.env.LOADGEN_DEBUG) {
     for (const c of conns) {
-      const { lat, lastSeq, ...st } = c.stats || {};
+      const { lat, ...st } = c.stats || {};
       console.error(`${c.role} ${c.idx}: ${JSON.stringify(st)}`);
     }
   }
@@ -368,12 +368,13 @@ async function main() {
     });
     if (S > 0) {
       const seqChecked = o.size >= 6;
-      let lost = 0;
       const dups = sum(subStats, 'dups');
-      if (o.mode === 'pubsub') {
-        lost = sum(subStats, 'gaps');
-        for (const s of subStats) for (const x of s.lastSeq || []) lost += o.n - x; // tail never seen
-      } else lost = Math.max(0, expect - (delivered - dups));
+      // pubsub: every sub must see all n*P; queue: the members together must
+      const lost = seqChecked
+        ? o.mode === 'pubsub'
+          ? subStats.reduce((a, s) => a + Math.max(0, expect - (s.unique || 0)), 0)
+          : Math.max(0, expect - sum(subStats, 'unique'))
+        : null;
       const wantDelivered = o.mode === 'queue' ? expect : expect * S;
       Object.assign(res, {
         seq_checked: seqChecked,
@@ -390,7 +391,7 @@ async function main() {
         res.share_max = Math.round((Math.max(...per) / expect) * 1e4) / 1e4;
         res.per_sub = per;
       }
-      errors = res.lost + res.out_of_order + res.duplicates + res.bad_seq + res.extra_msgs + res.size_errors;
+      errors = (res.lost || 0) + res.out_of_order + res.duplicates + res.bad_seq + res.extra_msgs + res.size_errors;
     }
   }
   res.bench_cpu_pct = r1((cpuS / secs) * 100);

@@ -152,15 +152,17 @@ export class Reader {
     this.crlfRem = 0; // bytes of its CRLF still to check
     this.error = null;
     this.info = null;
-    // sequence checking: 0 off, 1 exact order per publisher, 2 increasing per
-    // publisher (queue member) + shared bitmap for duplicates across members
-    this.seqMode = 0;
-    this.exp = [];
-    this.gaps = 0; // messages skipped (lost) per publisher
-    this.outOfOrder = 0; // seq lower than expected (duplicate or reordered)
+    // sequence checking: every (publisher, seq) is marked in a bitmap (shared
+    // by the members of a queue group) to count unique messages and duplicates;
+    // per publisher, a seq lower than the highest seen so far is out of order
+    this.seqMode = 0; // 0 off, 1 subscriber, 2 queue member
+    this.exp = []; // per publisher: highest seq seen + 1
+    this.unique = 0; // distinct messages (lost = expected - unique)
+    this.outOfOrder = 0; // first arrivals with a seq below an already seen one
+    this.dups = 0; // seq already delivered (to this sub, or to any queue member)
     this.badSeq = 0; // seq / publisher index out of range
-    this.dups = 0; // queue: seq already delivered to some member
-    this.bitmap = null; // Int32Array on a SharedArrayBuffer, 1 bit per (pub, seq)
+    this.bitmap = null; // Int32Array, 1 bit per (pub, seq)
+    this.shared = false; // bitmap on a SharedArrayBuffer (Atomics)
     this.nPer = 0;
     this.tok = new Int32Array(12);
     this.need = 0; // room needed for an incomplete frame
@@ -172,12 +174,17 @@ export class Reader {
     this.onMsg = noop; // (buf, subjS, subjE, replyS, replyE, payS, size) when needFull
   }
 
-  /** Enable sequence checking for `pubs` publishers of `nPer` msgs each. */
-  checkSeq(mode, pubs, nPer, bitmap = null) {
+  /**
+   * Enable sequence checking for `pubs` publishers of `nPer` msgs each;
+   * `shared`: an Int32Array on a SharedArrayBuffer of pubs*nPer bits, shared
+   * by all members of a queue group (else a private bitmap is allocated).
+   */
+  checkSeq(mode, pubs, nPer, shared = null) {
     this.seqMode = mode;
     this.exp = new Array(pubs).fill(0);
     this.nPer = nPer;
-    this.bitmap = bitmap;
+    this.shared = shared !== null;
+    this.bitmap = shared !== null ? shared : new Int32Array(Math.ceil((pubs * nPer) / 32) + 1);
   }
 
   /** Expect every MSG to start with exactly this header line (enables the fast path). */
@@ -215,17 +222,25 @@ export class Reader {
       this.badSeq++;
       return;
     }
-    const x = this.exp[pi];
-    if (s === x) this.exp[pi] = x + 1;
-    else if (s > x) {
-      if (this.seqMode === 1) this.gaps += s - x;
-      this.exp[pi] = s + 1;
-    } else this.outOfOrder++;
-    if (this.bitmap !== null) {
-      const bit = pi * this.nPer + s;
-      const m = 1 << (bit & 31);
-      if (Atomics.or(this.bitmap, bit >>> 5, m) & m) this.dups++;
+    const bit = pi * this.nPer + s;
+    const w = bit >>> 5;
+    const m = 1 << (bit & 31);
+    if (this.shared) {
+      if ((Atomics.or(this.bitmap, w, m) & m) !== 0) {
+        this.dups++;
+        return;
+      }
+    } else {
+      const v = this.bitmap[w];
+      if ((v & m) !== 0) {
+        this.dups++;
+        return;
+      }
+      this.bitmap[w] = v | m;
     }
+    this.unique++;
+    if (s >= this.exp[pi]) this.exp[pi] = s + 1;
+    else this.outOfOrder++;
   }
 
   /** Parse buf[0, len); keep an incomplete frame at the start of buf. */
