@@ -341,26 +341,31 @@ async function main() {
   return 0;
 }
 
+/** rows: arrays of cells; first column left-aligned, the others right-aligned */
+function table(header, rows) {
+  const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
 function report(o, sides, sel, results, work) {
   const A = sides.find((s) => s.key === 'A');
   const B = sides.find((s) => s.key === 'B');
-  const la = A ? A.label : '-';
+  const la = A ? A.label : '';
   const lb = B.label;
   const lines = [];
-  const P = (s) => lines.push(s);
+  const P = (...s) => lines.push(...s);
   const summary = [];
   const get = (name, key, f) => (results[name][key] || []).map((r) => (r.ok ? f(r) : null));
   const ratios = (name, f) =>
-    A ? results[name].A.map((ra, i) => {
+    A
+      ? results[name].A.map((ra, i) => {
           const rb = results[name].B[i];
           return ra.ok && rb && rb.ok && f(ra) > 0 ? f(rb) / f(ra) : null;
         }).filter((x) => x != null)
       : [];
-  P('');
-  P(
-    `${'scenario'.padEnd(11)} ${(la + ' msgs/s').padStart(13)} ${(lb + ' msgs/s').padStart(15)} ${(lb + '/' + la).padStart(9)} ${'min-max'.padStart(11)}` +
-      ` ${(la + ' rss').padStart(8)} ${(lb + ' rss').padStart(10)} ${(la + ' cpu').padStart(7)} ${(lb + ' cpu').padStart(10)} ${'gen cpu'.padStart(8)}  checks`,
-  );
+  const both = (a, b) => (A ? [a, b] : [b]); // baseline columns only with a baseline
+  const thr = [];
   const lat = [];
   const idle = [];
   for (const [name] of sel) {
@@ -374,7 +379,6 @@ function report(o, sides, sel, results, work) {
       entry[`${s.key}_server_cpu_pct_median`] = median(get(name, s.key, (r) => r.server_cpu_pct));
       entry[`${s.key}_bench_cpu_pct_median`] = median(get(name, s.key, (r) => r.bench_cpu_pct));
       entry[`${s.key}_failed_runs`] = R[s.key].filter((r) => !r.ok).length;
-      entry[`${s.key}_runs`] = R[s.key];
     }
     const rt = ratios(name, ms);
     entry.ratio_median = median(rt);
@@ -389,65 +393,75 @@ function report(o, sides, sel, results, work) {
     if (name === 'reqrep') {
       const e = {};
       for (const s of sides) {
-        e[`${s.key}50`] = median(get(name, s.key, (r) => r.p50_us));
-        e[`${s.key}99`] = median(get(name, s.key, (r) => r.p99_us));
-        entry[`${s.key}_p50_us_median`] = e[`${s.key}50`];
-        entry[`${s.key}_p99_us_median`] = e[`${s.key}99`];
+        e[`${s.key}50`] = entry[`${s.key}_p50_us_median`] = median(get(name, s.key, (r) => r.p50_us));
+        e[`${s.key}99`] = entry[`${s.key}_p99_us_median`] = median(get(name, s.key, (r) => r.p99_us));
       }
-      e.r50 = median(ratios(name, (r) => r.p50_us));
-      e.r99 = median(ratios(name, (r) => r.p99_us));
-      entry.p50_ratio_median = e.r50;
-      entry.p99_ratio_median = e.r99;
-      lat.push([name, e]);
+      e.r50 = entry.p50_ratio_median = median(ratios(name, (r) => r.p50_us));
+      e.r99 = entry.p99_ratio_median = median(ratios(name, (r) => r.p99_us));
+      lat.push([name, ...both(e.A50 ?? 'FAIL', e.B50 ?? 'FAIL'), ...(A ? [f3(e.r50)] : []), ...both(e.A99 ?? 'FAIL', e.B99 ?? 'FAIL'), ...(A ? [f3(e.r99)] : [])]);
     }
     if (name.startsWith('idle')) {
-      const e = { n: median(allRuns.map((r) => r.opened)), limit: allRuns.find((r) => r.limit)?.limit };
+      const e = {};
       for (const s of sides) {
         e[`${s.key}b`] = median(get(name, s.key, (r) => r.server_rss_before_kib));
         e[`${s.key}a`] = median(get(name, s.key, (r) => r.server_rss_after_kib));
-        e[`${s.key}p`] = median(get(name, s.key, (r) => r.rss_per_conn_kib));
+        e[`${s.key}p`] = entry[`${s.key}_rss_per_conn_kib_median`] = median(get(name, s.key, (r) => r.rss_per_conn_kib));
       }
-      idle.push([name, e, entry]);
+      const rr = (entry.rss_per_conn_ratio = median(ratios(name, (r) => r.rss_per_conn_kib)));
+      const opened = median(allRuns.map((r) => r.opened));
+      const side = (k) => [`${mib(e[k + 'b'])} -> ${mib(e[k + 'a'])}`, e[k + 'p'] ?? 'FAIL'];
+      idle.push([name, opened ?? 0, ...(A ? side('A') : []), ...side('B'), ...(A ? [f3(rr)] : []), entry.checks]);
+      const limit = allRuns.find((r) => r.limit)?.limit;
+      if (limit) entry.limit = limit;
       continue;
     }
     const rng = rt.length ? `${f3(Math.min(...rt))}-${f3(Math.max(...rt))}` : 'n/a';
-    P(
-      `${name.padEnd(11)} ${(A ? fmtInt(entry.A_msgs_per_sec_median) : '-').padStart(13)} ${fmtInt(entry.B_msgs_per_sec_median).padStart(15)}` +
-        ` ${(A ? f3(entry.ratio_median) : '-').padStart(9)} ${(A ? rng : '-').padStart(11)}` +
-        ` ${(A ? mib(entry.A_peak_rss_kib_median) : '-').padStart(8)} ${mib(entry.B_peak_rss_kib_median).padStart(10)}` +
-        ` ${(A ? pctS(entry.A_server_cpu_pct_median) : '-').padStart(7)} ${pctS(entry.B_server_cpu_pct_median).padStart(10)}` +
-        ` ${pctS(median([entry.A_bench_cpu_pct_median, entry.B_bench_cpu_pct_median])).padStart(8)}  ${entry.checks}`,
-    );
+    thr.push([
+      name,
+      ...both(fmtInt(entry.A_msgs_per_sec_median), fmtInt(entry.B_msgs_per_sec_median)),
+      ...(A ? [f3(entry.ratio_median), rng] : []),
+      ...both(mib(entry.A_peak_rss_kib_median), mib(entry.B_peak_rss_kib_median)),
+      ...both(pctS(entry.A_server_cpu_pct_median), pctS(entry.B_server_cpu_pct_median)),
+      pctS(median([entry.A_bench_cpu_pct_median, entry.B_bench_cpu_pct_median])),
+      entry.checks,
+    ]);
   }
-  P('');
-  P(`msgs/s: median over ${o.rounds} round(s) (pubsub/fanout/queue: messages delivered to subscribers; reqrep: requests/s);`);
-  P(`${lb}/${la}: median of per-round ratios, > 1 means ${lb} is faster. rss: server peak RSS (VmHWM) in MiB;`);
-  P('cpu: server CPU over the timed interval (100% = one core); gen cpu: the load generator\'s own CPU.');
+  const ratioName = A ? `${lb}/${la}` : '';
+  if (thr.length) {
+    P('');
+    P(
+      ...table(
+        [
+          'scenario',
+          ...both(`${la} msgs/s`, `${lb} msgs/s`),
+          ...(A ? [ratioName, 'min-max'] : []),
+          ...both(`${la} rss`, `${lb} rss`),
+          ...both(`${la} cpu`, `${lb} cpu`),
+          'gen cpu',
+          'checks',
+        ],
+        thr,
+      ),
+    );
+    P('');
+    P(`msgs/s: median over ${o.rounds} round(s) (pubsub/fanout/queue: messages delivered to subscribers; reqrep: requests/s).`);
+    if (A) P(`${ratioName}: median of the per-round ratios, > 1 means ${lb} is faster; min-max: their range.`);
+    P('rss: server peak RSS (VmHWM, MiB); cpu: server CPU over the timed interval (100% = one core);');
+    P("gen cpu: the load generator's own CPU; checks: every message delivered once and in order per publisher.");
+  }
   if (lat.length) {
     P('');
-    P(`latency in us (lower is better; ${lb}/${la} < 1 means ${lb} is faster)`);
-    P(`${'scenario'.padEnd(11)} ${(la + ' p50').padStart(9)} ${(lb + ' p50').padStart(11)} ${'p50 ratio'.padStart(9)} ${(la + ' p99').padStart(9)} ${(lb + ' p99').padStart(11)} ${'p99 ratio'.padStart(9)}`);
-    for (const [name, e] of lat)
-      P(
-        `${name.padEnd(11)} ${String(e.A50 ?? '-').padStart(9)} ${String(e.B50 ?? 'FAIL').padStart(11)} ${(A ? f3(e.r50) : '-').padStart(9)}` +
-          ` ${String(e.A99 ?? '-').padStart(9)} ${String(e.B99 ?? 'FAIL').padStart(11)} ${(A ? f3(e.r99) : '-').padStart(9)}`,
-      );
+    P(`request/reply latency in us${A ? ` (ratio < 1 means ${lb} is faster)` : ''}`);
+    P(...table(['scenario', ...both(`${la} p50`, `${lb} p50`), ...(A ? ['p50 ratio'] : []), ...both(`${la} p99`, `${lb} p99`), ...(A ? ['p99 ratio'] : [])], lat));
   }
   if (idle.length) {
     P('');
-    P(`idle connections: server RSS in MiB before -> after opening them, and the growth per connection in KiB`);
-    for (const [name, e, entry] of idle) {
-      const side = (k) => `${mib(e[k + 'b'])} -> ${mib(e[k + 'a'])} MiB = ${e[k + 'p'] ?? 'FAIL'} KiB/conn`;
-      const r = A && e.Ap > 0 && e.Bp != null ? e.Bp / e.Ap : null;
-      entry.A_rss_per_conn_kib_median = e.Ap;
-      entry.B_rss_per_conn_kib_median = e.Bp;
-      entry.rss_per_conn_ratio = r;
-      P(`${name.padEnd(11)} ${e.n ?? 0} conns  ${A ? la + ' ' + side('A') + '   ' : ''}${lb} ${side('B')}${A ? `   ${lb}/${la} ${f3(r)}` : ''}  ${entry.checks}`);
-      if (e.limit) P(`            limited: ${e.limit}`);
-    }
+    P(`idle connections: server RSS before -> after opening them (MiB) and growth per connection (KiB)${A ? `; ratio < 1 means ${lb} uses less` : ''}`);
+    P(...table(['scenario', 'conns', ...(A ? [`${la} rss`, `${la} KiB/conn`] : []), `${lb} rss`, `${lb} KiB/conn`, ...(A ? ['ratio'] : []), 'checks'], idle));
+    for (const e of summary) if (e.limit) P(`${e.name}: limited: ${e.limit}`);
   }
-  const table = lines.join('\n');
-  console.log(table);
+  const text = lines.join('\n');
+  console.log(text);
   console.log(`\nraw results and server logs: ${work}`);
   const js = {
     sides: sides.map((s) => ({ key: s.key, label: s.label, cmd: s.cmd })),
@@ -459,10 +473,10 @@ function report(o, sides, sel, results, work) {
     node: process.version,
     work_dir: work,
     date: new Date().toISOString(),
-    scenarios: summary,
+    scenarios: summary.map((e) => ({ ...e, ...Object.fromEntries(sides.map((s) => [`${s.key}_runs`, results[e.name][s.key]])) })),
   };
   fs.writeFileSync(path.join(work, 'summary.json'), JSON.stringify(js, null, 1));
-  fs.writeFileSync(path.join(work, 'table.txt'), table + '\n');
+  fs.writeFileSync(path.join(work, 'table.txt'), text + '\n');
   if (o.json) {
     fs.writeFileSync(o.json, JSON.stringify(js, null, 1));
     console.log(`JSON: ${o.json}`);
