@@ -109,7 +109,9 @@ export class OutboundBuffer {
     this.len = 0;
     socket.write(data);
     if (socket.writableLength !== 0) {
-      this.buf = EMPTY;
+      // The socket holds on to `data`: continue in a fresh buffer of the size
+      // this connection has needed, so it does not regrow from scratch.
+      this.buf = cap > SHRINK_ABOVE && used < cap / 8 ? EMPTY : Buffer.allocUnsafe(cap);
     } else if (cap > SHRINK_ABOVE && used < cap / 8) {
       this.buf = EMPTY;
     }
@@ -129,9 +131,15 @@ function writeDecimal(b: Buffer, o: number, n: number): number {
     b[o] = 48 + n;
     return o + 1;
   }
+  if (n < 100) {
+    const t = (n / 10) | 0;
+    b[o] = 48 + t;
+    b[o + 1] = 48 + (n - t * 10);
+    return o + 2;
+  }
   let digits = 0;
-  for (let t = n; t > 0; t = Math.floor(t / 10)) digits++;
+  for (let t = n; t > 0; t = (t / 10) | 0) digits++;
   let p = o + digits - 1;
-  for (let t = n; t > 0; t = Math.floor(t / 10)) b[p--] = 48 + (t % 10);
+  for (let t = n; t > 0; t = (t / 10) | 0) b[p--] = 48 + (t % 10);
   return o + digits;
 }
