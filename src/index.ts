@@ -31,6 +31,19 @@ export class NatsServer {
     return this.server.clientUrl;
   }
 
+  /** Bound HTTP monitoring port; 0 when monitoring is off (httpPort 0). */
+  get monitorPort(): number {
+    return this.server.monitorPort;
+  }
+
+  /** `http://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
+  get monitorUrl(): string {
+    const m = this.server.monitor;
+    if (!m) return "";
+    const h = m.host === "0.0.0.0" || m.host === "::" || m.host === "" ? "127.0.0.1" : m.host;
+    return `http://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
+  }
+
   /** Graceful shutdown: flushes pending output, closes clients, releases the port. */
   shutdown(): Promise<void> {
     return this.server.shutdown();

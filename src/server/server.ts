@@ -4,7 +4,7 @@
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createServer as createServerKey } from "@nats-io/nkeys";
-import { Account, GLOBAL_ACCOUNT } from "../accounts/account.js";
+import { Account, GLOBAL_ACCOUNT, addMessageTotals, type MessageTotals } from "../accounts/account.js";
 import { SubjectMapping } from "../accounts/subject-mapping.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
@@ -12,6 +12,7 @@ import { ClosedState } from "./close-reason.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
+import { startMonitor, type MonitorServer } from "../monitor/http.js";
 
 export class Server {
   opts: Options;
@@ -27,6 +28,10 @@ export class Server {
 
   totalConnections = 0;
   slowConsumers = 0;
+  /** Message counters of closed connections; live ones are added in messageStats(). */
+  private readonly closedTotals: MessageTotals = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
+  /** HTTP monitoring listener (httpPort != 0). */
+  monitor: MonitorServer | null = null;
   /** True while a socket's chunk is being parsed; flushes wait until it ends. */
   inReadCycle = false;
   tracing: boolean;
@@ -91,6 +96,14 @@ export class Server {
     this.boundPort = typeof addr === "object" && addr ? addr.port : this.opts.port;
     listener.on("error", (e) => log.error(`Error on client listener: ${e.message}`));
     log.notice(`Listening for client connections on ${this.opts.host}:${this.boundPort}`);
+    if (this.opts.httpPort !== 0) {
+      try {
+        this.monitor = await startMonitor(this);
+      } catch (e) {
+        await this.closeListener();
+        throw e;
+      }
+    }
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     writeProcessFiles(this);
     log.notice(`Server is ready`);
@@ -104,7 +117,26 @@ export class Server {
   /** Listener URLs by kind, as written into the ports file. */
   listenUrls(): Record<string, string[]> {
     const host = this.opts.host === "0.0.0.0" || this.opts.host === "" ? "0.0.0.0" : this.opts.host;
-    return { nats: [`nats://${host}:${this.boundPort}`] };
+    const urls: Record<string, string[]> = { nats: [`nats://${host}:${this.boundPort}`] };
+    if (this.monitor) urls.monitoring = [`http://${this.monitor.host}:${this.monitor.port}`];
+    return urls;
+  }
+
+  /** Bound monitoring port (0 = monitoring off). */
+  get monitorPort(): number {
+    return this.monitor?.port ?? 0;
+  }
+
+  /** True while the client listener accepts connections (not in lame duck mode or shutdown). */
+  get acceptingClients(): boolean {
+    return this.listener !== null;
+  }
+
+  /** Server-wide message counters: closed connections plus live ones, summed on demand. */
+  messageStats(): MessageTotals {
+    const t = { ...this.closedTotals };
+    for (const c of this.clients.values()) addMessageTotals(t, c);
+    return t;
   }
 
   private accept(socket: Socket): void {
@@ -166,6 +198,9 @@ export class Server {
   removeConnection(conn: ClientConnection): void {
     if (!this.clients.delete(conn.cid)) return;
     conn.account.clients.delete(conn);
+    addMessageTotals(this.closedTotals, conn);
+    addMessageTotals(conn.account.closedTotals, conn);
+    if (conn.closeReason.startsWith("Slow Consumer")) conn.account.slowConsumers++;
     this.logger.debug(`${conn.label} - Client connection closed: ${conn.closeReason}`);
     const max = this.opts.maxClosedClients;
     if (max > 0) {
@@ -232,6 +267,7 @@ export class Server {
     this.shuttingDown = true;
     this.logger.notice(`Initiating Shutdown...`);
     const listenerClosed = this.closeListener();
+    const monitorClosed = this.monitor?.close();
     this.flushAll();
     const open = [...this.clients.values()];
     const sockets = open.map((c) => new Promise<void>((r) => (c.socket.destroyed ? r() : c.socket.once("close", () => r()))));
@@ -240,7 +276,7 @@ export class Server {
     const forced = setTimeout(() => {
       for (const c of open) c.socket.destroy();
     }, 2000);
-    await Promise.all([listenerClosed, ...sockets]);
+    await Promise.all([listenerClosed, monitorClosed, ...sockets]);
     clearTimeout(forced);
     removeProcessFiles(this);
     this.logger.notice(`Server Exiting..`);
