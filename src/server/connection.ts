@@ -75,8 +75,13 @@ export class ClientConnection implements ProtocolHandler {
   /** Round trip of the first server PING, in ms (-1 = not measured). */
   rtt = -1;
   private rttStart = 0;
+  private rttMeasuredAt = 0;
 
   private pingsOut = 0;
+  /** When the client last sent a PING (ms epoch): its keepalive lets ours wait. */
+  private lastPingIn = 0;
+  /** The reply to the client's first PING has gone out (clients wait for it after CONNECT). */
+  private firstPongSent = false;
   private pingTimer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   readonly host: string;
@@ -169,6 +174,11 @@ export class ClientConnection implements ProtocolHandler {
   onPing(): void {
     if (this.server.tracing) this.server.traceIn(this, "PING", "");
     this.sendRaw(PONG);
+    this.lastPingIn = Date.now();
+    if (!this.connectReceived || this.firstPongSent) return;
+    this.firstPongSent = true;
+    // A limit changed by a reload since this client got its INFO: tell it now.
+    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendInfo(this.server.infoFor(this));
   }
 
   onPong(): void {
@@ -177,6 +187,7 @@ export class ClientConnection implements ProtocolHandler {
     if (this.rttStart > 0) {
       this.rtt = performance.now() - this.rttStart;
       this.rttStart = 0;
+      this.rttMeasuredAt = Date.now();
     }
   }
 
@@ -247,7 +258,22 @@ export class ClientConnection implements ProtocolHandler {
     }
     this.outMsgs++;
     this.outBytes += size;
+    // Like the Go server, measure the RTT of a client that answers requests.
+    if (reply !== undefined && this.rtt < 0 && reply.length > MIN_REPLY_LEN) this.sendRttPing();
     this.queued();
+  }
+
+  private sendRttPing(): void {
+    if (this.rttStart > 0 || this.closed) return;
+    if (!this.firstPongSent && Date.now() - this.start.getTime() <= NO_RTT_PING_BEFORE_FIRST_PONG) return;
+    this.sendPing();
+  }
+
+  private sendPing(): void {
+    this.pingsOut++;
+    this.rttStart = performance.now();
+    if (this.server.tracing) this.server.traceOut(this, "PING");
+    this.sendRaw(PING);
   }
 
   /** Remove a subscription from this connection and its account. */
@@ -340,17 +366,21 @@ export class ClientConnection implements ProtocolHandler {
   private onPingTimer(): void {
     this.pingTimer = null;
     if (this.closed) return;
-    if (this.pingsOut + 1 > this.server.opts.pingMax) {
-      this.server.logger.debug(`${this.label} - Stale Client Connection - Closing`);
-      this.sendErr("Stale Connection");
-      this.close(ClosedState.StaleConnection, true);
-      return;
+    const now = Date.now();
+    const interval = this.server.opts.pingInterval;
+    const needRtt = this.rtt < 0 || now - this.rttMeasuredAt > RTT_MEASUREMENT_INTERVAL;
+    // Recent traffic or a client PING proves the connection alive: no PING needed.
+    const idle = now - this.lastActivity >= interval && now - this.lastPingIn >= interval;
+    if (idle || needRtt) {
+      if (this.pingsOut + 1 > this.server.opts.pingMax) {
+        this.server.logger.debug(`${this.label} - Stale Client Connection - Closing`);
+        this.sendErr("Stale Connection");
+        this.close(ClosedState.StaleConnection, true);
+        return;
+      }
+      this.sendPing();
+      this.server.flushAll();
     }
-    this.pingsOut++;
-    if (this.rtt < 0) this.rttStart = performance.now();
-    if (this.server.tracing) this.server.traceOut(this, "PING");
-    this.sendRaw(PING);
-    this.server.flushAll();
     this.schedulePing();
   }
 
@@ -385,3 +415,8 @@ export class ClientConnection implements ProtocolHandler {
 }
 
 const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");
+/** Replies longer than this (inboxes) trigger an RTT measurement, as in the Go server. */
+const MIN_REPLY_LEN = 15;
+/** A client that never PINGs still gets its RTT PING after this long. */
+const NO_RTT_PING_BEFORE_FIRST_PONG = 2000;
+const RTT_MEASUREMENT_INTERVAL = 3_600_000;
