@@ -28,6 +28,8 @@ export const enum ParseFailure {
   MaxControlLine,
   MaxPayload,
   HeadersNotSupported,
+  /** The client sent `-ERR ...`: Go closes it silently as a parse error. */
+  ClientError,
 }
 
 const SUBJECT_CACHE_SIZE = 64;
@@ -226,8 +228,9 @@ export class ClientProtocolParser {
   private finishPartialLine(buf: Buffer, i: number): number {
     const nl = buf.indexOf(LF, i);
     if (nl < 0) {
-      this.partialLine = Buffer.concat([this.partialLine!, buf.subarray(i)]);
-      if (this.partialLine.length > this.maxControlLine) this.controlLineTooLong();
+      const partial = Buffer.concat([this.partialLine!, buf.subarray(i)]);
+      this.partialLine = partial;
+      this.checkPartial(partial);
       return -1;
     }
     const line = Buffer.concat([this.partialLine!, buf.subarray(i, nl + 1)]);
@@ -237,7 +240,21 @@ export class ClientProtocolParser {
   }
 
   private controlLineTooLong(): void {
-    this.fail("Maximum Control Line Exceeded", ParseFailure.MaxControlLine);
+    // Go's text (ErrMaxControlLine), lower case on the wire.
+    this.fail("maximum control line exceeded", ParseFailure.MaxControlLine);
+  }
+
+  /**
+   * A control line still waiting for its LF: fail now if its op can no longer
+   * become a valid one (Go rejects a bad op byte as soon as it arrives) or if
+   * its arguments already exceed the control line limit.
+   */
+  private checkPartial(partial: Buffer): void {
+    if (!isOpPrefix(partial, 0, partial.length)) {
+      this.fail("Unknown Protocol Operation", ParseFailure.UnknownOp);
+    } else if (partial.length > this.maxControlLine && argLength(partial, 0, partial.length) > this.maxControlLine) {
+      this.controlLineTooLong();
+    }
   }
 
   /**
@@ -246,10 +263,9 @@ export class ClientProtocolParser {
    * Returns the index after the op (in `rest` if given), or -1 if the input ran out.
    */
   private parseOp(buf: Buffer, start: number, len: number, rest?: Buffer, restStart = 0): number {
-    // Find the end of the control line, remembering argument boundaries.
-    let i = start;
-    // Skip stray CR/LF between ops (Go tolerates them).
-    while (i < len && (buf[i] === LF || buf[i] === CR)) i++;
+    // Find the end of the control line. A stray CR/LF where an op should
+    // start is an unknown op, as in Go.
+    const i = start;
     if (i >= len) return rest ? restStart : len;
     const opStart = i;
     let nl = -1;
@@ -263,16 +279,14 @@ export class ClientProtocolParser {
     if (nl < 0) {
       // Incomplete control line: keep it (copied, the chunk is not ours to keep).
       const partial = Buffer.from(buf.subarray(opStart, len));
-      if (partial.length > this.maxControlLine) {
-        this.controlLineTooLong();
-        return -1;
-      }
       this.partialLine = partial;
+      this.checkPartial(partial);
       return -1;
     }
     let lineEnd = nl;
     if (lineEnd > opStart && buf[lineEnd - 1] === CR) lineEnd--;
-    if (lineEnd - opStart > this.maxControlLine) {
+    // Go limits the arguments (after the op and its blanks), not the whole line.
+    if (lineEnd - opStart > this.maxControlLine && isOpPrefix(buf, opStart, lineEnd) && argLength(buf, opStart, lineEnd) > this.maxControlLine) {
       this.controlLineTooLong();
       return -1;
     }
@@ -311,19 +325,30 @@ export class ClientProtocolParser {
         return rest ? restStart : after;
       }
     } else if (b0 === 0x63 /* c */) {
-      if (opLen > 7 && matchWord(buf, opStart, "connect") && isSpace(buf[opStart + 7])) {
-        let s = opStart + 8;
+      // As in Go, blanks between CONNECT and its JSON are optional.
+      if (opLen >= 7 && matchWord(buf, opStart, "connect")) {
+        let s = opStart + 7;
         while (s < lineEnd && isSpace(buf[s])) s++;
         this.handler.onConnect(buf.toString("utf8", s, lineEnd));
         return rest ? restStart : after;
       }
     } else if (b0 === 0x69 /* i */) {
-      // Clients may echo INFO; the Go server accepts and ignores it from clients.
-      if (opLen > 4 && matchWord(buf, opStart, "info") && isSpace(buf[opStart + 4])) {
+      // A client's INFO is ignored (Go decodes it, and closes on bad JSON).
+      if (opLen >= 4 && matchWord(buf, opStart, "info")) {
+        if (!isJsonObject(buf.toString("utf8", skipBlanks(buf, opStart + 4, lineEnd), lineEnd))) {
+          this.fail("", ParseFailure.BadArgs);
+          return -1;
+        }
         return rest ? restStart : after;
       }
-    } else if (b0 === 0x2b /* + */ || b0 === 0x2d /* - (|0x20 keeps it) */) {
-      if (matchWord(buf, opStart, "+ok") || matchWord(buf, opStart, "-err")) return rest ? restStart : after;
+    } else if (buf[opStart] === 0x2b /* + */) {
+      if (opLen >= 3 && matchWord(buf, opStart, "+ok")) return rest ? restStart : after;
+    } else if (buf[opStart] === 0x2d /* - */) {
+      // A client's -ERR makes Go close the connection (silently).
+      if (opLen > 4 && matchWord(buf, opStart, "-err") && isSpace(buf[opStart + 4])) {
+        this.fail("", ParseFailure.ClientError);
+        return -1;
+      }
     }
     this.fail("Unknown Protocol Operation", ParseFailure.UnknownOp);
     return -1;
@@ -457,24 +482,88 @@ function matchWord(buf: Buffer, at: number, word: string): boolean {
   return true;
 }
 
+/** SUB/UNSUB arguments are separated by blanks, CR or LF (Go's splitArg). */
+function isArgSep(b: number): boolean {
+  return b === SPACE || b === TAB || b === CR || b === LF;
+}
+
 function splitArgs(buf: Buffer, s: number, e: number): string[] {
   const out: string[] = [];
   let i = s;
   while (i < e) {
-    if (isSpace(buf[i])) {
+    if (isArgSep(buf[i])) {
       i++;
       continue;
     }
     const st = i;
-    while (i < e && !isSpace(buf[i])) i++;
+    while (i < e && !isArgSep(buf[i])) i++;
     out.push(buf.latin1Slice(st, i));
   }
   return out;
 }
 
-/** Parse an unsigned decimal in buf[s,e); -1 if empty, not digits, or too long. */
+function skipBlanks(buf: Buffer, i: number, e: number): number {
+  while (i < e && isSpace(buf[i])) i++;
+  return i;
+}
+
+/** Can buf[s,e) still be (the start of) a client protocol op? Mirrors Go's op states. */
+export function isOpPrefix(buf: Buffer, s: number, e: number): boolean {
+  const n = e - s;
+  if (n <= 0) return true;
+  const raw = buf[s];
+  // `+` and `-` are compared raw: lower-casing would turn CR into `-`.
+  const b0 = raw === 0x2b || raw === 0x2d ? raw : raw < 0x41 ? -1 : lc(raw);
+  let word: string;
+  let needBlank = true;
+  if (b0 === 0x70 /* p */) {
+    if (n === 1) return true;
+    const b1 = lc(buf[s + 1]);
+    if (b1 === 0x75) word = "pub";
+    else if (b1 === 0x69) (word = "ping"), (needBlank = false);
+    else if (b1 === 0x6f) (word = "pong"), (needBlank = false);
+    else return false;
+  } else if (b0 === 0x68) word = "hpub";
+  else if (b0 === 0x73) word = "sub";
+  else if (b0 === 0x75) word = "unsub";
+  else if (b0 === 0x63) (word = "connect"), (needBlank = false);
+  else if (b0 === 0x69) (word = "info"), (needBlank = false);
+  else if (b0 === 0x2b) (word = "+ok"), (needBlank = false);
+  else if (b0 === 0x2d) word = "-err";
+  else return false;
+  const w = word.length;
+  for (let k = 1; k < w && k < n; k++) {
+    if (lc(buf[s + k]) !== word.charCodeAt(k)) return false;
+  }
+  return !needBlank || n <= w || isSpace(buf[s + w]);
+}
+
+/** Length of an op line's arguments: after the op word and its blanks (what Go limits). */
+export function argLength(buf: Buffer, s: number, e: number): number {
+  const b0 = lc(buf[s]);
+  let w = 0;
+  if (b0 === 0x70) w = e - s > 1 && lc(buf[s + 1]) === 0x75 ? 3 : 4;
+  else if (b0 === 0x68 || b0 === 0x69 || b0 === 0x2d) w = 4;
+  else if (b0 === 0x73 || b0 === 0x2b) w = 3;
+  else if (b0 === 0x75) w = 5;
+  else if (b0 === 0x63) w = 7;
+  const a = skipBlanks(buf, Math.min(s + w, e), e);
+  return e - a;
+}
+
+/** Go decodes a client's INFO into a struct: an object or null is fine, anything else fails. */
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v === null || (typeof v === "object" && !Array.isArray(v));
+  } catch {
+    return false;
+  }
+}
+
+/** Parse an unsigned decimal in buf[s,e); -1 if empty, not digits, or longer than Go's 9 digits. */
 export function parseSize(buf: Buffer, s: number, e: number): number {
-  if (e <= s || e - s > 12) return -1;
+  if (e <= s || e - s > 9) return -1;
   let n = 0;
   for (let i = s; i < e; i++) {
     const d = buf[i] - 48;
@@ -485,7 +574,7 @@ export function parseSize(buf: Buffer, s: number, e: number): number {
 }
 
 function parseDecimal(s: string): number {
-  if (s.length === 0 || s.length > 15) return -1;
+  if (s.length === 0 || s.length > 9) return -1;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const d = s.charCodeAt(i) - 48;

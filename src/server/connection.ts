@@ -41,9 +41,11 @@ export class ClientConnection implements ProtocolHandler {
   readonly parser: ClientProtocolParser;
   readonly outbound = new OutboundBuffer();
   readonly subs = new Map<string, Subscription>();
+  // Until CONNECT says otherwise Go treats a client as verbose and pedantic;
+  // CONNECT changes only the fields it carries.
   opts: ConnectOptions = {
-    verbose: false,
-    pedantic: false,
+    verbose: true,
+    pedantic: true,
     echo: true,
     headers: false,
     noResponders: false,
@@ -141,18 +143,19 @@ export class ClientConnection implements ProtocolHandler {
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
-    if (!isValidSubject(subject) || (queue !== undefined && !isValidQueueName(queue))) {
-      this.sendErr("Invalid Subject");
+    // Go checks the limit first, even for a sid it already has.
+    const max = this.server.opts.maxSubscriptions;
+    if (max > 0 && this.subs.size >= max) {
+      this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
+      this.sendErr("maximum subscriptions exceeded");
       return;
     }
     if (this.subs.has(sid)) {
       if (this.opts.verbose) this.sendRaw(OK);
       return;
     }
-    const max = this.server.opts.maxSubscriptions;
-    if (max > 0 && this.subs.size >= max) {
-      this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
-      this.sendErr("maximum subscriptions exceeded");
+    if (!isValidSubject(subject) || (queue !== undefined && !isValidQueueName(queue))) {
+      this.sendErr("Invalid Subject");
       return;
     }
     const sub = new Subscription(this, subject, queue, sid);
@@ -193,36 +196,23 @@ export class ClientConnection implements ProtocolHandler {
 
   onConnect(json: string): void {
     if (this.server.tracing) this.server.traceIn(this, "CONNECT", json);
-    let c: Record<string, unknown>;
-    try {
-      c = JSON.parse(json) as Record<string, unknown>;
-      if (c === null || typeof c !== "object" || Array.isArray(c)) throw new Error("CONNECT is not an object");
-    } catch (e) {
-      this.server.logger.error(`${this.label} - ${(e as Error).message}`);
-      this.close(ClosedState.ParseError, false);
+    const err = applyConnect(this.opts, json);
+    if (err !== "") {
+      // Go: the JSON does not decode into its options → closed without -ERR.
+      this.server.logger.error(`${this.label} - ${err}`);
+      this.close(ClosedState.ProtocolViolation, true);
       return;
     }
     const o = this.opts;
-    const bool = (k: string, d: boolean) => (typeof c[k] === "boolean" ? (c[k] as boolean) : d);
-    const str = (k: string) => (typeof c[k] === "string" ? (c[k] as string) : "");
-    o.verbose = bool("verbose", false);
-    o.pedantic = bool("pedantic", false);
-    o.echo = bool("echo", true);
-    o.headers = bool("headers", false) && !this.server.opts.noHeaderSupport;
-    o.noResponders = bool("no_responders", false);
-    o.tlsRequired = bool("tls_required", false);
-    o.name = str("name");
-    o.lang = str("lang");
-    o.version = str("version");
-    o.protocol = typeof c.protocol === "number" ? c.protocol : 0;
-    o.user = str("user");
-    o.pass = str("pass");
-    o.authToken = str("auth_token");
-    o.nkey = str("nkey");
-    o.sig = str("sig");
-    o.jwt = str("jwt");
+    if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
     this.connectReceived = true;
+    if (o.protocol < 0 || o.protocol > 1) {
+      this.server.logger.error(`${this.label} - invalid client protocol`);
+      this.sendErr("invalid client protocol");
+      this.close(ClosedState.BadClientProtocolVersion, true);
+      return;
+    }
     if (o.noResponders && !o.headers) {
       this.server.logger.error(`${this.label} - no responders requires headers support`);
       this.sendErr("no responders requires headers support");
@@ -233,7 +223,9 @@ export class ClientConnection implements ProtocolHandler {
   }
 
   onParseError(err: string, reason: ParseFailure): void {
-    const closeReason = reason === ParseFailure.MaxControlLine ? ClosedState.MaxControlLineExceeded : ClosedState.ParseError;
+    // As in Go: framing and argument errors are protocol violations; a client's -ERR is a parse error.
+    const closeReason =
+      reason === ParseFailure.MaxControlLine ? ClosedState.MaxControlLineExceeded : reason === ParseFailure.ClientError ? ClosedState.ParseError : ClosedState.ProtocolViolation;
     this.server.logger.error(`${this.label} - Client parser ERROR (${err || "bad arguments"})`);
     if (err) this.sendErr(err);
     this.close(closeReason, true);
@@ -415,6 +407,55 @@ export class ClientConnection implements ProtocolHandler {
 }
 
 const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");
+
+type ConnectField = readonly [keyof ConnectOptions, "boolean" | "string" | "int"];
+/** CONNECT JSON keys (lower case: Go matches them case-insensitively) → option and type. */
+const CONNECT_FIELDS = new Map<string, ConnectField>([
+  ["verbose", ["verbose", "boolean"]],
+  ["pedantic", ["pedantic", "boolean"]],
+  ["echo", ["echo", "boolean"]],
+  ["headers", ["headers", "boolean"]],
+  ["no_responders", ["noResponders", "boolean"]],
+  ["tls_required", ["tlsRequired", "boolean"]],
+  ["name", ["name", "string"]],
+  ["lang", ["lang", "string"]],
+  ["version", ["version", "string"]],
+  ["protocol", ["protocol", "int"]],
+  ["user", ["user", "string"]],
+  ["pass", ["pass", "string"]],
+  ["auth_token", ["authToken", "string"]],
+  ["nkey", ["nkey", "string"]],
+  ["sig", ["sig", "string"]],
+  ["jwt", ["jwt", "string"]],
+]);
+
+/**
+ * Decode CONNECT's JSON onto `o` the way Go's json.Unmarshal does onto the
+ * client's options: fields not present keep their values, `null` changes
+ * nothing, unknown keys are ignored, a wrongly typed value is an error.
+ * Returns "" or the error text.
+ */
+export function applyConnect(o: ConnectOptions, json: string): string {
+  let c: unknown;
+  try {
+    c = JSON.parse(json);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (c === null) return "";
+  if (typeof c !== "object" || Array.isArray(c)) return "CONNECT is not a JSON object";
+  const rec = o as unknown as Record<string, unknown>;
+  for (const [key, v] of Object.entries(c as Record<string, unknown>)) {
+    const f = CONNECT_FIELDS.get(key.toLowerCase());
+    if (f === undefined || v === null) continue;
+    const [field, type] = f;
+    if (type === "int" ? typeof v !== "number" || !Number.isInteger(v) : typeof v !== type) {
+      return `CONNECT field "${key}" has the wrong type`;
+    }
+    rec[field] = v;
+  }
+  return "";
+}
 /** Replies longer than this (inboxes) trigger an RTT measurement, as in the Go server. */
 const MIN_REPLY_LEN = 15;
 /** A client that never PINGs still gets its RTT PING after this long. */

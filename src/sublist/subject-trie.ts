@@ -151,9 +151,11 @@ export class SubjectTrie<S extends TrieSubscription> {
         return hit;
       }
     }
+    const tokens = subject.split(".");
+    // A subject with an empty token matches nothing (as in Go; not cached).
+    for (let i = 0; i < tokens.length; i++) if (tokens[i].length === 0) return EMPTY_RESULT as MatchResult<S>;
     const psubs: S[] = [];
     const qmap = new Map<string, S[]>();
-    const tokens = subject.split(".");
     matchLevel(this.root, tokens, 0, psubs, qmap);
     const result: MatchResult<S> = { psubs, qsubs: qmap.size === 0 ? EMPTY_Q : [...qmap.values()] };
     if (cache !== null) {
@@ -226,22 +228,28 @@ export class SubjectTrie<S extends TrieSubscription> {
 
 const EMPTY_Q: readonly (readonly never[])[] = Object.freeze([]);
 
+const EMPTY_RESULT: MatchResult<never> = Object.freeze({ psubs: Object.freeze([]) as readonly never[], qsubs: EMPTY_Q });
+
+/**
+ * Collect the subscriptions matching tokens[i..] below `level`. The walk (and
+ * so the order of the results) is the Go sublist's: at each level `>` first,
+ * then the `*` branch for the remaining tokens, then the literal token; at
+ * the last level the literal node before the `*` node.
+ */
 function matchLevel<S extends TrieSubscription>(level: TrieLevel<S>, tokens: string[], i: number, psubs: S[], qmap: Map<string, S[]>): void {
-  const last = i === tokens.length - 1;
-  if (level.fwc !== null) addNode(level.fwc, psubs, qmap);
-  if (level.pwc !== null) {
-    if (last) addNode(level.pwc, psubs, qmap);
-    else if (level.pwc.next !== null) matchLevel(level.pwc.next, tokens, i + 1, psubs, qmap);
+  let l: TrieLevel<S> | null = level;
+  let n: TrieNode<S> | null = null;
+  let pwc: TrieNode<S> | null = null;
+  for (; i < tokens.length; i++) {
+    if (l === null) return;
+    if (l.fwc !== null) addNode(l.fwc, psubs, qmap);
+    pwc = l.pwc;
+    if (pwc !== null && pwc.next !== null) matchLevel(pwc.next, tokens, i + 1, psubs, qmap);
+    n = l.nodes.get(tokens[i]) ?? null;
+    l = n !== null ? n.next : null;
   }
-  const node = level.nodes.get(tokens[i]);
-  if (node !== undefined) {
-    if (last) {
-      addNode(node, psubs, qmap);
-      // `foo.>` does not match `foo`, but `foo.*`/`foo.>` children are not consulted either.
-    } else if (node.next !== null) {
-      matchLevel(node.next, tokens, i + 1, psubs, qmap);
-    }
-  }
+  if (n !== null) addNode(n, psubs, qmap);
+  if (pwc !== null) addNode(pwc, psubs, qmap);
 }
 
 function addNode<S extends TrieSubscription>(node: TrieNode<S>, psubs: S[], qmap: Map<string, S[]>): void {
