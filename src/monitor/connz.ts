@@ -184,6 +184,8 @@ export function connz(req: MonitorRequest, o: ConnzOptions): Record<string, unkn
   result.total = entries.length;
   result.num_connections = page.length;
   result.connections = page.map((e) => connInfo(e.conn, e.closed ? e.stop : nowMs, e.closed, o));
+  // Like Go, ask real clients (they send a lang) without an RTT yet for one, for the next look.
+  for (const e of page) if (!e.closed && e.conn.rtt < 0 && e.conn.opts.lang) e.conn.sendRttPing();
   return result;
 }
 

@@ -255,7 +255,8 @@ export class ClientConnection implements ProtocolHandler {
     this.queued();
   }
 
-  private sendRttPing(): void {
+  /** Start an RTT measurement (a PING) unless one is under way; /connz asks for one too, as Go's does. */
+  sendRttPing(): void {
     if (this.rttStart > 0 || this.closed) return;
     if (!this.firstPongSent && Date.now() - this.start.getTime() <= NO_RTT_PING_BEFORE_FIRST_PONG) return;
     this.sendPing();
