@@ -196,6 +196,9 @@ export class ClientProtocolParser {
     this.failed = true;
     this.partialLine = null;
     this.pendingPayload = null;
+    // Closed connections stay listed in monitoring: keep them light.
+    this.subjectKeys.fill(undefined);
+    this.subjectStrings.fill("");
   }
 
   private fail(err: string, reason: ParseFailure): void {
