@@ -196,12 +196,21 @@ export class Server {
   }
 
   removeConnection(conn: ClientConnection): void {
-    if (!this.clients.delete(conn.cid)) return;
+    if (!this.clients.delete(conn.cid)) {
+      // Refused at accept (max_connections): never registered, but Go lists it as closed too.
+      if (conn.closeReason === ClosedState.MaxConnectionsExceeded) this.saveClosed(conn);
+      return;
+    }
     conn.account.clients.delete(conn);
     addMessageTotals(this.closedTotals, conn);
     addMessageTotals(conn.account.closedTotals, conn);
     if (conn.closeReason.startsWith("Slow Consumer")) conn.account.slowConsumers++;
     this.logger.debug(`${conn.label} - Client connection closed: ${conn.closeReason}`);
+    this.saveClosed(conn);
+  }
+
+  /** Keep a closed connection for /connz?state=closed (at most maxClosedClients). */
+  private saveClosed(conn: ClientConnection): void {
     const max = this.opts.maxClosedClients;
     if (max > 0) {
       this.closedClients.push(conn);
