@@ -4,11 +4,12 @@
 
 import { resolveOptions, type Options } from "./options.js";
 import { ConfigError, loadConfigFile } from "./config/index.js";
-import { applyReload } from "./server/reload.js";
+import { applyReload, validateOptions } from "./server/reload.js";
+import { LogSetupError, fatalExit } from "./server/logger.js";
 import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import { Server } from "./server/server.js";
 import { SERVER_VERSION } from "./server/version.js";
-import { executableName } from "./server/process-files.js";
+import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";
 
 type FlagKind = "string" | "int" | "bool";
@@ -164,14 +165,27 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name}: must specify [-c, --config] option to check configuration file(s)\n`);
     return 1;
   }
-  const server = new Server(options);
+  const invalid = validateOptions(resolveOptions(options));
+  if (invalid) {
+    process.stderr.write(`${name}: ${invalid}\n`);
+    return 1;
+  }
+  let server: Server;
+  try {
+    server = new Server(options);
+  } catch (e) {
+    // Go's logger setup failures end the process through log.Fatalf.
+    if (e instanceof LogSetupError) fatalExit(e.message);
+    throw e;
+  }
+  installSignalHandlers(server, () => reload(server, state.configFile, cliOptions));
   try {
     await server.start();
   } catch (e) {
-    server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
+    if (e instanceof ProcessFileError) server.logger.fatal(e.message);
+    else server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
     return 1;
   }
-  installSignalHandlers(server, () => reload(server, state.configFile, cliOptions));
   await server.done();
   return 0;
 }
@@ -182,10 +196,10 @@ function loadOptions(file: string, cliOptions: Partial<Options>, strict: boolean
   return { ...loaded.options, ...cliOptions };
 }
 
-/** SIGHUP: re-read the config file and apply what can change live. */
+/** SIGHUP: re-read the config file, put the command-line flags on top, apply what can change live. */
 function reload(server: Server, file: string, cliOptions: Partial<Options>): void {
   if (!file) {
-    server.logger.error("Failed to reload server configuration: no configuration file");
+    server.logger.error("Failed to reload server configuration: can only reload config when a file is provided using -c or --config");
     return;
   }
   let next: Options;
@@ -197,5 +211,4 @@ function reload(server: Server, file: string, cliOptions: Partial<Options>): voi
   }
   const err = applyReload(server, next);
   if (err) server.logger.error(`Failed to reload server configuration: ${err}`);
-  else server.logger.notice("Reloaded server configuration");
 }

@@ -12,6 +12,7 @@ import { OutboundBuffer } from "./outbound-buffer.js";
 import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
 import type { Server } from "./server.js";
+import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
 
 const PING = Buffer.from("PING\r\n");
 const PONG = Buffer.from("PONG\r\n");
@@ -88,8 +89,8 @@ export class ClientConnection implements ProtocolHandler {
   private stallTimer: NodeJS.Timeout | null = null;
   readonly host: string;
   readonly port: number;
-  /** Log/trace prefix: `ip:port - cid:N`. */
-  readonly label: string;
+  /** Log/trace prefix: `ip:port - cid:N`, plus `- "v1.2.3:lang:name"` once CONNECT names the client. */
+  label: string;
 
   constructor(
     readonly server: Server,
@@ -136,7 +137,7 @@ export class ClientConnection implements ProtocolHandler {
     if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", `${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`, buf, start, size);
     // Go reports a bad subject in pedantic mode but still processes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
-    if (this.opts.verbose) this.sendRaw(OK);
+    if (this.opts.verbose) this.sendOK();
     const n = deliverMessage(this.account, this, subject, reply, hdrLen, buf, start, size);
     if (n === 0 && reply !== undefined && this.opts.noResponders) this.sendNoResponders(reply);
   }
@@ -151,7 +152,7 @@ export class ClientConnection implements ProtocolHandler {
       return;
     }
     if (this.subs.has(sid)) {
-      if (this.opts.verbose) this.sendRaw(OK);
+      if (this.opts.verbose) this.sendOK();
       return;
     }
     if (!isValidSubject(subject) || (queue !== undefined && !isValidQueueName(queue))) {
@@ -161,21 +162,25 @@ export class ClientConnection implements ProtocolHandler {
     const sub = new Subscription(this, subject, queue, sid);
     this.subs.set(sid, sub);
     this.account.sublist.insert(sub);
-    if (this.opts.verbose) this.sendRaw(OK);
+    if (this.opts.verbose) this.sendOK();
   }
 
   onUnsub(sid: string, max: number): void {
     if (this.server.tracing) this.server.traceIn(this, "UNSUB", max > 0 ? `${sid} ${max}` : sid);
+    // Go acknowledges before removing.
+    if (this.opts.verbose) this.sendOK();
     const sub = this.subs.get(sid);
     if (sub !== undefined) {
       if (max > 0 && sub.delivered < max) sub.max = max;
       else this.removeSub(sub);
     }
-    if (this.opts.verbose) this.sendRaw(OK);
   }
 
   onPing(): void {
-    if (this.server.tracing) this.server.traceIn(this, "PING", "");
+    if (this.server.tracing) {
+      this.server.traceIn(this, "PING", "");
+      this.server.traceOut(this, "PONG");
+    }
     this.sendRaw(PONG);
     this.lastPingIn = Date.now();
     if (!this.connectReceived || this.firstPongSent) return;
@@ -204,6 +209,7 @@ export class ClientConnection implements ProtocolHandler {
       return;
     }
     const o = this.opts;
+    this.label = clientLabel(`${this.host}:${this.port} - cid:${this.cid}`, o.version, o.lang, o.name);
     if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
     this.connectReceived = true;
@@ -219,7 +225,7 @@ export class ClientConnection implements ProtocolHandler {
       this.close(ClosedState.NoRespondersRequiresHeaders, true);
       return;
     }
-    if (this.opts.verbose) this.sendRaw(OK);
+    if (this.opts.verbose) this.sendOK();
   }
 
   onParseError(err: string, reason: ParseFailure): void {
@@ -248,6 +254,7 @@ export class ClientConnection implements ProtocolHandler {
     } else {
       this.outbound.appendMsg(subject, sub.sidBytes, reply, hdrLen, buf, start, size);
     }
+    if (this.server.tracing) traceMsgOut(this.server.logger, this, subject, sub.sid, reply, hdrLen >= 0 && this.opts.headers ? hdrLen : -1, size);
     this.outMsgs++;
     this.outBytes += size;
     // Like the Go server, measure the RTT of a client that answers requests.
@@ -272,6 +279,7 @@ export class ClientConnection implements ProtocolHandler {
   /** Remove a subscription from this connection and its account. */
   removeSub(sub: Subscription): void {
     if (sub.closed) return;
+    if (this.server.tracing) traceDelSub(this.server.logger, this, sub.sid);
     sub.closed = true;
     this.subs.delete(sub.sid);
     this.account.sublist.remove(sub);
@@ -301,9 +309,15 @@ export class ClientConnection implements ProtocolHandler {
     this.queued();
   }
 
+  /** +OK for a verbose client. */
+  private sendOK(): void {
+    if (this.server.tracing) this.server.traceOut(this, "OK");
+    this.sendRaw(OK);
+  }
+
   sendErr(text: string): void {
     if (this.closed) return;
-    if (this.server.tracing) this.server.traceOut(this, `-ERR '${text}'`);
+    if (this.server.tracing) this.server.traceOut(this, `-ERR ${text}`);
     this.outbound.appendString(`-ERR '${text}'\r\n`);
     this.queued();
   }
@@ -397,6 +411,8 @@ export class ClientConnection implements ProtocolHandler {
       this.account.sublist.remove(sub);
     }
     this.server.removeConnection(this);
+    // Go traces the removals after logging the close.
+    if (this.server.tracing) for (const sub of this.subs.values()) traceDelSub(this.server.logger, this, sub.sid);
     if (flush) {
       const sock = this.socket;
       sock.once("finish", () => sock.destroy());

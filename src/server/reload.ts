@@ -1,42 +1,199 @@
-// Config reload: compare the running Options with newly loaded ones, refuse
-// changes nats-server cannot apply live (same message shape as nats-server),
-// and apply the rest to the server and its connections. It does not read
-// files: the caller passes the new Options.
+// Config reload: compare the running Options with newly loaded ones the way
+// nats-server does (field by field in the order of Go's Options struct),
+// refuse changes nats-server cannot apply live with its message, validate,
+// then apply the rest to the server and its connections, logging Go's
+// "Reloaded: ..." lines. It does not read files: the caller passes the new
+// Options (config file with command-line flags on top).
 
 import type { Options } from "../options.js";
+import { formatGoDuration } from "../config/go-duration.js";
+import { ClosedState } from "./close-reason.js";
+import { deletePortsFile, writePidFile, writePortsFile } from "./process-files.js";
 import type { Server } from "./server.js";
 
-/** Options nats-server refuses to change on reload, with Go's field names. */
-const NOT_RELOADABLE: Partial<Record<keyof Options, string>> = {
-  host: "Host",
-  port: "Port",
-  serverName: "ServerName",
-  httpHost: "HTTPHost",
-  httpPort: "HTTPPort",
-  httpBasePath: "HTTPBasePath",
-  portsFileDir: "PortsFileDir",
-  disableSublistCache: "NoSublistCache",
-  noHeaderSupport: "NoHeaderSupport",
-};
+type Key = keyof Options;
+
+/** How a changed field is handled on reload. */
+interface Field {
+  /** The Options field; "users" and "accounts" stand for Go fields tsnats keeps elsewhere. */
+  key: Key | "users" | "accounts";
+  /** Go always reloads users and accounts (they never compare equal). */
+  always?: boolean;
+  /** Go's Options field name, as in "config reload not supported for MaxSubs". */
+  go: string;
+  /** Duration fields print as Go durations. */
+  duration?: boolean;
+  /** Absent: the field cannot be reloaded. Returns the notice to log, if any. */
+  apply?: (server: Server, next: Options, cur: Options) => string | undefined;
+  /** A change rebuilds the logger, after all notices. */
+  logging?: boolean;
+}
+
+const v = (x: unknown) => formatValue(x, false);
+
+/** Every Options field in the order of nats-server's Options struct. */
+const FIELDS: Field[] = [
+  { key: "serverName", go: "ServerName" },
+  { key: "host", go: "Host" },
+  { key: "port", go: "Port" },
+  { key: "clientAdvertise", go: "ClientAdvertise", apply: (_s, n) => `Reload: client_advertise = ${n.clientAdvertise}` },
+  { key: "trace", go: "Trace", logging: true, apply: (_s, n) => `Reloaded: trace = ${n.trace}` },
+  { key: "debug", go: "Debug", logging: true, apply: (_s, n) => `Reloaded: debug = ${n.debug}` },
+  { key: "traceVerbose", go: "TraceVerbose", logging: true, apply: (_s, n) => `Reloaded: trace_verbose = ${n.traceVerbose}` },
+  { key: "disableSublistCache", go: "NoSublistCache" },
+  { key: "noHeaderSupport", go: "NoHeaderSupport" },
+  { key: "logtime", go: "Logtime", logging: true, apply: (_s, n) => `Reloaded: logtime = ${n.logtime}` },
+  { key: "logtimeUTC", go: "LogtimeUTC", logging: true, apply: (_s, n) => `Reloaded: logtime_utc = ${n.logtimeUTC}` },
+  { key: "maxConnections", go: "MaxConn", apply: applyMaxConnections },
+  { key: "maxSubscriptions", go: "MaxSubs" },
+  { key: "users", go: "Users", always: true, apply: () => "Reloaded: authorization users" },
+  {
+    key: "accounts",
+    go: "Accounts",
+    always: true,
+    apply: (s) => {
+      s.applyMappings();
+      return "Reloaded: accounts";
+    },
+  },
+  { key: "pingInterval", go: "PingInterval", duration: true, apply: (_s, n) => `Reloaded: ping_interval = ${formatValue(n.pingInterval, true)}` },
+  { key: "pingMax", go: "MaxPingsOut", apply: (_s, n) => `Reloaded: ping_max = ${n.pingMax}` },
+  { key: "httpHost", go: "HTTPHost" },
+  { key: "httpPort", go: "HTTPPort" },
+  { key: "httpBasePath", go: "HTTPBasePath" },
+  { key: "authTimeout", go: "AuthTimeout", apply: (_s, n) => `Reloaded: authorization timeout = ${n.authTimeout / 1000}` },
+  { key: "maxControlLine", go: "MaxControlLine", apply: applyMaxControlLine },
+  { key: "maxPayload", go: "MaxPayload", apply: applyMaxPayload },
+  { key: "maxPending", go: "MaxPending" },
+  { key: "pidFile", go: "PidFile", apply: applyPidFile },
+  { key: "portsFileDir", go: "PortsFileDir", apply: applyPortsFileDir },
+  { key: "logFile", go: "LogFile", logging: true, apply: (_s, n) => `Reloaded: log_file = ${n.logFile}` },
+  { key: "logSizeLimit", go: "LogSizeLimit" },
+  { key: "logFileMaxNum", go: "LogMaxFiles" },
+  { key: "syslog", go: "Syslog", logging: true, apply: (_s, n) => `Reloaded: syslog = ${n.syslog}` },
+  { key: "remoteSyslog", go: "RemoteSyslog", logging: true, apply: (_s, n) => `Reloaded: remote_syslog = ${n.remoteSyslog}` },
+  { key: "writeDeadline", go: "WriteDeadline", duration: true, apply: (_s, n) => `Reloaded: write_deadline = ${formatValue(n.writeDeadline, true)}` },
+  { key: "maxClosedClients", go: "MaxClosedClients" },
+  { key: "lameDuckDuration", go: "LameDuckDuration", duration: true },
+  { key: "lameDuckGracePeriod", go: "LameDuckGracePeriod", duration: true },
+  { key: "maxTracedMsgLen", go: "MaxTracedMsgLen", apply: (_s, n) => `Reloaded: max_traced_msg_len = ${n.maxTracedMsgLen}` },
+  { key: "connectErrorReports", go: "ConnectErrorReports", apply: (_s, n) => `Reloaded: connect_error_reports = ${n.connectErrorReports}` },
+  { key: "reconnectErrorReports", go: "ReconnectErrorReports", apply: (_s, n) => `Reloaded: reconnect_error_reports = ${n.reconnectErrorReports}` },
+  { key: "tags", go: "Tags", apply: () => "Reloaded: tags" },
+];
+
+/** Handled outside the field comparison: mappings are part of the accounts, always reloaded. */
+const SPECIAL = new Set<Key>(["mappings", "configFile", "quiet"]);
+const BY_KEY = new Map<string, Field>(FIELDS.map((f) => [f.key, f]));
+
+/** Go's %v: durations as "2m0s", lists as "[a b]". */
+function formatValue(x: unknown, duration: boolean): string {
+  if (duration && typeof x === "number") return formatGoDuration(BigInt(Math.round(x * 1e6)));
+  if (Array.isArray(x)) return `[${x.map(v).join(" ")}]`;
+  if (x === undefined || x === null) return "";
+  if (typeof x === "object") return JSON.stringify(x);
+  return String(x);
+}
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Apply `next`; returns an error text (and changes nothing) if it cannot be applied. */
+/** Cross-field checks nats-server makes at startup and on reload ("" = fine). */
+export function validateOptions(o: Options): string {
+  if (o.lameDuckDuration > 0 && o.lameDuckGracePeriod >= o.lameDuckDuration) {
+    return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
+  }
+  if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
+  return "";
+}
+
+/** The field changes in nats-server's order, or the error refusing the reload. */
+function diff(cur: Options, next: Options): Field[] | string {
+  const changed: Field[] = [];
+  // Options added later without an entry here are refused, the safe default.
+  const others = (Object.keys(next) as Key[]).filter((k) => !BY_KEY.has(k) && !SPECIAL.has(k));
+  const all: Field[] = [...FIELDS, ...others.map((key) => ({ key, go: key.charAt(0).toUpperCase() + key.slice(1) }))];
+  for (const f of all) {
+    if (f.always) {
+      changed.push(f);
+      continue;
+    }
+    const key = f.key as Key;
+    if (same(cur[key], next[key])) continue;
+    if (key === "port" && next.port === 0) continue; // a random port keeps the bound one
+    if (!f.apply) return `config reload not supported for ${f.go}: old=${formatValue(cur[key], !!f.duration)}, new=${formatValue(next[key], !!f.duration)}`;
+    changed.push(f);
+  }
+  return changed;
+}
+
+/**
+ * Apply `next` as nats-server's ReloadOptions does. Returns an error text and
+ * changes nothing if it cannot be applied; otherwise logs each change and
+ * "Reloaded server configuration".
+ */
 export function applyReload(server: Server, next: Options): string {
   const cur = server.opts;
-  for (const [key, goName] of Object.entries(NOT_RELOADABLE) as [keyof Options, string][]) {
-    if (!same(cur[key], next[key])) {
-      return `config reload not supported for ${goName}: old=${String(cur[key])}, new=${String(next[key])}`;
-    }
-  }
+  // The running port is the bound one (port 0/-1 resolved at start).
+  const curCmp: Options = { ...cur, port: cur.port === 0 ? server.port : cur.port };
+  const changes = diff(curCmp, next);
+  if (typeof changes === "string") return changes;
+  const err = validateOptions(next);
+  if (err) return err;
+  if (next.port === 0) next.port = curCmp.port;
+
   server.opts = next;
-  server.logger.configure(next);
   server.tracing = next.trace;
-  server.applyMappings();
-  for (const c of server.clients.values()) {
-    c.parser.maxPayload = next.maxPayload;
-    c.parser.maxControlLine = next.maxControlLine;
+  let logging = false;
+  for (const f of changes) {
+    const msg = f.apply!(server, next, cur);
+    if (msg) server.logger.notice(msg);
+    if (f.logging) logging = true;
   }
+  if (logging) server.logger.configure(next);
   server.configLoadTime = new Date();
+  server.logger.notice("Reloaded server configuration");
   return "";
+}
+
+function applyMaxControlLine(server: Server, next: Options): string {
+  for (const c of server.clients.values()) c.parser.maxControlLine = next.maxControlLine;
+  return `Reloaded: max_control_line = ${next.maxControlLine}`;
+}
+
+/** Existing clients get the new limit at once; new ones see it in their INFO. */
+function applyMaxPayload(server: Server, next: Options): string {
+  for (const c of server.clients.values()) c.parser.maxPayload = next.maxPayload;
+  return `Reloaded: max_payload = ${next.maxPayload}`;
+}
+
+function applyMaxConnections(server: Server, next: Options): string {
+  const max = next.maxConnections;
+  const clients = [...server.clients.values()];
+  if (max > 0 && clients.length > max) {
+    const n = clients.length - max;
+    for (const c of clients.slice(0, n)) {
+      server.logger.error(`${c.label} - maximum connections exceeded`);
+      c.sendErr("maximum connections exceeded");
+      c.close(ClosedState.MaxConnectionsExceeded, true);
+    }
+    server.logger.notice(`Closed ${n} connections to fall within max_connections`);
+  }
+  return `Reloaded: max_connections = ${max}`;
+}
+
+function applyPidFile(server: Server, next: Options): string | undefined {
+  if (!next.pidFile) return undefined;
+  try {
+    writePidFile(server);
+  } catch (e) {
+    server.logger.error(`Failed to write pidfile: ${(e as Error).message.replace(/^Could not write pidfile: /, "")}`);
+  }
+  return `Reloaded: pid_file = ${next.pidFile}`;
+}
+
+function applyPortsFileDir(server: Server, next: Options, cur: Options): string {
+  // As nats-server: with no old directory it tries the new one (and reports that no file was there).
+  deletePortsFile(server, cur.portsFileDir || next.portsFileDir);
+  writePortsFile(server, next.portsFileDir);
+  return `Reloaded: ports_file_dir = ${next.portsFileDir}`;
 }

@@ -12,6 +12,7 @@ import { ClosedState } from "./close-reason.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
+import * as trace from "./trace.js";
 import { startMonitor, type MonitorServer } from "../monitor/http.js";
 
 export class Server {
@@ -49,6 +50,9 @@ export class Server {
   private boundPort = 0;
   private closedPromise: Promise<void> | null = null;
   private resolveClosed: (() => void) | null = null;
+  private markShutdownStarted!: () => void;
+  /** Resolves when shutdown begins (cuts lame duck waits short). */
+  private readonly shutdownStarted = new Promise<void>((r) => (this.markShutdownStarted = r));
 
   constructor(options: Partial<Options> = {}) {
     this.opts = resolveOptions(options);
@@ -219,48 +223,63 @@ export class Server {
   }
 
   traceIn(conn: ClientConnection, op: string, args: string, payload?: Buffer, start = 0, size = 0): void {
-    const prefix = this.tracePrefix(conn);
-    this.logger.trace(`${prefix} - <<- [${op}${args ? " " + args : ""}]`);
-    if (payload) {
-      let text = payload.toString("latin1", start, start + size);
-      const max = this.opts.maxTracedMsgLen;
-      if (max > 0 && text.length > max) text = text.slice(0, max) + "...";
-      this.logger.trace(`${prefix} - <<- MSG_PAYLOAD: [${JSON.stringify(text)}]`);
-    }
+    trace.traceIn(this.logger, conn, op, op === "CONNECT" ? trace.redactConnect(args) : args, this.opts.maxTracedMsgLen, payload, start, size);
   }
 
   traceOut(conn: ClientConnection, line: string): void {
-    this.logger.trace(`${this.tracePrefix(conn)} - ->> [${line}]`);
-  }
-
-  private tracePrefix(conn: ClientConnection): string {
-    const o = conn.opts;
-    return o.name || o.lang ? `${conn.label} - "v${o.version}:${o.lang}${o.name ? ":" + o.name : ""}"` : conn.label;
+    trace.traceOut(this.logger, conn, line);
   }
 
   /**
-   * Lame duck mode: stop accepting, tell clients (INFO ldm), wait the grace
-   * period, then close clients spread over the remaining duration, then shut down.
+   * Lame duck mode, as nats-server: stop accepting, send connected clients an
+   * INFO with `ldm`, wait the grace period, close the clients spread over the
+   * rest of lame_duck_duration (at most 1s apart), then shut down.
    */
   async enterLameDuckMode(): Promise<void> {
-    if (this.lameDuck || this.shuttingDown) return;
+    if (this.lameDuck || this.shuttingDown || !this.listener) return;
     this.lameDuck = true;
-    const { lameDuckDuration: duration, lameDuckGracePeriod: grace } = this.opts;
-    this.logger.notice(`Entering lame duck mode, stop accepting new clients`);
+    this.logger.notice("Entering lame duck mode, stop accepting new clients");
     await this.closeListener();
-    for (const c of this.clients.values()) c.sendInfo(this.infoFor(c));
-    this.flushAll();
-    this.logger.notice(`Initiating Lame Duck Mode, waiting ${grace / 1000}s before closing clients`);
-    await sleep(grace);
+    if (this.shuttingDown || this.clients.size === 0) return this.shutdown();
+    const grace = Math.abs(this.opts.lameDuckGracePeriod);
+    let dur = this.opts.lameDuckDuration - grace;
+    if (dur <= 0) dur = 1000;
     const clients = [...this.clients.values()];
-    const spread = Math.max(duration - grace, 0);
-    const step = clients.length > 0 ? spread / clients.length : 0;
+    // Sleep between closes; below 1ms, close in batches instead.
+    let interval = dur / clients.length;
+    let batch = 1;
+    if (interval < 1) {
+      batch = Math.ceil(clients.length / dur);
+      interval = 1;
+    } else if (interval > 1000) interval = 1000;
     for (const c of clients) {
-      if (this.shuttingDown) break;
-      c.close(ClosedState.ServerShutdown, true);
-      if (step > 0) await sleep(Math.min(step, 1000));
+      // Clients that can take an async INFO (protocol 1, CONNECT seen).
+      if (c.connectReceived && c.opts.protocol >= 1) c.sendInfo(this.infoFor(c));
+    }
+    this.flushAll();
+    if (!(await this.lameDuckSleep(grace))) return;
+    this.logger.notice("Closing existing clients");
+    for (let i = 0; i < clients.length; i++) {
+      clients[i].close(ClosedState.ServerShutdown, true);
+      if (i === clients.length - 1) break;
+      if (batch === 1 || i % batch === 0) {
+        // A random pause of at least half the interval.
+        const pause = Math.max(Math.random() * interval, interval / 2);
+        if (!(await this.lameDuckSleep(pause))) return;
+      }
     }
     await this.shutdown();
+  }
+
+  /** Sleep during lame duck mode; false when a shutdown started meanwhile. */
+  private lameDuckSleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(!this.shuttingDown), ms);
+      void this.shutdownStarted.then(() => {
+        clearTimeout(t);
+        resolve(false);
+      });
+    });
   }
 
   private async closeListener(): Promise<void> {
@@ -274,6 +293,7 @@ export class Server {
   async shutdown(): Promise<void> {
     if (this.shuttingDown) return this.done();
     this.shuttingDown = true;
+    this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
     const listenerClosed = this.closeListener();
     const monitorClosed = this.monitor?.close();
@@ -294,6 +314,3 @@ export class Server {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -1,12 +1,14 @@
 // Process signals: what a running server does on SIGINT/SIGTERM/SIGHUP/
 // SIGUSR1/SIGUSR2, and `--signal CMD[=PID|PIDFILE]`, which finds a running
-// server and sends it the matching signal, as nats-server does. It does not
-// itself reload or shut down anything: it calls the server's operations.
+// server and sends it the matching signal, with nats-server's error texts.
+// It does not itself reload or shut down anything: it calls the server's
+// operations.
 
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
 import type { Server } from "./server.js";
 
+/** `--signal` commands → signals, as nats-server maps them. */
 const COMMANDS: Record<string, NodeJS.Signals> = {
   stop: "SIGKILL",
   quit: "SIGINT",
@@ -16,63 +18,124 @@ const COMMANDS: Record<string, NodeJS.Signals> = {
   ldm: "SIGUSR2",
 };
 
-export function installSignalHandlers(server: Server, reload: () => void): void {
-  const stop = () => void server.shutdown();
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  process.on("SIGHUP", reload);
-  process.on("SIGUSR1", () => {
-    server.logger.reopen();
-    server.logger.notice("Reopened log file");
-  });
-  process.on("SIGUSR2", () => void server.enterLameDuckMode());
+/** Go's names for the signals, as in `Trapped "hangup" signal`. */
+const GO_NAMES: Partial<Record<NodeJS.Signals, string>> = {
+  SIGINT: "interrupt",
+  SIGTERM: "terminated",
+  SIGHUP: "hangup",
+  SIGUSR1: "user defined signal 1",
+  SIGUSR2: "user defined signal 2",
+};
+
+/**
+ * Handle the server's signals as nats-server does: SIGINT shuts down and exits
+ * 0, SIGTERM shuts down and exits 1 (ignored during lame duck mode), SIGUSR1
+ * reopens the log file, SIGUSR2 enters lame duck mode, SIGHUP reloads.
+ * Returns a function that removes the handlers.
+ */
+export function installSignalHandlers(server: Server, reload: () => void): () => void {
+  const exitAfterShutdown = (code: number) => {
+    // A second signal while shutting down exits at once, as os.Exit does in Go.
+    if (server.shuttingDown) process.exit(code);
+    void server.shutdown().then(() => process.exit(code));
+  };
+  const actions: Partial<Record<NodeJS.Signals, () => void>> = {
+    SIGINT: () => exitAfterShutdown(0),
+    SIGTERM: () => {
+      if (!server.lameDuck) exitAfterShutdown(1);
+    },
+    SIGUSR1: () => server.logger.reopen(),
+    SIGUSR2: () => void server.enterLameDuckMode(),
+    SIGHUP: reload,
+  };
+  const handlers: [NodeJS.Signals, () => void][] = [];
+  for (const [sig, act] of Object.entries(actions) as [NodeJS.Signals, () => void][]) {
+    const h = () => {
+      server.logger.debug(`Trapped "${GO_NAMES[sig]}" signal`);
+      act();
+    };
+    process.on(sig, h);
+    handlers.push([sig, h]);
+  }
+  return () => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
+}
+
+/** Go's maybeReadPidFile: the file's contents if it can be read, else the text itself. */
+function maybeReadPidFile(s: string): string {
+  try {
+    return readFileSync(s, "latin1");
+  } catch {
+    return s;
+  }
 }
 
 /**
- * Handle `--signal CMD[=PID|PIDFILE]`. Returns an error text ("" on success).
- * Without a PID, the single running tsnats process is found by its command line.
+ * Handle `--signal CMD[=PID|PIDFILE]` like nats-server. Returns an error text
+ * ("" on success). Without a PID, the single running server with this program
+ * name is found from the process table.
  */
 export function sendSignalCommand(spec: string, name: string): string {
-  const eq = spec.indexOf("=");
-  const cmd = eq < 0 ? spec : spec.slice(0, eq);
-  const target = eq < 0 ? "" : spec.slice(eq + 1);
-  const sig = COMMANDS[cmd.toLowerCase()];
-  if (!sig) return `${name}: unknown signal "${cmd}"`;
+  const parts = spec.split("=");
+  if (parts.length > 2) return `invalid signal parameters: [${parts.slice(2).join(" ")}]`;
+  const pidStr = parts.length === 2 ? maybeReadPidFile(parts[1]) : "";
   let pid: number;
-  if (target === "") {
-    const pids = findServerPids();
-    if (pids.length === 0) return `${name}: no ${name} processes running`;
-    if (pids.length > 1) return `${name}: multiple ${name} processes running:\n${pids.join("\n")}`;
+  if (pidStr === "") {
+    const pids = findServerPids(name);
+    if (typeof pids === "string") return pids;
+    if (pids.length === 0) return `no ${name} processes running`;
+    if (pids.length > 1) return `multiple ${name} processes running:\n${pids.join("\n")}`;
     pid = pids[0];
-  } else if (/^\d+$/.test(target)) {
-    pid = parseInt(target, 10);
   } else {
-    try {
-      pid = parseInt(readFileSync(target, "utf8").trim(), 10);
-    } catch {
-      return `${name}: invalid pid: ${target}`;
-    }
-    if (!Number.isFinite(pid)) return `${name}: invalid pid: ${target}`;
+    // strconv.Atoi: optional sign, decimal digits, nothing else.
+    if (!/^[+-]?\d+$/.test(pidStr)) return `invalid pid: ${pidStr}`;
+    pid = parseInt(pidStr, 10);
   }
+  const sig = Object.hasOwn(COMMANDS, parts[0]) ? COMMANDS[parts[0]] : undefined;
+  if (!sig) return `unknown signal "${parts[0]}"`;
   try {
     process.kill(pid, sig);
-  } catch {
-    return `${name}: no such process`;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM" ? "operation not permitted" : "no such process";
   }
   return "";
 }
 
-/** PIDs of other processes running this program's bins. */
-function findServerPids(): number[] {
-  let out = "";
+/** Strip `.js`/`.mjs`/`.cjs` from a script's file name. */
+const programOf = (path: string) => basename(path).replace(/\.(c|m)?js$/, "");
+
+/**
+ * PIDs of other processes running this program (`name` itself, or node
+ * running a script of that name), from /proc. An error text if the process
+ * table cannot be read.
+ */
+function findServerPids(name: string): number[] | string {
+  let entries: string[];
   try {
-    out = execFileSync("pgrep", ["-f", "bin/(tsnats|nats-server)(\\.js)?( |$)"], { encoding: "utf8" });
+    entries = readdirSync("/proc");
   } catch {
-    return [];
+    return "unable to resolve pid, try providing one";
   }
-  return out
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => parseInt(l, 10))
-    .filter((p) => p !== process.pid);
+  const pids: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = parseInt(e, 10);
+    if (pid === process.pid) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0");
+    } catch {
+      continue;
+    }
+    if (args.length === 0 || args[0] === "") continue;
+    let prog = programOf(args[0]);
+    if (/^node(js)?(\d+)?$/.test(prog)) {
+      // node [node options] script [args]: the script names the program.
+      const script = args.slice(1).find((a) => !a.startsWith("-"));
+      prog = script ? programOf(script) : "";
+    }
+    if (prog === name) pids.push(pid);
+  }
+  return pids.sort((a, b) => a - b);
 }
