@@ -31,3 +31,12 @@ export async function waitUntil(cond, timeoutMs = 2000, what = "condition") {
     await sleep(10);
   }
 }
+
+/** `promise`, or a rejection after `ms` (the timer is cleared either way). */
+export function withTimeout(promise, ms, what = "operation") {
+  let timer;
+  const t = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms}ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, t]).finally(() => clearTimeout(timer));
+}
