@@ -304,6 +304,8 @@ async function main() {
     `rounds=${o.rounds} quick=${o.quick} server cpu=${o.serverCpu} bench cpu=${o.benchCpu} ` +
       `generator threads=${o.threads || 'auto'} work dir=${work}`,
   );
+  const load0 = os.loadavg();
+  console.error(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cpus)`);
 
   const results = {}; // name -> key -> [result per round]
   for (const [name, args, n0] of sel) {
@@ -337,7 +339,7 @@ async function main() {
       }
     }
   }
-  report(o, sides, sel, results, work);
+  report(o, sides, sel, results, work, load0);
   return 0;
 }
 
@@ -348,7 +350,7 @@ function table(header, rows) {
   return [line(header), ...rows.map(line)];
 }
 
-function report(o, sides, sel, results, work) {
+function report(o, sides, sel, results, work, load0) {
   const A = sides.find((s) => s.key === 'A');
   const B = sides.find((s) => s.key === 'B');
   const la = A ? A.label : '';
@@ -460,6 +462,12 @@ function report(o, sides, sel, results, work) {
     P(...table(['scenario', 'conns', ...(A ? [`${la} rss`, `${la} KiB/conn`] : []), `${lb} rss`, `${lb} KiB/conn`, ...(A ? ['ratio'] : []), 'checks'], idle));
     for (const e of summary) if (e.limit) P(`${e.name}: limited: ${e.limit}`);
   }
+  const load1 = os.loadavg();
+  P('');
+  P(
+    `load average ${load0[0].toFixed(2)} at start, ${load1[0].toFixed(2)} at the end (${os.cpus().length} cpus; ` +
+      'the benchmark itself adds up to ~2): other load on the machine makes every number noisier.',
+  );
   const text = lines.join('\n');
   console.log(text);
   console.log(`\nraw results and server logs: ${work}`);
@@ -473,6 +481,8 @@ function report(o, sides, sel, results, work) {
     node: process.version,
     work_dir: work,
     date: new Date().toISOString(),
+    loadavg_start: load0,
+    loadavg_end: load1,
     scenarios: summary.map((e) => ({ ...e, ...Object.fromEntries(sides.map((s) => [`${s.key}_runs`, results[e.name][s.key]])) })),
   };
   fs.writeFileSync(path.join(work, 'summary.json'), JSON.stringify(js, null, 1));
