@@ -213,6 +213,8 @@ export class ClientConnection implements ProtocolHandler {
     if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
     this.connectReceived = true;
+    // Go's first RTT estimate: accept to CONNECT (so no RTT PING is needed for requests).
+    if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
       this.sendErr("invalid client protocol");
@@ -247,8 +249,9 @@ export class ClientConnection implements ProtocolHandler {
 
   /** Queue a message for this connection's subscription `sub`. */
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): void {
-    if (hdrLen >= 0 && !this.opts.headers) {
-      // A client without header support gets the payload only, as a MSG.
+    if (hdrLen >= 0 && (!this.opts.headers || hdrLen === 0)) {
+      // A client without header support gets the payload only, as a MSG; so
+      // does everyone for an empty header block (Go: only hdr > 0 is HMSG).
       this.outbound.appendMsg(subject, sub.sidBytes, reply, -1, buf, start + hdrLen, size - hdrLen);
       size -= hdrLen;
     } else {

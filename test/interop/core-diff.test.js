@@ -135,6 +135,25 @@ const SCRIPTS = [
   { name: "a PUB arriving one byte at a time", steps: [[0, OFF + "SUB s 1\r\n"], [0, "PUB s r 5\r\nhello\r\n", { slow: true }]] },
   { name: "HPUB arriving one byte at a time", steps: [[0, HDRS + "SUB s 1\r\n"], [0, "HPUB s 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", { slow: true }]] },
   { name: "CONNECT + SUB + PING arriving one byte at a time", steps: [[0, OFF + "SUB s 1\r\nPUB s 2\r\nok\r\n", { slow: true }]] },
+  {
+    name: "HPUB with a zero-length header block",
+    steps: [
+      [0, OFF + "SUB z 1\r\n"],
+      [1, HDRS + "SUB z 2\r\nHPUB z 0 2\r\nhi\r\n"],
+    ],
+  },
+  {
+    name: "HPUB with a reply to a subscriber without headers",
+    steps: [
+      [0, OFF + "SUB hr 1\r\n"],
+      [1, HDRS + "HPUB hr _INBOX.abcdefghijklmnop 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"],
+    ],
+  },
+  { name: "UTF-8 and other non-ASCII bytes in subjects", steps: [[0, OFF + "SUB caf\xc3\xa9.* 1\r\nPUB caf\xc3\xa9.\xff r\xe9 1\r\nx\r\n"]] },
+  { name: "publishing to `>` and `*` without pedantic", steps: [[0, OFF + "SUB > 1\r\nSUB * 2\r\nSUB a 3\r\nPUB > 1\r\nx\r\nPUB * 1\r\ny\r\n"]] },
+  { name: "queue SUB in verbose mode and a queue with echo off", steps: [[0, `CONNECT {"verbose":true,"pedantic":false,"echo":false}\r\nSUB qe g 1\r\nPUB qe 1\r\nx\r\n`]] },
+  { name: "UNSUB then SUB again with the same sid", steps: [[0, OFF + "SUB a 1\r\nUNSUB 1\r\nSUB b 1\r\nPUB a 1\r\nx\r\nPUB b 1\r\ny\r\n"]] },
+  { name: "a 200 KB payload in one write", steps: [[0, OFF + "SUB big 1\r\nPUB big 204800\r\n" + "b".repeat(204800) + "\r\n"]], norm: (s) => s.replace(/b{1000,}/, "<payload>") },
   { name: "PING/PONG from the client; PONG needs no answer", steps: [[0, OFF + "PONG\r\nPING\r\nPING\r\n"]] },
   { name: "stale connection", go: 'ping_interval: "100ms"\nping_max: 1', ts: { pingInterval: 100, pingMax: 1 }, steps: [[0, OFF, { nosync: true, wait: 700 }]] },
 ];
