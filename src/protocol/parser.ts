@@ -255,8 +255,10 @@ export class ClientProtocolParser {
   private checkPartial(partial: Buffer): void {
     if (!isOpPrefix(partial, 0, partial.length)) {
       this.fail("Unknown Protocol Operation", ParseFailure.UnknownOp);
-    } else if (partial.length > this.maxControlLine && argLength(partial, 0, partial.length) > this.maxControlLine) {
-      this.controlLineTooLong();
+    } else if (partial.length > this.maxControlLine) {
+      if (argLength(partial, 0, partial.length) > this.maxControlLine) this.controlLineTooLong();
+      // PING/PONG/+OK: Go ignores what follows the op word; keep just the word.
+      else if (isArglessOp(partial, 0)) this.partialLine = Buffer.from(partial.subarray(0, 4));
     }
   }
 
@@ -542,12 +544,19 @@ export function isOpPrefix(buf: Buffer, s: number, e: number): boolean {
 }
 
 /** Length of an op line's arguments: after the op word and its blanks (what Go limits). */
+/** PING, PONG or +OK (at least 4 bytes of it seen): ops whose line Go reads up to the LF and ignores. */
+function isArglessOp(buf: Buffer, s: number): boolean {
+  return buf.length - s >= 4 && (buf[s] === 0x2b || (lc(buf[s]) === 0x70 && lc(buf[s + 1]) !== 0x75));
+}
+
 export function argLength(buf: Buffer, s: number, e: number): number {
+  // PING/PONG/+OK have no arguments: Go skips anything up to the LF.
+  if (e - s >= 4 && isArglessOp(buf, s)) return 0;
   const b0 = lc(buf[s]);
   let w = 0;
-  if (b0 === 0x70) w = e - s > 1 && lc(buf[s + 1]) === 0x75 ? 3 : 4;
+  if (b0 === 0x70) w = 3;
   else if (b0 === 0x68 || b0 === 0x69 || b0 === 0x2d) w = 4;
-  else if (b0 === 0x73 || b0 === 0x2b) w = 3;
+  else if (b0 === 0x73) w = 3;
   else if (b0 === 0x75) w = 5;
   else if (b0 === 0x63) w = 7;
   const a = skipBlanks(buf, Math.min(s + w, e), e);

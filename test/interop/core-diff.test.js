@@ -64,6 +64,8 @@ const SCRIPTS = [
   // close with unread input would reset the connection (and lose the -ERR).
   { name: "control line far too long (one write)", steps: [[0, OFF + `PUB ${longSubject(6000)} 1\r\nx\r\n`]] },
   { name: "control line too long without a newline", steps: [[0, OFF + `PUB ${longSubject(6000)}`, { nosync: true, wait: 200 }]] },
+  { name: "PING/PONG followed by junk longer than the control line limit", steps: [[0, OFF + `PING${"x".repeat(5000)}\r\nPONG ${"y".repeat(5000)}\r\n`]] },
+  { name: "CONNECT longer than the control line limit", steps: [[0, `CONNECT {"verbose":false,"name":"${"n".repeat(5000)}"}\r\n`]] },
   { name: "configured max_control_line", go: "max_control_line: 64", ts: { maxControlLine: 64 }, steps: [[0, OFF + `SUB ${longSubject(62)} 1\r\nSUB ${longSubject(63)} 2\r\n`]] },
   {
     name: "maximum connections exceeded",

@@ -294,6 +294,22 @@ describe("control line limit", () => {
     assert.deepEqual(ops, [["error", "maximum control line exceeded", F.MaxControlLine]]);
   });
 
+  test("PING/PONG/+OK ignore what follows, however long (Go reads to the LF)", () => {
+    assert.deepEqual(parse(`PING${"x".repeat(200)}\r\n+OK${"y".repeat(200)}\r\nPONG\r\n`, { maxControlLine: 64 }), [["ping"], ["pong"]]);
+    // Also arriving in pieces: the junk is not kept.
+    const { parser, ops } = recorder({ maxControlLine: 64 });
+    parser.parse(Buffer.from("PING"));
+    for (let i = 0; i < 100; i++) parser.parse(Buffer.from("z".repeat(50)));
+    parser.parse(Buffer.from("\r\n"));
+    assert.deepEqual(ops, [["ping"]]);
+    assert.ok(parser.partialLine === null);
+  });
+
+  test("CONNECT and blanks: only the JSON counts", () => {
+    assert.deepEqual(parse(`CONNECT${" ".repeat(100)}{}\r\n`, { maxControlLine: 64 }), [["connect", "{}"]]);
+    assert.deepEqual(parse(`CONNECT {"n":"${"n".repeat(64)}"}\r\n`, { maxControlLine: 64 }), [["error", "maximum control line exceeded", F.MaxControlLine]]);
+  });
+
   test("a long payload is not a long control line", () => {
     const payload = "p".repeat(10_000);
     assert.deepEqual(parse(`PUB a 10000\r\n${payload}\r\n`, { maxControlLine: 64 }), [["pub", "a", undefined, -1, payload]]);
@@ -359,7 +375,7 @@ describe("helpers", () => {
   });
 
   test("argLength skips the op word and its blanks", () => {
-    for (const [s, n] of [["PUB  a 1", 3], ["SUB\ta 1", 3], ["UNSUB 1", 1], ["CONNECT {}", 2], ["HPUB a 1 1", 5], ["PING", 0]]) {
+    for (const [s, n] of [["PUB  a 1", 3], ["SUB\ta 1", 3], ["UNSUB 1", 1], ["CONNECT {}", 2], ["HPUB a 1 1", 5], ["PING", 0], ["PINGxyz", 0], ["+OK junk", 0], ["-ERR 'x'", 3]]) {
       assert.equal(argLength(Buffer.from(s), 0, s.length), n, s);
     }
   });
