@@ -299,14 +299,15 @@ describe("limits that need their own server", () => {
   });
 
   test("a client answering PINGs is not stale", async () => {
-    await withServer({ pingInterval: 50, pingMax: 1 }, async (s) => {
+    // Unanswered, pingMax 2 would close it at the third timer (~300 ms); answered it survives 6.
+    await withServer({ pingInterval: 100, pingMax: 2 }, async (s) => {
       const c = await RawClient.open(s.port);
       c.socket.on("data", (d) => {
         if (d.includes("PING\r\n")) c.send("PONG\r\n");
       });
       try {
         c.send(OFF);
-        await waitUntil(() => c.count("PING\r\n") >= 4, 3000, "4 server PINGs");
+        await waitUntil(() => c.count("PING\r\n") >= 6, 5000, "6 server PINGs");
         assert.equal(c.closed, false);
       } finally {
         c.close();
