@@ -72,6 +72,8 @@ export class ClientConnection implements ProtocolHandler {
   stop: Date | null = null;
   lastActivity = Date.now();
   inMsgs = 0;
+  /** SUB/UNSUB ops received; with inMsgs, tells a read cycle that counts as activity. */
+  private subOps = 0;
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
@@ -120,11 +122,13 @@ export class ClientConnection implements ProtocolHandler {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    this.lastActivity = Date.now();
     const server = this.server;
+    const before = this.inMsgs + this.subOps;
     server.inReadCycle = true;
     this.parser.parse(chunk);
     server.inReadCycle = false;
+    // Activity, as Go counts it: messages or interest changes, not PING/PONG.
+    if (this.inMsgs + this.subOps !== before) this.lastActivity = Date.now();
     server.flushAll();
   }
 
@@ -143,6 +147,7 @@ export class ClientConnection implements ProtocolHandler {
   }
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
+    this.subOps++;
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
     // Go checks the limit first, even for a sid it already has.
     const max = this.server.opts.maxSubscriptions;
@@ -166,6 +171,7 @@ export class ClientConnection implements ProtocolHandler {
   }
 
   onUnsub(sid: string, max: number): void {
+    this.subOps++;
     if (this.server.tracing) this.server.traceIn(this, "UNSUB", max > 0 ? `${sid} ${max}` : sid);
     // Go acknowledges before removing.
     if (this.opts.verbose) this.sendOK();
