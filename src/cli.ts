@@ -143,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
   if (state.signal) {
     const err = sendSignalCommand(state.signal, name);
     if (err) {
-      process.stderr.write(`${err}\n`);
+      process.stderr.write(`${name}: ${err}\n`);
       return 1;
     }
     return 0;

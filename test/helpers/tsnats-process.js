@@ -45,7 +45,8 @@ export function runTsnats(args, opts = {}) {
     c.stderr.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => c.kill("SIGKILL"), opts.timeout ?? 5000);
     c.on("error", reject);
-    c.on("exit", (code, signal) => {
+    // "close", not "exit": stdout/stderr may still have data after the exit.
+    c.on("close", (code, signal) => {
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout, stderr });
     });
@@ -65,8 +66,9 @@ export class TsnatsProcess {
     child.stderr.on("data", (d) => (this.log += d));
     child.stdout.on("data", (d) => (this.log += d));
     this.exitInfo = null;
+    // "close" comes after the exit once stdout/stderr are drained, so `log` is complete.
     this.exited = new Promise((r) =>
-      child.on("exit", (code, signal) => {
+      child.on("close", (code, signal) => {
         this.exitInfo = { code, signal };
         r(this.exitInfo);
       }),
@@ -147,10 +149,16 @@ export async function startTsnats(args, { dir = ROOT, cwd = dir, env = process.e
 export async function startWithConfig(conf, { dir = tempDir(), args = [], env } = {}) {
   const file = join(dir, "server.conf");
   writeConfig(file, conf, dir);
-  const p = await startTsnats(["-c", file, ...args], { dir, env });
+  // With log_file the "ready" line goes to the file: the ports file tells instead.
+  const p = await startTsnats(["-c", file, ...args], { dir, env, ready: false });
   p.confFile = file;
   try {
-    const ports = await p.portsFile();
+    const ports = await Promise.race([
+      p.portsFile(),
+      p.exited.then((e) => {
+        throw new Error(`tsnats exited (${e.code ?? e.signal}) before writing its ports file:\n${p.log}`);
+      }),
+    ]);
     p.port = parseInt(ports.nats[0].split(":").pop(), 10);
   } catch (e) {
     await p.kill();
