@@ -239,7 +239,9 @@ export class Server {
     if (this.lameDuck || this.shuttingDown || !this.listener) return;
     this.lameDuck = true;
     this.logger.notice("Entering lame duck mode, stop accepting new clients");
-    await this.closeListener();
+    // Stop accepting now; close()'s callback would wait for every client to leave.
+    this.listener.close();
+    this.listener = null;
     if (this.shuttingDown || this.clients.size === 0) return this.shutdown();
     const grace = Math.abs(this.opts.lameDuckGracePeriod);
     let dur = this.opts.lameDuckDuration - grace;
