@@ -123,9 +123,11 @@ function isSocket(path: string): boolean {
  * Throws SyslogError when there is no syslog socket at all.
  */
 export class LocalSyslog implements SyslogWriter {
-  private conn: StreamConn | null = null;
+  private sock: Socket | null = null;
   private child: ChildProcess | null = null;
-  private pending: string[] = [];
+  /** Messages logged before a connection is up. */
+  private pending: [number, string][] = [];
+  private path = "";
   private closed = false;
 
   constructor(
@@ -141,28 +143,36 @@ export class LocalSyslog implements SyslogWriter {
   /** Stream first; a datagram-only socket refuses it (EPROTOTYPE), then `logger -d`. */
   private tryPath(paths: readonly string[], i: number): void {
     const path = paths[i];
-    let failed = false;
-    this.conn = new StreamConn(
-      () => connect({ path }),
-      (e, everConnected) => {
-        if (everConnected || failed) return;
-        failed = true;
-        this.conn = null;
-        if ((e as NodeJS.ErrnoException).code === "EPROTOTYPE") this.useLoggerProgram(path, paths, i);
-        else if (i + 1 < paths.length) this.tryPath(paths, i + 1);
-        else this.fail();
-      },
-    );
-    for (const m of this.pending) this.conn.send(m);
-    this.pending = [];
+    const sock = connect({ path });
+    sock.unref();
+    sock.on("connect", () => {
+      this.path = path;
+      this.sock = sock;
+      for (const [pri, msg] of this.pending) sock.write(formatSyslog(pri, msg, this.tag, true));
+      this.pending = [];
+    });
+    sock.on("error", (e) => {
+      if (this.sock === sock) {
+        // Broken after it worked: reconnect on the next message, as Go's writer retries.
+        this.sock = null;
+        return;
+      }
+      if (this.closed) return;
+      if ((e as NodeJS.ErrnoException).code === "EPROTOTYPE") this.useLoggerProgram(path, paths, i);
+      else if (i + 1 < paths.length) this.tryPath(paths, i + 1);
+      else this.fail();
+    });
+    sock.on("close", () => {
+      if (this.sock === sock) this.sock = null;
+    });
   }
 
   private useLoggerProgram(path: string, paths: readonly string[], i: number): void {
     const child = spawn("logger", ["--prio-prefix", "-d", "-u", path, "-t", this.tag, `--id=${process.pid}`, "--socket-errors=on"], {
       stdio: ["pipe", "ignore", "ignore"],
     });
-    this.child = child;
     child.on("error", () => {
+      if (this.child !== child) return;
       this.child = null;
       if (i + 1 < paths.length) this.tryPath(paths, i + 1);
       else this.fail();
@@ -173,13 +183,15 @@ export class LocalSyslog implements SyslogWriter {
     child.stdin!.on("error", () => {});
     child.unref();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
-    for (const m of this.pending) this.sendToChild(m);
+    this.child = child;
+    this.path = path;
+    for (const [pri, msg] of this.pending) this.toChild(pri, msg);
     this.pending = [];
   }
 
-  private sendToChild(line: string): void {
-    // logger adds its own `Mmm _d hh:mm:ss TAG[PID]: ` header; one line per message.
-    this.child?.stdin?.write(line.replace(/\n(?!$)/g, " "));
+  /** logger adds the `Mmm _d hh:mm:ss TAG[PID]: ` header itself; one line per message. */
+  private toChild(pri: number, msg: string): void {
+    this.child?.stdin?.write(`<${pri}>${msg.replace(/\n(?!$)/g, " ")}\n`);
   }
 
   private fail(): void {
@@ -189,14 +201,18 @@ export class LocalSyslog implements SyslogWriter {
   write(severity: SeverityValue, msg: string): void {
     if (this.closed) return;
     const pri = LOG_DAEMON | severity;
-    if (this.child) this.sendToChild(`<${pri}>${msg}\n`);
-    else if (this.conn) this.conn.send(formatSyslog(pri, msg, this.tag, true));
-    else this.pending.push(formatSyslog(pri, msg, this.tag, true));
+    if (this.child) this.toChild(pri, msg);
+    else if (this.sock) this.sock.write(formatSyslog(pri, msg, this.tag, true));
+    else {
+      this.pending.push([pri, msg]);
+      if (this.path && this.pending.length === 1) this.tryPath([this.path], 0);
+    }
   }
 
   close(): void {
     this.closed = true;
-    this.conn?.close();
+    this.sock?.end();
+    this.sock = null;
     this.child?.stdin?.end();
   }
 }
@@ -209,6 +225,9 @@ export class RemoteSyslog implements SyslogWriter {
   private udp: UdpSocket | null = null;
   private udpHost = "";
   private udpPort = 0;
+  private udpReady = false;
+  private udpQueue: string[] = [];
+  private udpClosing = false;
   private stream: StreamConn | null = null;
   private readonly host = hostname();
 
@@ -227,9 +246,18 @@ export class RemoteSyslog implements SyslogWriter {
     if (scheme === "udp") {
       this.udpHost = u.hostname.replace(/^\[|\]$/g, "");
       this.udpPort = parseInt(u.port || "514", 10);
-      this.udp = createSocket(isIPv6(this.udpHost) ? "udp6" : "udp4");
-      this.udp.on("error", () => {});
-      this.udp.unref();
+      const udp = createSocket(isIPv6(this.udpHost) ? "udp6" : "udp4");
+      this.udp = udp;
+      udp.on("error", () => {});
+      udp.unref();
+      // Connected, a send goes out at once (no lookup per message): nothing is
+      // lost when the process exits right after its last line.
+      udp.connect(this.udpPort, this.udpHost, () => {
+        this.udpReady = true;
+        for (const m of this.udpQueue) udp.send(m);
+        this.udpQueue = [];
+        if (this.udpClosing) udp.close();
+      });
     } else if (scheme === "tcp" || scheme === "unix") {
       const target = scheme === "tcp" ? { host: u.hostname.replace(/^\[|\]$/g, ""), port: parseInt(u.port || "514", 10) } : { path: u.pathname };
       const where = scheme === "tcp" ? `${u.hostname}:${u.port}` : u.pathname;
@@ -246,12 +274,17 @@ export class RemoteSyslog implements SyslogWriter {
 
   write(severity: SeverityValue, msg: string): void {
     const line = formatSyslog(severity, msg, this.tag, false, this.host);
-    if (this.udp) this.udp.send(line, this.udpPort, this.udpHost);
-    else this.stream?.send(line);
+    if (this.udp) {
+      if (this.udpReady) this.udp.send(line);
+      else this.udpQueue.push(line);
+    } else this.stream?.send(line);
   }
 
   close(): void {
-    this.udp?.close();
+    if (this.udp) {
+      if (this.udpReady) this.udp.close();
+      else this.udpClosing = true;
+    }
     this.udp = null;
     this.stream?.close();
   }
