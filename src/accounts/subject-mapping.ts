@@ -103,7 +103,16 @@ export class SubjectMapping {
     }
     const dest = this.pick();
     if (dest === undefined) return subject;
-    return dest.tokens.map((parts) => parts.map((p) => this.render(p, tokens)).join("")).join(".");
+    const out: string[] = [];
+    for (const parts of dest.tokens) {
+      if (parts.length === 1 && parts[0].kind === "literal" && parts[0].text === ">") {
+        // A trailing ">" carries over every token the source's ">" matched.
+        out.push(tokens.slice(src.length - 1).join("."));
+        break;
+      }
+      out.push(parts.map((p) => this.render(p, tokens)).join(""));
+    }
+    return out.join(".");
   }
 
   private pick(): CompiledDestination | undefined {
