@@ -4,7 +4,7 @@
 // and the running config stays in force; command-line flags keep winning.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
@@ -203,4 +203,19 @@ test("differential: the same reloads give the same log lines on nats-server", { 
       assert.deepEqual(ts, go, `reload ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
     }),
   );
+});
+
+test("reloading log_file moves the log: the reload lines go to the old output, the rest to the new file", T, async () => {
+  const p = await startWithConfig("");
+  try {
+    const file = join(p.dir, "after.log");
+    const out = await reload(p, `log_file: ${JSON.stringify(file)}\n`, `Reloaded: log_file = ${file}`);
+    assert.ok(out.includes(`[INF] Reloaded: log_file = ${file}`));
+    await waitFor(() => readFileSync(file, "utf8").includes("[INF] Reloaded server configuration"), "line in the new log file");
+    await sleep(50);
+    assert.ok(!p.log.includes("Reloaded server configuration"));
+  } finally {
+    await p.kill();
+    removeDir(p.dir);
+  }
 });

@@ -135,3 +135,23 @@ test("SIGINT/SIGTERM flush pending output before closing clients", T, async () =
     }
   }
 });
+
+test("--signal without a PID finds the running tsnats processes (several: nats-server's error, nothing sent)", T, async () => {
+  const dir = tempDir();
+  const a = await startTsnats(["-a", "127.0.0.1", "-p", "-1"], { dir });
+  const b = await startTsnats(["-a", "127.0.0.1", "-p", "-1"], { dir });
+  try {
+    // An unknown command: even if only one server were found, no signal is sent.
+    const r = await runTsnats(["--signal", "foo"]);
+    assert.equal(r.code, 1);
+    const [first, ...pids] = r.stderr.trimEnd().split("\n");
+    assert.equal(first, "tsnats: multiple tsnats processes running:");
+    assert.ok(pids.includes(String(a.pid)) && pids.includes(String(b.pid)), r.stderr);
+    assert.equal(a.exitInfo, null);
+    assert.equal(b.exitInfo, null);
+  } finally {
+    await a.kill();
+    await b.kill();
+    removeDir(dir);
+  }
+});
