@@ -219,3 +219,34 @@ test("reloading log_file moves the log: the reload lines go to the old output, t
     removeDir(p.dir);
   }
 });
+
+test("lowering max_connections closes the excess clients as nats-server does", T, async () => {
+  const p = await startWithConfig("");
+  try {
+    const clients = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await RawClient.open(p.port);
+      c.send('CONNECT {"verbose":false}\r\n');
+      await c.ping();
+      clients.push(c);
+    }
+    const out = await reload(p, "max_connections: 1\n");
+    const msgs = messages(out);
+    assert.deepEqual(msgs.slice(msgs.indexOf("Closed 2 connections to fall within max_connections")), [
+      "Closed 2 connections to fall within max_connections",
+      "Reloaded: max_connections = 1",
+      "Reloaded: authorization users",
+      "Reloaded: accounts",
+      "Reloaded server configuration",
+    ]);
+    assert.equal(msgs.filter((m) => /^127\.0\.0\.1:\d+ - cid:\d+ - maximum connections exceeded$/.test(m)).length, 2);
+    await waitFor(() => clients.filter((c) => c.closed).length === 2, "two clients closed");
+    for (const c of clients.filter((x) => x.closed)) assert.ok(c.data.includes("-ERR 'maximum connections exceeded'\r\n"));
+    const left = clients.find((c) => !c.closed);
+    await left.ping();
+    left.socket.destroy();
+  } finally {
+    await p.kill();
+    removeDir(p.dir);
+  }
+});
