@@ -82,6 +82,9 @@ test("healthz: ok while serving, 503 with Go's error in lame duck mode", async (
       const r = await get(s, `/healthz${q}`);
       assert.deepEqual([r.status, r.type, r.text], [200, "application/json", '{"status":"ok"}'], q);
     }
+    // As in nats-server, lame duck mode without clients shuts down at once: keep one connected.
+    const nc = await client(s, "ldm");
+    nc.closed().catch(() => {});
     const ldm = s.server.enterLameDuckMode();
     await waitFor(() => !s.server.acceptingClients, "lame duck mode");
     const r = await get(s, "/healthz");
