@@ -7,7 +7,8 @@ import { ConfigError, loadConfigFile } from "./config/index.js";
 import { applyReload, validateOptions } from "./server/reload.js";
 import { LogSetupError, fatalExit } from "./server/logger.js";
 import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
-import { Server } from "./server/server.js";
+import type { Server } from "./server/server.js";
+import { assembleServer } from "./assembly.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";
@@ -172,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let server: Server;
   try {
-    server = new Server(options);
+    server = assembleServer(options);
   } catch (e) {
     // Go's logger setup failures end the process through log.Fatalf.
     if (e instanceof LogSetupError) fatalExit(e.message);

@@ -1,7 +1,9 @@
 // Public embedding API: `await NatsServer.start(options)` runs a server in
 // this Node process. A thin facade over Server; no behaviour of its own.
 
-import { Server } from "./server/server.js";
+import type { Server } from "./server/server.js";
+import type { MonitorServer } from "./monitor/http.js";
+import { assembleServer } from "./assembly.js";
 import type { Options } from "./options.js";
 
 export type { Options } from "./options.js";
@@ -17,7 +19,7 @@ export class NatsServer {
    * until a logger is configured).
    */
   static async start(options: Partial<Options> = {}): Promise<NatsServer> {
-    const server = new Server({ quiet: true, ...options });
+    const server = assembleServer({ quiet: true, ...options });
     await server.start();
     return new NatsServer(server);
   }
@@ -33,12 +35,12 @@ export class NatsServer {
 
   /** Bound HTTP monitoring port; 0 when monitoring is off (httpPort 0). */
   get monitorPort(): number {
-    return this.server.monitorPort;
+    return this.server.extraListener("monitoring")?.port ?? 0;
   }
 
   /** `http://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
   get monitorUrl(): string {
-    const m = this.server.monitor;
+    const m = this.server.extraListener("monitoring") as MonitorServer | undefined;
     if (!m) return "";
     const h = m.host === "0.0.0.0" || m.host === "::" || m.host === "" ? "127.0.0.1" : m.host;
     return `http://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;

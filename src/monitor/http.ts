@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { Server } from "../server/server.js";
+import type { ExtraListener } from "../server/extra-listener.js";
 import { ParamError } from "./params.js";
 import { cleanPath, joinPath, normalizeBasePath, Paths, type Handler, type MonitorRequest, type Reply } from "./types.js";
 import { handleRoot } from "./root.js";
@@ -33,7 +34,8 @@ const ROUTES: [path: string, statsKey: string, handler: Handler][] = [
   ["/ipqueuesz", "", () => ({ kind: "json", body: "{}" })],
 ];
 
-export class MonitorServer {
+export class MonitorServer implements ExtraListener {
+  readonly kind = "monitoring";
   readonly basePath: string;
   /** Requests per endpoint (Go's httpReqStats). */
   readonly reqStats = new Map<string, number>();
@@ -49,6 +51,11 @@ export class MonitorServer {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  urls(): string[] {
+    const h = this.host.includes(":") ? `[${this.host}]` : this.host;
+    return [`http://${h}:${this.boundPort}`];
   }
 
   /** The host the listener binds: http_host, else the client host (as Go defaults it). */
@@ -172,7 +179,9 @@ export class MonitorServer {
 const NOT_FOUND: Reply = { kind: "text", status: 404, body: "" };
 
 /** Start the monitoring listener for `server` (httpPort != 0) and log where. */
-export async function startMonitor(server: Server): Promise<MonitorServer> {
+/** The monitoring listener when the options ask for one (http port not 0). */
+export async function startMonitor(server: Server): Promise<MonitorServer | null> {
+  if (server.opts.httpPort === 0) return null;
   const m = new MonitorServer(server);
   try {
     await m.listen();

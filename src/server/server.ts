@@ -13,7 +13,7 @@ import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
-import { startMonitor, type MonitorServer } from "../monitor/http.js";
+import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
 
 export class Server {
   opts: Options;
@@ -31,8 +31,8 @@ export class Server {
   slowConsumers = 0;
   /** Message counters of closed connections; live ones are added in messageStats(). */
   private readonly closedTotals: MessageTotals = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
-  /** HTTP monitoring listener (httpPort != 0). */
-  monitor: MonitorServer | null = null;
+  /** Listeners beside the client port (monitoring, …), in start order. */
+  readonly extraListeners: ExtraListener[] = [];
   /** True while a socket's chunk is being parsed; flushes wait until it ends. */
   inReadCycle = false;
   tracing: boolean;
@@ -54,7 +54,10 @@ export class Server {
   /** Resolves when shutdown begins (cuts lame duck waits short). */
   private readonly shutdownStarted = new Promise<void>((r) => (this.markShutdownStarted = r));
 
-  constructor(options: Partial<Options> = {}) {
+  constructor(
+    options: Partial<Options> = {},
+    private readonly extraListenerFactories: readonly ExtraListenerFactory[] = [],
+  ) {
     this.opts = resolveOptions(options);
     this.logger = new Logger(this.opts);
     this.tracing = this.opts.trace;
@@ -100,13 +103,14 @@ export class Server {
     this.boundPort = typeof addr === "object" && addr ? addr.port : this.opts.port;
     listener.on("error", (e) => log.error(`Error on client listener: ${e.message}`));
     log.notice(`Listening for client connections on ${this.opts.host}:${this.boundPort}`);
-    if (this.opts.httpPort !== 0) {
-      try {
-        this.monitor = await startMonitor(this);
-      } catch (e) {
-        await this.closeListener();
-        throw e;
+    try {
+      for (const start of this.extraListenerFactories) {
+        const extra = await start(this);
+        if (extra) this.extraListeners.push(extra);
       }
+    } catch (e) {
+      await Promise.all([this.closeListener(), ...this.extraListeners.map((x) => x.close())]);
+      throw e;
     }
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     writeProcessFiles(this);
@@ -122,13 +126,13 @@ export class Server {
   listenUrls(): Record<string, string[]> {
     const host = this.opts.host === "0.0.0.0" || this.opts.host === "" ? "0.0.0.0" : this.opts.host;
     const urls: Record<string, string[]> = { nats: [`nats://${host}:${this.boundPort}`] };
-    if (this.monitor) urls.monitoring = [`http://${this.monitor.host}:${this.monitor.port}`];
+    for (const x of this.extraListeners) urls[x.kind] = x.urls();
     return urls;
   }
 
-  /** Bound monitoring port (0 = monitoring off). */
-  get monitorPort(): number {
-    return this.monitor?.port ?? 0;
+  /** The running extra listener of a kind (e.g. "monitoring"), if any. */
+  extraListener(kind: string): ExtraListener | undefined {
+    return this.extraListeners.find((x) => x.kind === kind);
   }
 
   /** True while the client listener accepts connections (not in lame duck mode or shutdown). */
@@ -298,7 +302,7 @@ export class Server {
     this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
     const listenerClosed = this.closeListener();
-    const monitorClosed = this.monitor?.close();
+    const extrasClosed = this.extraListeners.map((x) => x.close());
     this.flushAll();
     const open = [...this.clients.values()];
     const sockets = open.map((c) => new Promise<void>((r) => (c.socket.destroyed ? r() : c.socket.once("close", () => r()))));
@@ -307,7 +311,7 @@ export class Server {
     const forced = setTimeout(() => {
       for (const c of open) c.socket.destroy();
     }, 2000);
-    await Promise.all([listenerClosed, monitorClosed, ...sockets]);
+    await Promise.all([listenerClosed, ...extrasClosed, ...sockets]);
     clearTimeout(forced);
     removeProcessFiles(this);
     this.logger.notice(`Server Exiting..`);

@@ -1,0 +1,11 @@
+// The composition root: a Server with every optional subsystem plugged in
+// (HTTP monitoring today). index.ts (embedding) and cli.ts (the command) both
+// build their servers here, so server/ never imports the layers above it.
+
+import type { Options } from "./options.js";
+import { Server } from "./server/server.js";
+import { startMonitor } from "./monitor/http.js";
+
+export function assembleServer(options: Partial<Options>): Server {
+  return new Server(options, [startMonitor]);
+}
