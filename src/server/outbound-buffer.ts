@@ -19,7 +19,14 @@ declare global {
 
 export class OutboundBuffer {
   private buf: Buffer = EMPTY;
+  /** DataView over `buf`, for word-sized copies of small payloads. */
+  private view: DataView = EMPTY_VIEW;
   len = 0;
+
+  private setBuffer(b: Buffer): void {
+    this.buf = b;
+    this.view = b.length === 0 ? EMPTY_VIEW : new DataView(b.buffer, b.byteOffset, b.length);
+  }
 
   /** Make room for `n` more bytes. */
   private reserve(n: number): Buffer {
@@ -29,7 +36,7 @@ export class OutboundBuffer {
       while (cap < need) cap *= 2;
       const nb = Buffer.allocUnsafe(cap);
       if (this.len > 0) this.buf.copy(nb, 0, 0, this.len);
-      this.buf = nb;
+      this.setBuffer(nb);
     }
     return this.buf;
   }
@@ -85,11 +92,7 @@ export class OutboundBuffer {
     o = writeDecimal(b, o, size);
     b[o++] = CR;
     b[o++] = LF;
-    if (size < 64) {
-      for (let i = 0; i < size; i++) b[o + i] = src[start + i];
-    } else {
-      src.copy(b, o, start, start + size);
-    }
+    copyPayload(b, this.view, o, src, start, size);
     o += size;
     b[o++] = CR;
     b[o++] = LF;
@@ -111,20 +114,43 @@ export class OutboundBuffer {
     if (socket.writableLength !== 0) {
       // The socket holds on to `data`: continue in a fresh buffer of the size
       // this connection has needed, so it does not regrow from scratch.
-      this.buf = cap > SHRINK_ABOVE && used < cap / 8 ? EMPTY : Buffer.allocUnsafe(cap);
+      this.setBuffer(cap > SHRINK_ABOVE && used < cap / 8 ? EMPTY : Buffer.allocUnsafe(cap));
     } else if (cap > SHRINK_ABOVE && used < cap / 8) {
-      this.buf = EMPTY;
+      this.setBuffer(EMPTY);
     }
   }
 
   /** Forget anything queued (connection closing without flush). */
   clear(): void {
     this.len = 0;
-    this.buf = EMPTY;
+    this.setBuffer(EMPTY);
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+// Payload copies dominate delivery. Buffer#copy costs ~100 ns of fixed
+// overhead (argument checks plus a fresh view); a typed-array set from a view
+// costs half of that, and below 64 bytes 32-bit DataView moves beat both.
+// The source view is cached: every delivery of one read chunk shares it.
+let sourceBuf: Buffer = EMPTY;
+let sourceView: DataView = EMPTY_VIEW;
+
+function copyPayload(dst: Buffer, dstView: DataView, o: number, src: Buffer, start: number, size: number): void {
+  if (size >= 64) {
+    dst.set(new Uint8Array(src.buffer, src.byteOffset + start, size), o);
+    return;
+  }
+  if (src !== sourceBuf) {
+    sourceBuf = src;
+    sourceView = new DataView(src.buffer, src.byteOffset, src.length);
+  }
+  const sv = sourceView;
+  let k = 0;
+  for (; k + 4 <= size; k += 4) dstView.setUint32(o + k, sv.getUint32(start + k));
+  for (; k < size; k++) dst[o + k] = src[start + k];
+}
 
 function writeDecimal(b: Buffer, o: number, n: number): number {
   if (n < 10) {
