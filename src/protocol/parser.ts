@@ -104,63 +104,63 @@ export class ClientProtocolParser {
    * general path handles it with full error reporting.
    */
   private fastPub(buf: Buffer, s: number, len: number): number {
-    let j = s;
+    // Every scan is followed by an end-of-input check before `c` is looked at
+    // again: comparisons that ordinary traffic never executes would lack type
+    // feedback, and V8 would deoptimise this function each time a chunk
+    // boundary falls inside a control line. Unusual input (tabs, bad digits)
+    // simply returns 0 and takes the general path.
     const limit = Math.min(len, s + this.maxControlLine);
+    let j = s;
     let c = 0;
-    while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
+    while (j < limit && (c = buf[j]) === SPACE) j++;
     const subjStart = j;
     let h = 0x811c9dc5;
-    while (j < limit) {
-      c = buf[j];
-      if (c === SPACE || c === TAB || c === CR || c === LF) break;
+    while (j < limit && (c = buf[j]) > SPACE) {
       h = Math.imul(h ^ c, 16777619);
       j++;
     }
+    if (j >= limit) return 0;
     const subjEnd = j;
-    if (subjEnd === subjStart || (c !== SPACE && c !== TAB)) return 0;
-    while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
-    // Second argument: reply or size.
+    if (subjEnd === subjStart || c !== SPACE) return 0;
+    while (j < limit && (c = buf[j]) === SPACE) j++;
+    // Second argument: the size, or the reply when a third follows.
     const a2 = j;
     let size = 0;
-    let digits = true;
-    while (j < limit) {
-      c = buf[j];
-      if (c === SPACE || c === TAB || c === CR || c === LF) break;
+    let nonDigit = false;
+    while (j < limit && (c = buf[j]) > SPACE) {
       const d = c - 48;
-      if (d < 0 || d > 9) digits = false;
-      else size = size * 10 + d;
+      if (d >>> 0 > 9) nonDigit = true;
+      size = size * 10 + d;
       j++;
     }
+    if (j >= limit) return 0;
     const a2e = j;
-    if (a2e === a2) return 0;
     let replyStart = -1;
-    if (c === SPACE || c === TAB) {
-      while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
-      if (c === CR || c === LF) {
-        // Trailing blanks after the size.
-        if (!digits) return 0;
-      } else {
+    if (c === SPACE) {
+      while (j < limit && (c = buf[j]) === SPACE) j++;
+      if (j >= limit) return 0;
+      if (c !== CR) {
         replyStart = a2;
         size = 0;
         const a3 = j;
-        while (j < limit) {
-          c = buf[j];
-          if (c < 48 || c > 57) break;
-          size = size * 10 + (c - 48);
+        while (j < limit && (c = buf[j]) > SPACE) {
+          const d = c - 48;
+          if (d >>> 0 > 9) return 0;
+          size = size * 10 + d;
           j++;
         }
-        if (j === a3 || j - a3 > 12) return 0;
-        while (j < limit && ((c = buf[j]) === SPACE || c === TAB)) j++;
+        if (j >= limit || j - a3 > 12) return 0;
+        while (j < limit && (c = buf[j]) === SPACE) j++;
+        if (j >= limit) return 0;
+      } else if (nonDigit) {
+        return 0;
       }
-    } else if (!digits || a2e - a2 > 12) {
+    } else if (nonDigit) {
       return 0;
     }
-    if (c === CR) {
-      j++;
-      if (j >= len || buf[j] !== LF) return 0;
-    } else if (c !== LF) {
-      return 0;
-    }
+    if ((replyStart < 0 && a2e - a2 > 12) || c !== CR) return 0;
+    j++;
+    if (j >= len || buf[j] !== LF) return 0;
     const p = j + 1;
     const end = p + size;
     if (end + 2 > len || size > this.maxPayload) return 0;
