@@ -8,6 +8,8 @@
 // strings. A payload that is wholly inside the chunk is handed over as a view
 // of the chunk; only a payload that straddles chunks is copied.
 
+import { SUBJECT_HASH_SEED, SubjectStringCache, subjectHashStep } from "./subject-cache.js";
+
 export interface ProtocolHandler {
   /** PUB (hdrLen = -1) or HPUB. The payload is buf[start, start+size). */
   onPub(subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): void;
@@ -32,8 +34,6 @@ export const enum ParseFailure {
   ClientError,
 }
 
-const SUBJECT_CACHE_SIZE = 64;
-const SUBJECT_CACHE_MASK = SUBJECT_CACHE_SIZE - 1;
 const CR = 13;
 const LF = 10;
 const SPACE = 32;
@@ -60,8 +60,7 @@ export class ClientProtocolParser {
   maxPayload = Infinity;
   headersAllowed = false;
   /** Recently seen subjects: equal bytes give the identical string (hashed once by V8). */
-  private readonly subjectKeys: (Buffer | undefined)[] = new Array(SUBJECT_CACHE_SIZE);
-  private readonly subjectStrings: string[] = new Array(SUBJECT_CACHE_SIZE);
+  private readonly subjects = new SubjectStringCache();
 
   constructor(private readonly handler: ProtocolHandler, maxControlLine: number) {
     this.maxControlLine = maxControlLine;
@@ -114,9 +113,9 @@ export class ClientProtocolParser {
     let c = 0;
     while (j < limit && (c = buf[j]) === SPACE) j++;
     const subjStart = j;
-    let h = 0x811c9dc5;
+    let h = SUBJECT_HASH_SEED;
     while (j < limit && (c = buf[j]) > SPACE) {
-      h = Math.imul(h ^ c, 16777619);
+      h = subjectHashStep(h, c);
       j++;
     }
     if (j >= limit) return 0;
@@ -165,30 +164,10 @@ export class ClientProtocolParser {
     const end = p + size;
     if (end + 2 > len || size > this.maxPayload) return 0;
     if (buf[end] !== CR || buf[end + 1] !== LF) return 0;
-    const subject = this.cachedSubject(buf, subjStart, subjEnd, h);
+    const subject = this.subjects.get(buf, subjStart, subjEnd, h);
     const reply = replyStart < 0 ? undefined : buf.latin1Slice(replyStart, a2e);
     this.handler.onPub(subject, reply, -1, buf, p, size);
     return end + 2;
-  }
-
-  /** The subject as a string, reusing the string of an identical recent subject. */
-  private cachedSubject(buf: Buffer, s: number, e: number, h: number): string {
-    const slot = (h ^ (h >>> 16)) & SUBJECT_CACHE_MASK;
-    const key = this.subjectKeys[slot];
-    const n = e - s;
-    if (key !== undefined && key.length === n) {
-      let k = 0;
-      while (k < n && key[k] === buf[s + k]) k++;
-      if (k === n) return this.subjectStrings[slot];
-    }
-    const str = buf.latin1Slice(s, e);
-    if (n <= 128) {
-      const copy = Buffer.allocUnsafe(n);
-      buf.copy(copy, 0, s, e);
-      this.subjectKeys[slot] = copy;
-      this.subjectStrings[slot] = str;
-    }
-    return str;
   }
 
   /** Stop parsing: the connection is closing. */
@@ -197,8 +176,7 @@ export class ClientProtocolParser {
     this.partialLine = null;
     this.pendingPayload = null;
     // Closed connections stay listed in monitoring: keep them light.
-    this.subjectKeys.fill(undefined);
-    this.subjectStrings.fill("");
+    this.subjects.clear();
   }
 
   private fail(err: string, reason: ParseFailure): void {
