@@ -29,15 +29,8 @@ class ConfigLexer extends Scanner {
         this.ignore();
         continue;
       }
-      if (r === C.hash) {
-        this.skipComment();
-        continue;
-      }
-      if (r === C.slash && this.trySlashComment()) continue;
-      if (r === C.slash || r === EOF) {
-        if (this.pos > this.start) this.fail("Unexpected EOF.");
-        return;
-      }
+      if (this.skippedComment(r)) continue;
+      if (r === C.slash || r === EOF) this.endInside();
       this.back();
       this.lexTopKey();
       this.lexTopValueEnd();
@@ -53,10 +46,7 @@ class ConfigLexer extends Scanner {
       for (;;) {
         const q = this.peek();
         if (q === r) break;
-        if (q === EOF) {
-          if (this.pos > this.start) this.fail("Unexpected EOF.");
-          this.stop();
-        }
+        if (q === EOF) this.endInside();
         this.next();
       }
       this.emit("key", this.src.slice(this.start, this.pos));
@@ -95,14 +85,8 @@ class ConfigLexer extends Scanner {
   private lexTopValueEnd(): void {
     for (;;) {
       const r = this.next();
-      if (r === C.hash) {
-        this.skipComment();
-        return;
-      }
-      if (r === C.slash) {
-        if (this.trySlashComment()) return;
-        continue; // a lone '/' is skipped like a blank
-      }
+      if (this.skippedComment(r)) return;
+      if (r === C.slash) continue; // a lone '/' is skipped like a blank
       if (isBlank(r)) continue;
       if (isNL(r) || r === EOF || r === C.semi || r === C.comma || r === C.rbrace) {
         this.ignore();
@@ -169,11 +153,7 @@ class ConfigLexer extends Scanner {
         this.ignore();
         continue;
       }
-      if (r === C.hash) {
-        this.skipComment();
-        continue;
-      }
-      if (r === C.slash && this.trySlashComment()) continue;
+      if (this.skippedComment(r)) continue;
       if (r === C.slash || r === C.comma) this.fail(`Unexpected array value terminator ','.`);
       if (r === C.rbrack) {
         this.ignore();
@@ -187,11 +167,7 @@ class ConfigLexer extends Scanner {
       for (;;) {
         const e = this.next();
         if (isBlank(e)) continue;
-        if (e === C.hash) {
-          this.skipComment();
-          continue;
-        }
-        if (e === C.slash && this.trySlashComment()) continue;
+        if (this.skippedComment(e)) continue;
         if (e === C.slash || e === C.comma || isNL(e)) break;
         if (e === C.rbrack) {
           this.ignore();
@@ -300,11 +276,7 @@ class ConfigLexer extends Scanner {
     for (;;) {
       const r = this.next();
       if (isBlank(r)) continue;
-      if (r === C.hash) {
-        this.skipComment();
-        continue;
-      }
-      if (r === C.slash && this.trySlashComment()) continue;
+      if (this.skippedComment(r)) continue;
       if (r === C.slash || r === C.semi || r === C.comma || isNL(r)) {
         this.ignore();
         return false;

@@ -201,6 +201,21 @@ export abstract class Scanner {
     throw new Halt();
   }
 
+  /** Input ended inside a construct: an error if it has begun, else the end of lexing (as in Go). */
+  protected endInside(): never {
+    if (this.pos > this.start) this.fail("Unexpected EOF.");
+    this.stop();
+  }
+
+  /** At `r` (just read): consume a `#` or `//` comment and return true; otherwise nothing is consumed. */
+  protected skippedComment(r: number): boolean {
+    if (r === C.hash) {
+      this.skipComment();
+      return true;
+    }
+    return r === C.slash && this.trySlashComment();
+  }
+
   /** Consume a comment body up to (not including) the end of line. */
   protected skipComment(): void {
     for (;;) {
@@ -238,12 +253,9 @@ export abstract class Scanner {
       this.ignore();
       this.emit("mapStart", "", this.pos - 1);
       this.lexMap();
-    } else if (r === C.squote) {
+    } else if (r === C.squote || r === C.dquote) {
       this.ignore();
-      this.lexSingleQuoted();
-    } else if (r === C.dquote) {
-      this.ignore();
-      this.lexDoubleQuoted();
+      this.lexQuoted(r);
     } else if (r === C.minus) {
       this.lexNegativeNumber();
     } else if (r === C.lparen) {
@@ -285,38 +297,21 @@ export abstract class Scanner {
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  protected lexSingleQuoted(): void {
-    for (;;) {
-      const r = this.next();
-      if (r === C.squote) {
-        this.emit("string", this.src.slice(this.start, this.pos - 1));
-        this.ignore();
-        return;
-      }
-      if (r === EOF) {
-        if (this.pos > this.start) this.fail("Unexpected EOF.");
-        this.stop();
-      }
-    }
-  }
-
-  protected lexDoubleQuoted(): void {
+  /** A quoted string after its opening quote; only double-quoted strings take escapes. */
+  protected lexQuoted(quote: number): void {
     const at = this.start;
     for (;;) {
       const r = this.next();
-      if (r === C.backslash) {
+      if (r === C.backslash && quote === C.dquote) {
         this.lexEscape();
         continue;
       }
-      if (r === C.dquote) {
+      if (r === quote) {
         this.emit("string", this.takeString(this.pos - 1), at);
         this.ignore();
         return;
       }
-      if (r === EOF) {
-        if (this.pos > this.start) this.fail("Unexpected EOF.");
-        this.stop();
-      }
+      if (r === EOF) this.endInside();
     }
   }
 
