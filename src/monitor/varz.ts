@@ -2,7 +2,7 @@
 // field names and units of the Go server (durations in nanoseconds, timeouts
 // in seconds). Subsystems tsnats lacks so far report Go's empty values.
 
-import { PROTOCOL_VERSION, SERVER_VERSION } from "../server/version.js";
+import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION } from "../server/version.js";
 import { formatTime, toJson, uptime } from "./format.js";
 import type { MonitorRequest, Reply } from "./types.js";
 import { processUsage, subscriptionCount } from "./stats.js";
@@ -27,7 +27,7 @@ export function varz(req: MonitorRequest): Record<string, unknown> {
     server_name: server.serverName,
     version: SERVER_VERSION,
     proto: PROTOCOL_VERSION,
-    go: `node${process.version.slice(1)}`,
+    go: RUNTIME_VERSION,
     host: o.host,
     port: server.port,
     max_connections: o.maxConnections,

@@ -10,7 +10,7 @@ import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
 import { Logger } from "./logger.js";
-import { PROTOCOL_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
+import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
@@ -176,7 +176,7 @@ export class Server {
       server_name: this.serverName,
       version: SERVER_VERSION,
       proto: PROTOCOL_VERSION,
-      go: `node${process.version.slice(1)}`,
+      go: RUNTIME_VERSION,
       host: this.opts.host,
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
