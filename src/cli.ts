@@ -78,13 +78,13 @@ function parseBool(v: string): boolean {
 
 class FlagError extends Error {}
 
-export interface ParsedArgs {
+interface ParsedArgs {
   options: Partial<Options>;
   state: CliState;
 }
 
 /** Parse argv like Go's flag package does for nats-server. */
-export function parseArgs(argv: string[]): ParsedArgs {
+function parseArgs(argv: string[]): ParsedArgs {
   const options: Partial<Options> = {};
   const state: CliState = { configFile: "", testConfig: false, signal: "", help: false, version: false };
   for (let i = 0; i < argv.length; i++) {

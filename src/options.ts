@@ -70,7 +70,7 @@ export interface SubjectMappingConfig {
   destinations: MappingDestination[];
 }
 
-export const DEFAULT_PORT = 4222;
+const DEFAULT_PORT = 4222;
 
 export function defaultOptions(): Options {
   return {

@@ -71,11 +71,6 @@ export function parseGoDurationNs(input: string): bigint {
   return negative ? -total : total;
 }
 
-/** Parse a Go duration string into milliseconds (may be fractional). */
-export function parseGoDurationMs(input: string): number {
-  return Number(parseGoDurationNs(input)) / 1e6;
-}
-
 /** Go's Duration.String(), e.g. "1h0m0s", "1.5s", "250ms", "0s". */
 export function formatGoDuration(ns: bigint): string {
   if (ns === 0n) return "0s";

@@ -72,7 +72,7 @@ const SIZE_MULTIPLIERS: Record<string, bigint> = (() => {
  * suffix Go lexes but does not understand (e.g. `1kbb`): Go then silently
  * assigns nothing.
  */
-export function integerValue(text: string): number | undefined {
+function integerValue(text: string): number | undefined {
   let digits = 0;
   for (const c of text) {
     if (!(/\p{Nd}/u.test(c) || c === "-")) break;
@@ -301,7 +301,7 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 }
 
 /** The plain-data view of a node: objects, arrays, strings, numbers, booleans, Dates. */
-export function plainValue(node: ConfNode): unknown {
+function plainValue(node: ConfNode): unknown {
   switch (node.kind) {
     case "map":
       return toPlain(node.value as ConfMap);

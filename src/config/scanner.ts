@@ -33,7 +33,7 @@ export interface Token {
 /** End of input. A literal NUL in the text behaves the same way, as in Go. */
 export const EOF = 0;
 
-export const ch = (s: string): number => s.charCodeAt(0);
+const ch = (s: string): number => s.charCodeAt(0);
 export const C = {
   nl: ch("\n"),
   cr: ch("\r"),

@@ -37,7 +37,7 @@ const inToken = (err: string, token: string) => `${err} in ${token}`;
 const hasBlank = (t: string) => /[\t\n\f\r ]/.test(t);
 
 /** Go's IsValidSubject: non-empty tokens, '>' only last, no whitespace. */
-export function isValidSubject(subject: string): boolean {
+function isValidSubject(subject: string): boolean {
   if (subject === "") return false;
   let sawFwc = false;
   for (const t of subject.split(".")) {
@@ -76,7 +76,7 @@ function subjectInfo(subject: string): SubjectInfo {
 const isMustache = (t: string) => t.length > 4 && t.startsWith("{{") && t.endsWith("}}");
 
 /** Go's ValidateMappingDestination: null when fine, else the error text. */
-export function validateMappingDestination(subject: string): string | null {
+function validateMappingDestination(subject: string): string | null {
   let sawFwc = false;
   for (const t of subject.split(".")) {
     if (t.length === 0 || sawFwc) return inToken(E.destSubject, t);
@@ -138,7 +138,7 @@ function placeholderIndexes(token: string): number[] | null {
 }
 
 /** Go's newTransform checks: null when `src` can be mapped to `dest`, else the error text. */
-export function checkTransform(src: string, dest: string): string | null {
+function checkTransform(src: string, dest: string): string | null {
   const s = subjectInfo(src);
   const d = subjectInfo(dest);
   if (!s.valid || !d.valid || d.pwcs > 0 || s.fwc !== d.fwc) return E.badSubject;

@@ -18,15 +18,15 @@ import type { MonitorRequest, Reply } from "./types.js";
 import { decodeBool, decodeInt, decodeSubs, decodeUint64, ParamError } from "./params.js";
 import { findAccount } from "./stats.js";
 
-export const DEFAULT_CONN_LIST_SIZE = 1024;
+const DEFAULT_CONN_LIST_SIZE = 1024;
 
-export const enum ConnState {
+const enum ConnState {
   Open,
   Closed,
   All,
 }
 
-export interface ConnzOptions {
+interface ConnzOptions {
   sort: string;
   auth: boolean;
   subs: boolean;
@@ -132,7 +132,7 @@ interface Entry {
   rtt: number;
 }
 
-export function connz(req: MonitorRequest, o: ConnzOptions): Record<string, unknown> {
+function connz(req: MonitorRequest, o: ConnzOptions): Record<string, unknown> {
   const { server } = req;
   const sort = o.sort === "" ? "cid" : o.sort;
   if (!SORT_KEYS.has(sort)) throw new ParamError(`invalid sorting option: ${o.sort}`);
@@ -230,7 +230,7 @@ function authorizedUser(c: ClientConnection): string {
 }
 
 /** One connection in Go's ConnInfo shape; `at` is now, or the stop time of a closed one. */
-export function connInfo(c: ClientConnection, at: number, closed: boolean, o: Pick<ConnzOptions, "auth" | "subs" | "subsDetail">): Record<string, unknown> {
+function connInfo(c: ClientConnection, at: number, closed: boolean, o: Pick<ConnzOptions, "auth" | "subs" | "subsDetail">): Record<string, unknown> {
   const ci: Record<string, unknown> = {
     cid: c.cid,
     kind: "Client",

@@ -22,7 +22,7 @@ export function handleHealthz(req: MonitorRequest): Reply {
   return { kind: "json", body: toJson(health, false) };
 }
 
-export function healthz(req: MonitorRequest): { status: string; error?: string } {
+function healthz(req: MonitorRequest): { status: string; error?: string } {
   if (!req.server.acceptingClients) {
     // Go waits 1ms for its listeners, then names the ones not ready.
     return { status: "error", error: "failed to be ready for connections after 1ms: server" };

@@ -13,7 +13,7 @@ import { decodeBool, decodeInt, ParamError } from "./params.js";
 import { subDetail } from "./connz.js";
 import { accountsOf, sublistStats } from "./stats.js";
 
-export const DEFAULT_SUB_LIST_SIZE = 1024;
+const DEFAULT_SUB_LIST_SIZE = 1024;
 
 export function handleSubsz(req: MonitorRequest): Reply {
   req.count();

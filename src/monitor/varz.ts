@@ -16,7 +16,7 @@ export function handleVarz(req: MonitorRequest): Reply {
   return { kind: "json", body: toJson(varz(req)) };
 }
 
-export function varz(req: MonitorRequest): Record<string, unknown> {
+function varz(req: MonitorRequest): Record<string, unknown> {
   const { server, monitor } = req;
   const o = server.opts;
   const usage = processUsage();

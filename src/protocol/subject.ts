@@ -31,7 +31,7 @@ export function isValidLiteralSubject(subject: string): boolean {
 }
 
 /** True if any token is exactly `*` or `>`. */
-export function hasWildcard(subject: string): boolean {
+function hasWildcard(subject: string): boolean {
   const n = subject.length;
   for (let i = 0; i < n; i++) {
     const c = subject.charCodeAt(i);

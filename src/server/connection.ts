@@ -461,7 +461,7 @@ const CONNECT_FIELDS = new Map<string, ConnectField>([
  * nothing, unknown keys are ignored, a wrongly typed value is an error.
  * Returns "" or the error text.
  */
-export function applyConnect(o: ConnectOptions, json: string): string {
+function applyConnect(o: ConnectOptions, json: string): string {
   let c: unknown;
   try {
     c = JSON.parse(json);

@@ -44,7 +44,7 @@ let anchorWall = Date.now();
 let anchorPerf = performance.now();
 
 /** Current time in microseconds since the epoch. */
-export function nowMicros(): number {
+function nowMicros(): number {
   const wall = Date.now();
   let ms = anchorWall + (performance.now() - anchorPerf);
   if (Math.abs(ms - wall) >= 1) {
@@ -56,7 +56,7 @@ export function nowMicros(): number {
 }
 
 /** `2006/01/02 15:04:05.000000 ` as Go's log package writes it (LstdFlags|Lmicroseconds). */
-export function logTimestamp(utc: boolean, micros = nowMicros()): string {
+function logTimestamp(utc: boolean, micros = nowMicros()): string {
   const d = new Date(Math.floor(micros / 1000));
   const y = utc ? d.getUTCFullYear() : d.getFullYear();
   const mo = (utc ? d.getUTCMonth() : d.getMonth()) + 1;
@@ -260,10 +260,6 @@ export class Logger {
   close(): void {
     this.sink?.close();
     this.sink = null;
-  }
-
-  get isFileLogger(): boolean {
-    return this.sink instanceof FileSink;
   }
 
   private buildOrExit(): void {

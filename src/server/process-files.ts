@@ -15,7 +15,7 @@ export const executableName = programName;
 /** The PID file could not be written: nats-server treats this as fatal. */
 export class ProcessFileError extends Error {}
 
-export function portsFilePath(dir: string): string {
+function portsFilePath(dir: string): string {
   return join(dir, `${executableName()}_${process.pid}.ports`);
 }
 
@@ -45,7 +45,7 @@ export function resolveListenUrl(url: string): string[] {
 }
 
 /** The ports file's JSON object: listener kind → URLs. */
-export function portsInfo(server: Server): Record<string, string[]> {
+function portsInfo(server: Server): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [kind, urls] of Object.entries(server.listenUrls())) out[kind] = urls.flatMap(resolveListenUrl);
   return out;

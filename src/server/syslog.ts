@@ -22,25 +22,25 @@ export type SeverityValue = (typeof Severity)[keyof typeof Severity];
 
 const LOG_DAEMON = 3 << 3;
 /** Where Go's log/syslog looks for the local syslog socket, in order. */
-export const LOCAL_SYSLOG_PATHS = ["/dev/log", "/var/run/syslog", "/var/run/log"];
+const LOCAL_SYSLOG_PATHS = ["/dev/log", "/var/run/syslog", "/var/run/log"];
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const p2 = (n: number) => String(n).padStart(2, "0");
 
 /** Go's time.Stamp: `Jan _2 15:04:05` (local time). */
-export function stampTime(d: Date): string {
+function stampTime(d: Date): string {
   return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, " ")} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
 }
 
 /** Go's time.RFC3339 in local time: `2006-01-02T15:04:05Z07:00`. */
-export function rfc3339Time(d: Date): string {
+function rfc3339Time(d: Date): string {
   const off = -d.getTimezoneOffset();
   const zone = off === 0 ? "Z" : `${off > 0 ? "+" : "-"}${p2(Math.floor(Math.abs(off) / 60))}:${p2(Math.abs(off) % 60)}`;
   return `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}${zone}`;
 }
 
 /** One syslog message as Go's log/syslog formats it. */
-export function formatSyslog(pri: number, msg: string, tag: string, local: boolean, host = hostname(), now = new Date()): string {
+function formatSyslog(pri: number, msg: string, tag: string, local: boolean, host = hostname(), now = new Date()): string {
   const nl = msg.endsWith("\n") ? "" : "\n";
   if (local) return `<${pri}>${stampTime(now)} ${tag}[${process.pid}]: ${msg}${nl}`;
   return `<${pri}>${rfc3339Time(now)} ${host} ${tag}[${process.pid}]: ${msg}${nl}`;

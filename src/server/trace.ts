@@ -17,7 +17,7 @@ function escapeCodePoint(cp: number): string {
 const ASCII_ESCAPES: Record<number, string> = { 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\" };
 
 /** Go's %q of a byte slice: printable UTF-8 kept, everything else escaped, bad bytes as \xNN. */
-export function goQuoteBytes(b: Uint8Array, start = 0, end = b.length): string {
+function goQuoteBytes(b: Uint8Array, start = 0, end = b.length): string {
   let out = '"';
   let i = start;
   while (i < end) {
@@ -55,7 +55,7 @@ export function goQuoteBytes(b: Uint8Array, start = 0, end = b.length): string {
 }
 
 /** Go's %q of a string (the client name part of a log label). */
-export function goQuoteString(s: string): string {
+function goQuoteString(s: string): string {
   return goQuoteBytes(Buffer.from(s, "utf8"));
 }
 

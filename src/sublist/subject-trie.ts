@@ -282,7 +282,7 @@ export function subjectHasWildcard(subject: string): boolean {
 }
 
 /** Does the literal subject (as tokens) match the pattern (tokens, may hold wildcards)? */
-export function literalMatches(subject: string[], pattern: string[]): boolean {
+function literalMatches(subject: string[], pattern: string[]): boolean {
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
     if (p === ">") return i < subject.length;
