@@ -1,7 +1,6 @@
 // Config errors: the ConfigError type thrown by the config loader and the
-// helpers that format locations and Go-style quoted values the way the Go
-// nats-server does ("file:line:col: reason"). This file must not parse or
-// read anything.
+// formatting of its locations the way the Go nats-server does
+// ("file:line:col: reason"). This file must not parse or read anything.
 
 /** One located problem found in a configuration. */
 export interface ConfigIssue {
@@ -50,45 +49,4 @@ export class ConfigError extends Error {
   static at(file: string, line: number, column: number, reason: string): ConfigError {
     return new ConfigError([{ file, line, column, reason }]);
   }
-}
-
-/** Go's strconv.Quote (%q) for the strings that appear in error messages. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const c of s) {
-    const cp = c.codePointAt(0)!;
-    switch (c) {
-      case '"':
-        out += '\\"';
-        continue;
-      case "\\":
-        out += "\\\\";
-        continue;
-      case "\n":
-        out += "\\n";
-        continue;
-      case "\r":
-        out += "\\r";
-        continue;
-      case "\t":
-        out += "\\t";
-        continue;
-      case "\x07":
-        out += "\\a";
-        continue;
-      case "\b":
-        out += "\\b";
-        continue;
-      case "\f":
-        out += "\\f";
-        continue;
-      case "\v":
-        out += "\\v";
-        continue;
-    }
-    if (cp < 0x20 || cp === 0x7f) out += "\\x" + cp.toString(16).padStart(2, "0");
-    else if (cp >= 0x80 && cp < 0xa0) out += "\\u" + cp.toString(16).padStart(4, "0");
-    else out += c;
-  }
-  return out + '"';
 }

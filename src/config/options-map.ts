@@ -7,8 +7,9 @@
 // accepted untouched and left in the raw tree. No file access here.
 
 import type { Options } from "../options.js";
-import { goQuote, type ConfigIssue } from "./errors.js";
-import { DurationError, formatGoDuration, parseGoDurationNs } from "./go-duration.js";
+import type { ConfigIssue } from "./errors.js";
+import { goQuote } from "../go-format/quote.js";
+import { DurationError, formatGoDuration, parseGoDurationNs } from "../go-format/duration.js";
 import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";

@@ -5,7 +5,7 @@
 // subjects at runtime; the server core owns that.
 
 import type { MappingDestination, SubjectMappingConfig } from "../options.js";
-import { goQuote } from "./errors.js";
+import { goQuote } from "../go-format/quote.js";
 import type { ConfMap, ConfNode } from "./parser.js";
 import { NodeError, asMap, asString, goAtoi } from "./node-values.js";
 

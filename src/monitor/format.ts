@@ -1,6 +1,8 @@
 // Formatting helpers shared by the monitoring endpoints: JSON the way the Go
 // server writes it (two-space indent, HTML-sensitive characters escaped),
-// timestamps, Go duration strings and the compact uptime form.
+// timestamps, round-trip times and the compact uptime form.
+
+import { formatGoDuration } from "../go-format/duration.js";
 
 const HTML_ESCAPES: Record<string, string> = {
   "<": "\\u003c",
@@ -43,38 +45,10 @@ export function uptime(ms: number): string {
   return `${secs}s`;
 }
 
-/** `digits` of fraction from `value / 10^digits`, trailing zeros removed. */
-function withFraction(value: number, digits: number): string {
-  const scale = 10 ** digits;
-  const whole = Math.floor(value / scale);
-  const frac = String(value % scale).padStart(digits, "0").replace(/0+$/, "");
-  return frac ? `${whole}.${frac}` : String(whole);
-}
-
-/** A duration in nanoseconds in Go's time.Duration.String() form ("0s", "512µs", "1.5ms", "2m3.1s"). */
-export function goDuration(ns: number): string {
-  ns = Math.round(ns);
-  if (ns === 0) return "0s";
-  const neg = ns < 0;
-  if (neg) ns = -ns;
-  let out: string;
-  if (ns < 1_000) out = `${ns}ns`;
-  else if (ns < 1_000_000) out = `${withFraction(ns, 3)}µs`;
-  else if (ns < 1_000_000_000) out = `${withFraction(ns, 6)}ms`;
-  else {
-    const totalSecs = Math.floor(ns / 1e9);
-    const h = Math.floor(totalSecs / 3600);
-    const m = Math.floor((totalSecs % 3600) / 60);
-    const s = withFraction((totalSecs % 60) * 1e9 + (ns % 1e9), 9);
-    out = h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
-  }
-  return neg ? `-${out}` : out;
-}
-
 /** A round trip in ms (-1 = not measured) as Go reports it: µs precision below 1ms. */
 export function rttString(ms: number): string {
   if (!(ms > 0)) return "0s";
   let ns = Math.round(ms * 1e6);
   if (ns > 1_000 && ns < 1_000_000) ns = Math.floor(ns / 1_000) * 1_000;
-  return goDuration(ns);
+  return formatGoDuration(BigInt(ns));
 }

@@ -7,7 +7,7 @@
 
 import { closeSync, fstatSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { goQuote } from "../config/errors.js";
+import { goQuote } from "../go-format/quote.js";
 import { LocalSyslog, RemoteSyslog, Severity, SyslogError, type SeverityValue, type SyslogWriter } from "./syslog.js";
 
 export interface LoggerSettings {

@@ -6,7 +6,7 @@
 // Options (config file with command-line flags on top).
 
 import type { Options } from "../options.js";
-import { formatGoDuration } from "../config/go-duration.js";
+import { formatGoDuration } from "../go-format/duration.js";
 import { ClosedState } from "./close-reason.js";
 import { deletePortsFile, writePidFile, writePortsFile } from "./process-files.js";
 import type { Server } from "./server.js";

@@ -14,7 +14,7 @@ import { statSync } from "node:fs";
 import { isIPv6 } from "node:net";
 import { connect, type Socket } from "node:net";
 import { hostname } from "node:os";
-import { goQuote } from "../config/errors.js";
+import { goQuote } from "../go-format/quote.js";
 
 /** Syslog severities used by nats-server. */
 export const Severity = { crit: 2, err: 3, warning: 4, notice: 5, debug: 7 } as const;

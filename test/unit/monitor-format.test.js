@@ -2,12 +2,13 @@
 // time formats, JSON escaping, and strconv error texts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatTime, goDuration, rttString, toJson, uptime } from "../../dist/monitor/format.js";
+import { formatTime, rttString, toJson, uptime } from "../../dist/monitor/format.js";
+import { formatGoDuration } from "../../dist/go-format/duration.js";
 import { decodeBool, decodeInt, decodeSubs, decodeUint64 } from "../../dist/monitor/params.js";
 import { subjectsCollide } from "../../dist/monitor/connz.js";
 import { normalizeBasePath, joinPath } from "../../dist/monitor/types.js";
 
-test("goDuration matches time.Duration.String", () => {
+test("formatGoDuration matches time.Duration.String", () => {
   const cases = [
     [0, "0s"],
     [1, "1ns"],
@@ -24,7 +25,7 @@ test("goDuration matches time.Duration.String", () => {
     [3_723_100_000_000, "1h2m3.1s"],
     [-1_500, "-1.5µs"],
   ];
-  for (const [ns, s] of cases) assert.equal(goDuration(ns), s, String(ns));
+  for (const [ns, s] of cases) assert.equal(formatGoDuration(BigInt(ns)), s, String(ns));
 });
 
 test("rttString: unmeasured is 0s, microsecond precision below 1ms", () => {

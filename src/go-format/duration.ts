@@ -1,7 +1,8 @@
-// Go duration strings for the config loader: parses "1h30m", "250ms", "1.5s"
-// exactly as Go's time.ParseDuration does (same units, same error texts) and
-// formats durations like Go's Duration.String() for error messages. Pure
-// functions; nothing here knows about configuration keys.
+// Go duration strings: parses "1h30m", "250ms", "1.5s" exactly as Go's
+// time.ParseDuration does (same units, same error texts) and formats
+// durations like Go's Duration.String() (config errors, reload notices,
+// monitoring). Pure functions: depends on nothing of ours and knows nothing
+// about configuration keys.
 
 const UNIT_NS: Record<string, bigint> = {
   ns: 1n,
