@@ -1,6 +1,7 @@
-// Formatting helpers shared by the monitoring endpoints: JSON the way the Go
+// Output formats shared by the monitoring endpoints: JSON the way the Go
 // server writes it (two-space indent, HTML-sensitive characters escaped),
-// timestamps, round-trip times and the compact uptime form.
+// timestamps, round-trip times and the compact uptime form. Formatting only:
+// no server state is read here.
 
 import { formatGoDuration } from "../go-format/duration.js";
 

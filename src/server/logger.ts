@@ -226,7 +226,7 @@ export class Logger {
 
   /** Throws LogSetupError when the log file cannot be opened or the syslog reached. */
   constructor(settings: LoggerSettings) {
-    this.settings = pick(settings);
+    this.settings = loggerSettingsOf(settings);
     this.debugEnabled = settings.debug;
     this.traceEnabled = settings.trace;
     this.build();
@@ -237,7 +237,7 @@ export class Logger {
    * rebuilds its logger; like nats-server, exits if the new one cannot be set up.
    */
   configure(settings: LoggerSettings): void {
-    this.settings = pick(settings);
+    this.settings = loggerSettingsOf(settings);
     this.debugEnabled = settings.debug;
     this.traceEnabled = settings.trace;
     this.sink?.close();
@@ -314,7 +314,8 @@ export class Logger {
   }
 }
 
-function pick(o: LoggerSettings): LoggerSettings {
+/** A snapshot of the logger's own fields (callers pass the whole Options): sinks keep the settings they were built with until configure(). */
+function loggerSettingsOf(o: LoggerSettings): LoggerSettings {
   return {
     debug: o.debug,
     trace: o.trace,

@@ -29,8 +29,6 @@ interface Field {
   logging?: boolean;
 }
 
-const v = (x: unknown) => formatValue(x, false);
-
 /** Every Options field in the order of nats-server's Options struct. */
 const FIELDS: Field[] = [
   { key: "serverName", go: "ServerName" },
@@ -89,7 +87,7 @@ const BY_KEY = new Map<string, Field>(FIELDS.map((f) => [f.key, f]));
 /** Go's %v: durations as "2m0s", lists as "[a b]". */
 function formatValue(x: unknown, duration: boolean): string {
   if (duration && typeof x === "number") return formatGoDuration(BigInt(Math.round(x * 1e6)));
-  if (Array.isArray(x)) return `[${x.map(v).join(" ")}]`;
+  if (Array.isArray(x)) return `[${x.map((e) => formatValue(e, false)).join(" ")}]`;
   if (x === undefined || x === null) return "";
   if (typeof x === "object") return JSON.stringify(x);
   return String(x);
