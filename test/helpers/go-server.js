@@ -3,15 +3,33 @@
 // connections, and kills it afterwards.
 import { spawn, execFileSync } from "node:child_process";
 import * as net from "node:net";
+import { readFileSync } from "node:fs";
 
 let cached;
-/** Path of `nats-server` on PATH, or null when it is not installed. */
+/**
+ * Path of the Go `nats-server`, or null when it is not installed. Every
+ * `nats-server` on PATH is considered except tsnats' own drop-in alias
+ * (a node_modules/.bin link, or any script that is not a Go binary), so an
+ * interop test never compares tsnats with itself.
+ */
 export function goServerPath() {
   if (cached !== undefined) return cached;
+  cached = null;
+  let candidates = [];
   try {
-    cached = execFileSync("which", ["nats-server"], { encoding: "utf8" }).trim() || null;
+    candidates = execFileSync("which", ["-a", "nats-server"], { encoding: "utf8" }).split("\n").filter(Boolean);
   } catch {
-    cached = null;
+    candidates = [];
+  }
+  for (const c of candidates) {
+    if (c.includes("node_modules")) continue;
+    try {
+      if (readFileSync(c).subarray(0, 4).toString("latin1") !== "\x7fELF") continue;
+    } catch {
+      continue;
+    }
+    cached = c;
+    break;
   }
   return cached;
 }

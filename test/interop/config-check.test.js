@@ -6,11 +6,12 @@
 // Skipped when nats-server is not installed.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfigFile } from "../../dist/config/index.js";
+import { goServerPath } from "../helpers/go-server.js";
 
 const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const fixtures = path.join(repo, "test", "fixtures", "config");
@@ -19,12 +20,7 @@ const cli = process.env.TSNATS_CLI ?? path.join(repo, "bin", "tsnats.js");
 const fixtureEnv = { TSNATS_FIXTURE_PORT: "4333", TSNATS_FIXTURE_NAME: "envname" };
 const childEnv = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", ...fixtureEnv };
 
-let goServer = null;
-try {
-  goServer = execFileSync("which", ["nats-server"], { encoding: "utf8" }).trim() || null;
-} catch {
-  goServer = null;
-}
+const goServer = goServerPath();
 
 /**
  * nats-server 2.9.10 has no include-recursion check: it overflows its stack

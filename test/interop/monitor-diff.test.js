@@ -7,17 +7,13 @@
 // identical. Skipped when nats-server is not installed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as net from "node:net";
 import { connect } from "@nats-io/transport-node";
 import { NatsServer } from "../../dist/index.js";
+import { goServerPath } from "../helpers/go-server.js";
 
-let goServer = null;
-try {
-  goServer = execFileSync("which", ["nats-server"], { encoding: "utf8" }).trim() || null;
-} catch {
-  goServer = null;
-}
+const goServer = goServerPath();
 
 /** Key paths tsnats reports that nats-server 2.9.10 lacks: fields of newer Go releases. */
 const NEWER_GO_KEYS = [
