@@ -8,23 +8,7 @@ import { OutboundBuffer } from "../../dist/server/outbound-buffer.js";
 import { deliverMessage } from "../../dist/server/delivery.js";
 import { Account } from "../../dist/accounts/account.js";
 import { Subscription } from "../../dist/server/subscription.js";
-
-function recorder() {
-  const ops = [];
-  const handler = {
-    onPub: (subject, reply, hdrLen, buf, start, size) => ops.push(["pub", subject, reply, hdrLen, buf.toString("latin1", start, start + size)]),
-    onSub: (s, q, sid) => ops.push(["sub", s, q, sid]),
-    onUnsub: (sid, max) => ops.push(["unsub", sid, max]),
-    onPing: () => ops.push(["ping"]),
-    onPong: () => ops.push(["pong"]),
-    onConnect: (j) => ops.push(["connect", j]),
-    onParseError: (err) => ops.push(["error", err]),
-    onMaxPayload: (size) => ops.push(["maxpayload", size]),
-  };
-  const parser = new ClientProtocolParser(handler, 4096);
-  parser.maxPayload = 1024 * 1024;
-  return { parser, ops };
-}
+import { recorder } from "../helpers/parser-recorder.js";
 
 test("fast path: PUB with and without reply, tabs and extra blanks, many in one chunk", () => {
   const { parser, ops } = recorder();

@@ -4,28 +4,11 @@
 // arguments, the control line limit, payload trailers and max payload.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { ClientProtocolParser, parseSize, isOpPrefix, argLength } from "../../dist/protocol/parser.js";
+import { parseSize, isOpPrefix, argLength } from "../../dist/protocol/parser.js";
+import { recorder } from "../helpers/parser-recorder.js";
 
 // ParseFailure is a const enum (inlined by tsc): its values, in order.
 const F = { UnknownOp: 0, BadArgs: 1, MaxControlLine: 2, MaxPayload: 3, HeadersNotSupported: 4, ClientError: 5 };
-
-function recorder({ maxControlLine = 4096, maxPayload = 1024 * 1024, headers = true } = {}) {
-  const ops = [];
-  const handler = {
-    onPub: (subject, reply, hdrLen, buf, start, size) => ops.push(["pub", subject, reply, hdrLen, buf.toString("latin1", start, start + size)]),
-    onSub: (s, q, sid) => ops.push(["sub", s, q, sid]),
-    onUnsub: (sid, max) => ops.push(["unsub", sid, max]),
-    onPing: () => ops.push(["ping"]),
-    onPong: () => ops.push(["pong"]),
-    onConnect: (j) => ops.push(["connect", j]),
-    onParseError: (err, reason) => ops.push(["error", err, reason]),
-    onMaxPayload: (size) => ops.push(["maxpayload", size]),
-  };
-  const parser = new ClientProtocolParser(handler, maxControlLine);
-  parser.maxPayload = maxPayload;
-  parser.headersAllowed = headers;
-  return { parser, ops };
-}
 
 /** Parse `input` (string or chunks) and return the recorded ops. */
 function parse(input, opts) {
