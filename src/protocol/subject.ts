@@ -17,7 +17,7 @@ export function isValidSubject(subject: string): boolean {
         if (t === 62 /* > */) sawFwc = true;
       }
       tokenStart = i + 1;
-    } else if (c === 32 || c === 9 || c === 13 || c === 10) {
+    } else if (isBlank(c)) {
       return false;
     }
   }
@@ -49,7 +49,12 @@ export function isValidQueueName(queue: string): boolean {
   if (queue.length === 0) return false;
   for (let i = 0; i < queue.length; i++) {
     const c = queue.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13 || c === 10) return false;
+    if (isBlank(c)) return false;
   }
   return true;
+}
+
+/** The characters Go's subject checks reject: space, \t, \n, \f, \r. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 12 || c === 13;
 }
