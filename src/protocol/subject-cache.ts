@@ -17,24 +17,33 @@ export function subjectHashStep(h: number, byte: number): number {
 }
 
 export class SubjectStringCache {
+  /**
+   * Each slot's key bytes, in storage reused across misses: unique subjects
+   * (request inboxes) miss every time and must not allocate per message.
+   */
   private readonly keys: (Buffer | undefined)[] = new Array(SIZE);
+  private readonly lengths = new Int32Array(SIZE).fill(-1);
   private readonly strings: string[] = new Array(SIZE);
 
   /** The string for buf[s, e), whose FNV-1a hash is `h`. */
   get(buf: Buffer, s: number, e: number, h: number): string {
     const slot = (h ^ (h >>> 16)) & MASK;
-    const key = this.keys[slot];
     const n = e - s;
-    if (key !== undefined && key.length === n) {
+    let key = this.keys[slot];
+    if (this.lengths[slot] === n) {
+      const k0 = key!;
       let k = 0;
-      while (k < n && key[k] === buf[s + k]) k++;
+      while (k < n && k0[k] === buf[s + k]) k++;
       if (k === n) return this.strings[slot];
     }
     const str = buf.latin1Slice(s, e);
     if (n <= MAX_CACHED_LENGTH) {
-      const copy = Buffer.allocUnsafe(n);
-      buf.copy(copy, 0, s, e);
-      this.keys[slot] = copy;
+      if (key === undefined || key.length < n) {
+        key = Buffer.allocUnsafe(n <= 32 ? 32 : MAX_CACHED_LENGTH);
+        this.keys[slot] = key;
+      }
+      for (let k = 0; k < n; k++) key[k] = buf[s + k];
+      this.lengths[slot] = n;
       this.strings[slot] = str;
     }
     return str;
@@ -42,6 +51,7 @@ export class SubjectStringCache {
 
   clear(): void {
     this.keys.fill(undefined);
+    this.lengths.fill(-1);
     this.strings.fill("");
   }
 }
