@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli.js";
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+// Drop-in alias: tools that launch `nats-server` from PATH start tsnats. The
+// ports file and messages use this name, taken from the invoked script.
+import "./tsnats.js";
