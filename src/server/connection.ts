@@ -125,8 +125,16 @@ export class ClientConnection implements ProtocolHandler {
     const server = this.server;
     const before = this.inMsgs + this.subOps;
     server.inReadCycle = true;
-    this.parser.parse(chunk);
-    server.inReadCycle = false;
+    try {
+      this.parser.parse(chunk);
+    } catch (e) {
+      // A fault while handling one client's input must not take the server
+      // (and every other client) down: report it and drop that client.
+      server.logger.error(`${this.label} - Internal error processing client input: ${(e as Error).stack ?? e}`);
+      this.close(ClosedState.ProtocolViolation, false);
+    } finally {
+      server.inReadCycle = false;
+    }
     // Activity, as Go counts it: messages or interest changes, not PING/PONG.
     if (this.inMsgs + this.subOps !== before) this.lastActivity = Date.now();
     server.flushAll();

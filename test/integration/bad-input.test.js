@@ -102,3 +102,28 @@ test("the server survives garbage from many connections and keeps serving", { ti
     assert.ok(s.server.closedClients.length > 0, "garbage connections were closed");
   });
 });
+
+test("a fault while handling one client's input drops that client only", async () => {
+  await withServer({}, async (s) => {
+    const sublist = s.server.globalAccount.sublist;
+    const match = sublist.match.bind(sublist);
+    // Simulate a bug reached by one subject.
+    sublist.match = (subject) => {
+      if (subject === "boom") throw new Error("simulated fault");
+      return match(subject);
+    };
+    const victim = await RawClient.open(s.port);
+    const other = await RawClient.open(s.port);
+    other.send("CONNECT {}\r\nSUB fine 1\r\nPING\r\n");
+    await other.waitFor("PONG\r\n");
+    victim.send("CONNECT {}\r\nPUB boom 1\r\nx\r\n");
+    const deadline = Date.now() + 2000;
+    while (!victim.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(victim.closed, "the faulting client was closed");
+    other.send("PUB fine 2\r\nok\r\nPING\r\n");
+    await other.waitFor(/MSG fine 1 2\r\nok\r\nPONG\r\n/);
+    const closed = s.server.closedClients.find((c) => c.cid === victim.info().client_id);
+    assert.equal(closed?.closeReason, "Protocol Violation");
+    other.socket.destroy();
+  });
+});
