@@ -200,7 +200,7 @@ export class ClientConnection implements ProtocolHandler {
     if (!this.connectReceived || this.firstPongSent) return;
     this.firstPongSent = true;
     // A limit changed by a reload since this client got its INFO: tell it now.
-    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendInfo(this.server.infoFor(this));
+    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this));
   }
 
   onPong(): void {
@@ -312,7 +312,7 @@ export class ClientConnection implements ProtocolHandler {
       this.flushPending = true;
       this.server.scheduleFlush(this);
     }
-    if (this.outbound.len + this.socket.writableLength > this.server.opts.maxPending) {
+    if (this.pendingBytes > this.server.opts.maxPending) {
       this.server.slowConsumers++;
       this.server.logger.notice(`${this.label} - Slow Consumer Detected: MaxPending of ${this.server.opts.maxPending} Exceeded`);
       this.outbound.clear();
@@ -337,10 +337,6 @@ export class ClientConnection implements ProtocolHandler {
     if (this.server.tracing) this.server.traceOut(this, `-ERR ${text}`);
     this.outbound.appendString(`-ERR '${text}'\r\n`);
     this.queued();
-  }
-
-  sendInfo(info: Buffer): void {
-    this.sendRaw(info);
   }
 
   private sendNoResponders(reply: string): void {

@@ -260,7 +260,7 @@ export class Server {
     } else if (interval > 1000) interval = 1000;
     for (const c of clients) {
       // Clients that can take an async INFO (protocol 1, CONNECT seen).
-      if (c.connectReceived && c.opts.protocol >= 1) c.sendInfo(this.infoFor(c));
+      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c));
     }
     this.flushAll();
     if (!(await this.lameDuckSleep(grace))) return;
