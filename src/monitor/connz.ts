@@ -56,13 +56,13 @@ export interface SubDetailJson {
 
 export function subDetail(sub: Subscription, withAccount: boolean): SubDetailJson {
   const d = {} as SubDetailJson;
-  if (withAccount) d.account = sub.conn.account.name;
+  if (withAccount) d.account = sub.target.account.name;
   d.subject = sub.subject;
   if (sub.queue !== undefined && sub.queue !== "") d.qgroup = sub.queue;
   d.sid = sub.sid;
   d.msgs = sub.delivered;
   if (sub.max > 0) d.max = sub.max;
-  d.cid = sub.conn.cid;
+  d.cid = sub.target.cid;
   return d;
 }
 

@@ -11,6 +11,7 @@ import { ClosedState, type ClosedReason } from "./close-reason.js";
 import { OutboundBuffer } from "./outbound-buffer.js";
 import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
+import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
 
@@ -38,7 +39,8 @@ export interface ConnectOptions {
   jwt: string;
 }
 
-export class ClientConnection implements ProtocolHandler {
+export class ClientConnection implements ProtocolHandler, MessageTarget {
+  readonly kind = TargetKind.Client;
   readonly parser: ClientProtocolParser;
   readonly outbound = new OutboundBuffer();
   readonly subs = new Map<string, Subscription>();
@@ -63,6 +65,8 @@ export class ClientConnection implements ProtocolHandler {
     jwt: "",
   };
   connectReceived = false;
+  /** CONNECT's echo, where delivery looks for it. */
+  echo = true;
   closed = false;
   closeReason: ClosedReason | "" = "";
   /** True while queued in the server's flush list. */
@@ -137,7 +141,7 @@ export class ClientConnection implements ProtocolHandler {
     }
     // Activity, as Go counts it: messages or interest changes, not PING/PONG.
     if (this.inMsgs + this.subOps !== before) this.lastActivity = Date.now();
-    server.flushAll();
+    server.endReadCycle();
   }
 
   // ---- ProtocolHandler --------------------------------------------------
@@ -223,6 +227,7 @@ export class ClientConnection implements ProtocolHandler {
       return;
     }
     const o = this.opts;
+    this.echo = o.echo;
     this.label = clientLabel(`${this.host}:${this.port} - cid:${this.cid}`, o.version, o.lang, o.name);
     if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
@@ -262,7 +267,7 @@ export class ClientConnection implements ProtocolHandler {
   // ---- delivery side ----------------------------------------------------
 
   /** Queue a message for this connection's subscription `sub`. */
-  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): void {
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, _publisher?: MessageTarget | null): void {
     if (hdrLen >= 0 && (!this.opts.headers || hdrLen === 0)) {
       // A client without header support gets the payload only, as a MSG; so
       // does everyone for an empty header block (Go: only hdr > 0 is HMSG).
@@ -343,7 +348,7 @@ export class ClientConnection implements ProtocolHandler {
     // Deliver the 503 status to this client's own subscription on the reply subject.
     const r = this.account.sublist.match(reply);
     for (const s of r.psubs) {
-      if (s.conn === this) {
+      if (s.target === this) {
         this.deliver(s, reply, undefined, NO_RESPONDERS_HDR.length, NO_RESPONDERS_HDR, 0, NO_RESPONDERS_HDR.length);
         return;
       }

@@ -1,18 +1,18 @@
 // deliverMessage: route one published message through an account's
 // SubjectTrie to the matching subscriptions (plain ones all, one member per
 // queue group), after the account's subject mappings. Applies echo
-// suppression and auto-unsubscribe; encoding and
-// writing belong to each target connection.
+// suppression and auto-unsubscribe; what a delivery means (encoding and
+// writing, or an in-process handler) belongs to each MessageTarget.
 
 import type { Account } from "../accounts/account.js";
 import { mapSubject } from "../accounts/subject-mapping.js";
-import type { ClientConnection } from "./connection.js";
+import type { MessageTarget } from "./message-target.js";
 import type { Subscription } from "./subscription.js";
 
 /** Returns how many subscriptions received the message. */
 export function deliverMessage(
   account: Account,
-  publisher: ClientConnection | null,
+  publisher: MessageTarget | null,
   subject: string,
   reply: string | undefined,
   hdrLen: number,
@@ -26,8 +26,8 @@ export function deliverMessage(
   let n = 0;
   for (let i = 0; i < psubs.length; i++) {
     const sub = psubs[i];
-    if (sub.conn === publisher && !publisher.opts.echo) continue;
-    if (deliverTo(sub, subject, reply, hdrLen, buf, start, size)) n++;
+    if (sub.target === publisher && !publisher.echo) continue;
+    if (deliverTo(sub, subject, reply, hdrLen, buf, start, size, publisher)) n++;
   }
   const qsubs = r.qsubs;
   for (let g = 0; g < qsubs.length; g++) {
@@ -37,8 +37,8 @@ export function deliverMessage(
     const first = len === 1 ? 0 : Math.floor(Math.random() * len);
     for (let k = 0; k < len; k++) {
       const sub = group[(first + k) % len];
-      if (sub.conn === publisher && !publisher.opts.echo) continue;
-      if (deliverTo(sub, subject, reply, hdrLen, buf, start, size)) {
+      if (sub.target === publisher && !publisher.echo) continue;
+      if (deliverTo(sub, subject, reply, hdrLen, buf, start, size, publisher)) {
         n++;
         break;
       }
@@ -47,18 +47,18 @@ export function deliverMessage(
   return n;
 }
 
-function deliverTo(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number): boolean {
+function deliverTo(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
   if (sub.closed) return false;
-  const conn = sub.conn;
-  if (conn.closed) return false;
+  const target = sub.target;
+  if (target.closed) return false;
   if (sub.max > 0) {
     if (sub.delivered >= sub.max) return false;
     sub.delivered++;
-    conn.deliver(sub, subject, reply, hdrLen, buf, start, size);
-    if (sub.delivered >= sub.max) conn.removeSub(sub);
+    target.deliver(sub, subject, reply, hdrLen, buf, start, size, publisher);
+    if (sub.delivered >= sub.max) target.removeSub(sub);
     return true;
   }
   sub.delivered++;
-  conn.deliver(sub, subject, reply, hdrLen, buf, start, size);
+  target.deliver(sub, subject, reply, hdrLen, buf, start, size, publisher);
   return true;
 }

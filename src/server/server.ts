@@ -14,8 +14,22 @@ import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } fro
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
+import { InternalClient, type InternalRouting } from "./internal-client.js";
+import { deliverMessage } from "./delivery.js";
 
-export class Server {
+/** An internal client's publication waiting to be routed. */
+interface QueuedPublish {
+  from: InternalClient;
+  subject: string;
+  reply: string | undefined;
+  hdr: Buffer | null;
+  data: Buffer;
+}
+
+/** Rounds of deferred work per turn; past it the rest waits for the next turn (a handler loop cannot starve sockets). */
+const MAX_DEFERRED_ROUNDS = 64;
+
+export class Server implements InternalRouting {
   opts: Options;
   readonly logger: Logger;
   readonly serverId: string;
@@ -45,6 +59,15 @@ export class Server {
   private flushScheduled = false;
   private readonly flushAllBound = () => {
     this.flushScheduled = false;
+    this.flushAll();
+  };
+  /** Internal publications and end-of-cycle tasks, run after the current message (see endReadCycle). */
+  private readonly internalQueue: QueuedPublish[] = [];
+  private readonly cycleTasks: (() => void)[] = [];
+  private deferredScheduled = false;
+  private readonly runDeferredBound = () => {
+    this.deferredScheduled = false;
+    this.runDeferred();
     this.flushAll();
   };
   private boundPort = 0;
@@ -152,7 +175,7 @@ export class Server {
       socket.destroy();
       return;
     }
-    const cid = this.nextCid++;
+    const cid = this.nextClientId();
     const conn = new ClientConnection(this, socket, cid, this.globalAccount);
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
@@ -186,6 +209,75 @@ export class Server {
     };
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
+  }
+
+  nextClientId(): number {
+    return this.nextCid++;
+  }
+
+  /** An in-process client of `account` (system services, JetStream). */
+  createInternalClient(account: Account, name: string): InternalClient {
+    return new InternalClient(this, account, name);
+  }
+
+  queueInternalPublish(from: InternalClient, subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
+    this.internalQueue.push({ from, subject, reply, hdr, data });
+    this.scheduleDeferred();
+  }
+
+  /**
+   * Run `task` once the current read cycle's messages are routed and before
+   * output is flushed (e.g. write a batch of stored messages, then ack them).
+   */
+  deferToCycleEnd(task: () => void): void {
+    this.cycleTasks.push(task);
+    this.scheduleDeferred();
+  }
+
+  /** End of a socket's read cycle: deferred work, then one flush of every dirty connection. */
+  endReadCycle(): void {
+    if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) this.runDeferred();
+    this.flushAll();
+  }
+
+  private scheduleDeferred(): void {
+    if (!this.inReadCycle && !this.deferredScheduled) {
+      this.deferredScheduled = true;
+      setImmediate(this.runDeferredBound);
+    }
+  }
+
+  private runDeferred(): void {
+    const outer = this.inReadCycle;
+    this.inReadCycle = true;
+    try {
+      for (let round = 0; round < MAX_DEFERRED_ROUNDS && (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0); round++) {
+        for (const task of this.cycleTasks.splice(0)) {
+          try {
+            task();
+          } catch (e) {
+            this.logger.error(`Internal error in deferred task: ${(e as Error).stack ?? e}`);
+          }
+        }
+        for (const p of this.internalQueue.splice(0)) this.routeInternal(p);
+      }
+    } finally {
+      this.inReadCycle = outer;
+    }
+    if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) {
+      this.deferredScheduled = true;
+      setImmediate(this.runDeferredBound);
+    }
+  }
+
+  private routeInternal(p: QueuedPublish): void {
+    if (p.from.closed) return;
+    const buf = p.hdr === null ? p.data : Buffer.concat([p.hdr, p.data]);
+    try {
+      deliverMessage(p.from.account, p.from, p.subject, p.reply, p.hdr === null ? -1 : p.hdr.length, buf, 0, buf.length);
+    } catch (e) {
+      this.logger.error(`Internal error routing "${p.subject}": ${(e as Error).stack ?? e}`);
+    }
   }
 
   /** Queue a connection for the end-of-cycle flush. */

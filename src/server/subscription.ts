@@ -1,8 +1,8 @@
-// Subscription: one SUB of one connection, as stored in an account's
+// Subscription: one interest of one message target, as stored in an account's
 // SubjectTrie. Holds the pre-encoded sid and the auto-unsubscribe counter.
 
 import type { TrieSubscription } from "../sublist/subject-trie.js";
-import type { ClientConnection } from "./connection.js";
+import type { MessageTarget } from "./message-target.js";
 
 export class Subscription implements TrieSubscription {
   /** The sid as bytes, written into every MSG for this subscription. */
@@ -13,7 +13,7 @@ export class Subscription implements TrieSubscription {
   closed = false;
 
   constructor(
-    readonly conn: ClientConnection,
+    readonly target: MessageTarget,
     readonly subject: string,
     readonly queue: string | undefined,
     readonly sid: string,

@@ -1,0 +1,32 @@
+// MessageTarget: whatever owns a subscription and receives the messages
+// routed to it — a client connection (encodes MSG/HMSG into its outbound
+// buffer), an internal client (calls an in-process handler: $SYS services,
+// the JetStream API, streams), later route/leaf/gateway peers. Delivery code
+// knows only this interface; it must not grow knowledge of any one kind.
+
+import type { Account } from "../accounts/account.js";
+import type { Subscription } from "./subscription.js";
+
+export const enum TargetKind {
+  Client = 0,
+  Internal = 1,
+}
+
+export interface MessageTarget {
+  readonly kind: TargetKind;
+  /** Connection id (internal clients get one too, as in Go). */
+  readonly cid: number;
+  readonly account: Account;
+  readonly closed: boolean;
+  /** False when the target does not want its own publications back (CONNECT echo:false). */
+  readonly echo: boolean;
+  /**
+   * Take one message for `sub`. `buf[start, start+size)` holds the header
+   * block (first hdrLen bytes, hdrLen -1 when none) and then the payload; it
+   * is only valid during the call. `publisher` is who published it (null for
+   * the server itself).
+   */
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void;
+  /** Drop a subscription (auto-unsubscribe reached its max). */
+  removeSub(sub: Subscription): void;
+}
