@@ -1,11 +1,15 @@
 // The composition root: a Server with every optional subsystem plugged in
-// (HTTP monitoring today). index.ts (embedding) and cli.ts (the command) both
-// build their servers here, so server/ never imports the layers above it.
+// (HTTP monitoring, the system account's events and services). index.ts
+// (embedding) and cli.ts (the command) both build their servers here, so
+// server/ never imports the layers above it.
 
 import type { Options } from "./options.js";
 import { Server } from "./server/server.js";
 import { startMonitor } from "./monitor/http.js";
+import { attachSystemServices } from "./system/system-account.js";
 
 export function assembleServer(options: Partial<Options>): Server {
-  return new Server(options, [startMonitor]);
+  const server = new Server(options, [startMonitor]);
+  attachSystemServices(server);
+  return server;
 }

@@ -2,6 +2,8 @@
 // nats-server's defaults. This file only describes and normalises settings; it
 // must not open sockets or read files (the CLI and config loader do that).
 
+import type { AccountConfig } from "./accounts/config-types.js";
+
 /** Durations are milliseconds; sizes are bytes. */
 export interface Options {
   /** Interface to bind client listener to (nats-server `-a`, `host`, `net`). */
@@ -52,6 +54,11 @@ export interface Options {
 
   /** Subject mappings (config `mappings`): source subject → destinations. */
   mappings: SubjectMappingConfig[];
+  /** Accounts (config `accounts`); without any, every client is in `$G`. */
+  accounts: AccountConfig[];
+  /** System account name ("" = the default `$SYS`). */
+  systemAccount: string;
+  noSystemAccount: boolean;
   /** Config file this server was started from ("" = none); reload re-reads it. */
   configFile: string;
   /** Embedding: suppress all log output. */
@@ -112,6 +119,9 @@ export function defaultOptions(): Options {
     httpHost: "",
     httpBasePath: "",
     mappings: [],
+    accounts: [],
+    systemAccount: "",
+    noSystemAccount: false,
     configFile: "",
     quiet: false,
   };

@@ -13,6 +13,8 @@ import { DurationError, formatGoDuration, parseGoDurationNs } from "../go-format
 import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
+import { readAccounts } from "./accounts-map.js";
+import { AccountRegistry } from "../accounts/registry.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -235,11 +237,15 @@ const HANDLERS: Record<string, Handler> = {
   no_auth_user: checkOnly(asString),
   store_dir: checkOnly(asString),
   storedir: checkOnly(asString),
-  no_system_account: checkOnly(asBool),
-  no_system: checkOnly(asBool),
-  no_sys_acc: checkOnly(asBool),
-  system_account: (node) => {
+  no_system_account: setBool("noSystemAccount"),
+  no_system: setBool("noSystemAccount"),
+  no_sys_acc: setBool("noSystemAccount"),
+  system_account: (node, ctx) => {
     if (node.kind !== "string") fail(node, "system account name must be a string");
+    ctx.o.systemAccount = node.value as string;
+  },
+  accounts: (node, ctx) => {
+    ctx.o.accounts = readAccounts(node, ctx.report);
   },
   jetstream: (node) => {
     // Only the shape is checked here; the block's contents are for the JetStream work.
@@ -264,7 +270,6 @@ HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 
 /** Feature blocks and settings accepted as-is (no validation, no mapping). */
 const ACCEPTED = new Set([
-  "accounts",
   "authorization",
   "cluster",
   "gateway",
@@ -322,6 +327,21 @@ export function mapOptions(root: ConfMap): MappedOptions {
     } else if (!ACCEPTED.has(k) && !node.usedAsVariable) {
       // Keys only used to define $variables are fine, as in Go.
       errors.push(issueAt(node, `unknown field ${goQuote(key)}`));
+    }
+  }
+  const accountsNode = root.get("accounts") ?? [...root].find(([k]) => k.toLowerCase() === "accounts")?.[1];
+  if (accountsNode && errors.length === 0) {
+    // Go checks imports against exports once every account is read, and
+    // reports the problems at the accounts block.
+    const check = new AccountRegistry(() => 0, false);
+    const { errors: accErrors } = check.configure({
+      accounts: o.accounts ?? [],
+      systemAccount: o.systemAccount ?? "",
+      noSystemAccount: o.noSystemAccount ?? false,
+      mappings: [],
+    });
+    for (const reason of accErrors) {
+      if (!reason.startsWith("error resolving system account")) errors.push({ file: accountsNode.file, line: accountsNode.line, column: 0, reason });
     }
   }
   return { options: o, errors, warnings };

@@ -36,7 +36,7 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
     subscriptions: acc.sublist.size,
   };
   // Mappings as configured (Go shows its internal cumulative weights instead).
-  const mappings = acc === req.server.globalAccount ? req.server.opts.mappings : [];
+  const mappings = acc === req.server.globalAccount ? req.server.opts.mappings : (req.server.opts.accounts.find((a) => a.name === acc.name)?.mappings ?? []);
   if (mappings.length > 0) {
     const m: Record<string, unknown[]> = {};
     // Go marshals the map with sorted keys.
@@ -45,8 +45,32 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
     }
     d.mappings = m;
   }
-  // Exports, imports, JWT details and service responses are reported by Go
-  // only when present; tsnats has none of them yet.
+  // Go lists service exports, then stream exports; each only when present.
+  const exports: Record<string, unknown>[] = [];
+  for (const se of acc.serviceExports.values()) {
+    const e: Record<string, unknown> = { subject: se.subject, type: "service", response_type: se.responseType };
+    if (se.latency) e.service_latency = { sampling: se.latency.sampling, results: se.latency.subject };
+    if (se.auth.accountTokenPosition > 0) e.account_token_position = se.auth.accountTokenPosition;
+    if (se.auth.approved) e.approved_accounts = [...se.auth.approved];
+    exports.push(e);
+  }
+  for (const ex of acc.streamExports.values()) {
+    const e: Record<string, unknown> = { subject: ex.subject, type: "stream" };
+    if (ex.auth.accountTokenPosition > 0) e.account_token_position = ex.auth.accountTokenPosition;
+    if (ex.auth.approved) e.approved_accounts = [...ex.auth.approved];
+    exports.push(e);
+  }
+  if (exports.length > 0) d.exports = exports;
+  const imports: Record<string, unknown>[] = [];
+  for (const si of acc.streamImports) {
+    imports.push({ subject: si.from, account: si.exporter.name, to: si.to, type: "stream", invalid: false, share: false, tracking: false });
+  }
+  for (const si of acc.serviceImports.values()) {
+    imports.push({ subject: si.from, account: si.exporter.name, to: si.to, type: "service", invalid: false, share: si.share, tracking: si.serviceExport?.latency != null });
+  }
+  if (imports.length > 0) d.imports = imports;
+  const pending = acc.replies?.pending.size ?? 0;
+  if (pending > 0) d.responses = [...acc.replies!.pending.values()].map((p) => ({ subject: p.subject, account: p.import.importer.name, to: p.reply, type: "service", invalid: false, share: false, tracking: false }));
   d.sublist_stats = sublistStats([acc]);
   return d;
 }

@@ -37,6 +37,9 @@ export interface ConnectOptions {
   nkey: string;
   sig: string;
   jwt: string;
+  /** Legacy account selection; Go refuses it (authorization violation). */
+  account: string;
+  newAccount: boolean;
 }
 
 export class ClientConnection implements ProtocolHandler, MessageTarget {
@@ -63,8 +66,14 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     nkey: "",
     sig: "",
     jwt: "",
+    account: "",
+    newAccount: false,
   };
   connectReceived = false;
+  /** The configured user this connection authenticated as ("" when none). */
+  authUser = "";
+  /** Subscription limit: the server's, lowered by the account's (Infinity = none). */
+  private maxSubs: number;
   /** CONNECT's echo, where delivery looks for it. */
   echo = true;
   closed = false;
@@ -109,6 +118,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.label = `${this.host}:${this.port} - cid:${cid}`;
     this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
     this.parser.maxPayload = server.opts.maxPayload;
+    this.maxSubs = server.opts.maxSubscriptions > 0 ? server.opts.maxSubscriptions : Infinity;
   }
 
   /** Called once the connection is registered: send INFO, start timers, read. */
@@ -162,8 +172,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.subOps++;
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
     // Go checks the limit first, even for a sid it already has.
-    const max = this.server.opts.maxSubscriptions;
-    if (max > 0 && this.subs.size >= max) {
+    if (this.subs.size >= this.maxSubs) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
       this.sendErr("maximum subscriptions exceeded");
       return;
@@ -234,6 +243,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.connectReceived = true;
     // Go's first RTT estimate: accept to CONNECT (so no RTT PING is needed for requests).
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
+    if (!this.server.bindClient(this)) return;
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
       this.sendErr("invalid client protocol");
@@ -247,6 +257,52 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       return;
     }
     if (this.opts.verbose) this.sendOK();
+    this.server.events?.clientConnected(this);
+  }
+
+  /** Failed authentication, as Go reports it: log, -ERR, advisory, close. */
+  authorizationViolation(): void {
+    const server = this.server;
+    server.logger.error(server.accounts.hasUsers ? `${this.label} - authentication error - User "${this.opts.user}"` : `${this.label} - authentication error`);
+    this.sendErr("Authorization Violation");
+    this.close(ClosedState.AuthenticationViolation, true);
+    server.events?.authenticationFailed(this);
+  }
+
+  /** Move this connection (and any subscriptions it has) into `acc`. */
+  moveToAccount(acc: Account): void {
+    const old = this.account;
+    old.clients.delete(this);
+    for (const sub of this.subs.values()) old.sublist.remove(sub);
+    this.account = acc;
+    acc.clients.add(this);
+    for (const sub of this.subs.values()) acc.sublist.insert(sub);
+  }
+
+  /** The account's limits on top of the server's (the lower one wins). */
+  applyAccountLimits(): void {
+    const l = this.account.limits;
+    const serverSubs = this.server.opts.maxSubscriptions > 0 ? this.server.opts.maxSubscriptions : Infinity;
+    this.maxSubs = l.maxSubscriptions >= 0 ? Math.min(l.maxSubscriptions, serverSubs) : serverSubs;
+    const serverPay = this.server.opts.maxPayload;
+    this.parser.maxPayload = l.maxPayload >= 0 && l.maxPayload < serverPay ? l.maxPayload : serverPay;
+  }
+
+  /** Go's ClientInfo of this connection (detailed, or just account and RTT). */
+  clientInfo(detailed: boolean): Record<string, unknown> {
+    const rtt = this.rtt > 0 ? Math.round(this.rtt * 1e6) : 0;
+    if (!detailed) return rtt > 0 ? { acc: this.account.name, rtt } : { acc: this.account.name };
+    const o = this.opts;
+    const ci: Record<string, unknown> = { start: this.start.toISOString(), host: this.host, id: this.cid, acc: this.account.name };
+    if (this.authUser) ci.user = this.authUser;
+    if (o.name) ci.name = o.name;
+    if (o.lang) ci.lang = o.lang;
+    if (o.version) ci.ver = o.version;
+    if (rtt > 0) ci.rtt = rtt;
+    ci.server = this.server.serverName;
+    ci.kind = "Client";
+    ci.client_type = "nats";
+    return ci;
   }
 
   onParseError(err: string, reason: ParseFailure): void {
@@ -462,6 +518,8 @@ const CONNECT_FIELDS = new Map<string, ConnectField>([
   ["nkey", ["nkey", "string"]],
   ["sig", ["sig", "string"]],
   ["jwt", ["jwt", "string"]],
+  ["account", ["account", "string"]],
+  ["new_account", ["newAccount", "boolean"]],
 ]);
 
 /**

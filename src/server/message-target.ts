@@ -27,6 +27,12 @@ export interface MessageTarget {
    * the server itself).
    */
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void;
+  /**
+   * Go's ClientInfo of whoever this is, for Nats-Request-Info and latency
+   * metrics (`detailed`: the full record, else only account and RTT).
+   * Absent for targets that are not clients.
+   */
+  clientInfo?(detailed: boolean): Record<string, unknown>;
   /** Drop a subscription (auto-unsubscribe reached its max). */
   removeSub(sub: Subscription): void;
 }

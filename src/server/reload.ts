@@ -50,7 +50,7 @@ const FIELDS: Field[] = [
     go: "Accounts",
     always: true,
     apply: (s) => {
-      s.applyMappings();
+      s.applyAccounts();
       return "Reloaded: accounts";
     },
   },

@@ -4,8 +4,9 @@
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createServer as createServerKey } from "@nats-io/nkeys";
-import { Account, GLOBAL_ACCOUNT, addMessageTotals, type MessageTotals } from "../accounts/account.js";
-import { SubjectMapping } from "../accounts/subject-mapping.js";
+import { addMessageTotals, type Account, type MessageTotals } from "../accounts/account.js";
+import { AccountRegistry, type AccountsSettings } from "../accounts/registry.js";
+import { bindUser } from "../accounts/user-binding.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
@@ -16,6 +17,7 @@ import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
+import type { ServerEvents } from "./server-events.js";
 
 /** An internal client's publication waiting to be routed. */
 interface QueuedPublish {
@@ -34,7 +36,9 @@ export class Server implements InternalRouting {
   readonly logger: Logger;
   readonly serverId: string;
   readonly serverName: string;
-  readonly globalAccount: Account;
+  readonly accounts: AccountRegistry;
+  /** The system event publisher, when one is plugged in (src/system). */
+  events: ServerEvents | null = null;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
   readonly closedClients: ClientConnection[] = [];
@@ -86,13 +90,63 @@ export class Server implements InternalRouting {
     this.tracing = this.opts.trace;
     this.serverId = createServerKey().getPublicKey();
     this.serverName = this.opts.serverName || this.serverId;
-    this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
-    this.applyMappings();
+    this.accounts = new AccountRegistry(() => this.nextClientId(), !this.opts.disableSublistCache);
+    const { errors } = this.accounts.configure(accountsSettings(this.opts));
+    if (errors.length > 0) throw new Error(errors.join("\n"));
   }
 
-  /** (Re)build the global account's subject mappings from the options. */
-  applyMappings(): void {
-    this.globalAccount.mappings = this.opts.mappings.map((m) => new SubjectMapping(m));
+  get globalAccount(): Account {
+    return this.accounts.global;
+  }
+
+  get systemAccount(): Account | null {
+    return this.accounts.system;
+  }
+
+  /**
+   * Rebuild the accounts from the options (reload). Connections of removed
+   * accounts, of removed users, or whose user moved to another account are
+   * closed as Go closes them (authorization violation).
+   */
+  applyAccounts(): void {
+    const { errors } = this.accounts.configure(accountsSettings(this.opts));
+    for (const e of errors) this.logger.error(e);
+    for (const conn of [...this.clients.values()]) {
+      if (!conn.connectReceived) continue;
+      const b = bindUser(this.accounts, conn.opts.user, conn.opts.pass);
+      const stillBound = b.ok && this.accounts.get(conn.account.name) === conn.account && b.account === conn.account;
+      if (!stillBound) conn.authorizationViolation();
+    }
+    this.events?.accountsReloaded();
+  }
+
+  /**
+   * Bind a client that sent CONNECT to its account (authentication by the
+   * accounts' users). False when the connection was refused and closed.
+   */
+  bindClient(conn: ClientConnection): boolean {
+    const o = conn.opts;
+    const b = bindUser(this.accounts, o.user, o.pass);
+    // CONNECT's account / new_account are no longer honoured (Go treats them as an auth failure).
+    if (!b.ok || o.account !== "" || o.newAccount) {
+      conn.authorizationViolation();
+      return false;
+    }
+    const acc = b.account;
+    const limit = acc.limits.maxConnections;
+    if (limit >= 0 && acc !== conn.account && acc.clients.size >= limit) {
+      this.logger.error(`${conn.label} - maximum account active connections exceeded`);
+      conn.sendErr("maximum account active connections exceeded");
+      conn.close(ClosedState.MaxAccountConnectionsExceeded, true);
+      return false;
+    }
+    conn.authUser = b.user?.user ?? "";
+    if (acc !== conn.account) {
+      conn.moveToAccount(acc);
+      this.events?.accountConnsChanged(acc);
+    }
+    conn.applyAccountLimits();
+    return true;
   }
 
   get port(): number {
@@ -137,6 +191,7 @@ export class Server implements InternalRouting {
     }
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     writeProcessFiles(this);
+    this.events?.started();
     log.notice(`Server is ready`);
   }
 
@@ -176,7 +231,7 @@ export class Server implements InternalRouting {
       return;
     }
     const cid = this.nextClientId();
-    const conn = new ClientConnection(this, socket, cid, this.globalAccount);
+    const conn = new ClientConnection(this, socket, cid, this.accounts.global);
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
       socket.on("error", () => {});
@@ -190,6 +245,7 @@ export class Server implements InternalRouting {
     this.globalAccount.clients.add(conn);
     this.logger.debug(`${conn.label} - Client connection created`);
     conn.begin(this.infoFor(conn));
+    this.events?.accountConnsChanged(this.globalAccount);
   }
 
   /** The INFO line for one connection. */
@@ -207,6 +263,7 @@ export class Server implements InternalRouting {
       client_id: conn.cid,
       client_ip: conn.host,
     };
+    if (this.accounts.hasUsers) info.auth_required = true;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
@@ -307,6 +364,7 @@ export class Server implements InternalRouting {
     if (conn.closeReason.startsWith("Slow Consumer")) conn.account.slowConsumers++;
     this.logger.debug(`${conn.label} - Client connection closed: ${conn.closeReason}`);
     this.saveClosed(conn);
+    this.events?.clientClosed(conn);
   }
 
   /** Keep a closed connection for /connz?state=closed (at most maxClosedClients). */
@@ -335,6 +393,7 @@ export class Server implements InternalRouting {
     if (this.lameDuck || this.shuttingDown || !this.listener) return;
     this.lameDuck = true;
     this.logger.notice("Entering lame duck mode, stop accepting new clients");
+    this.events?.lameDuck();
     // Stop accepting now; close()'s callback would wait for every client to leave.
     this.listener.close();
     this.listener = null;
@@ -393,6 +452,8 @@ export class Server implements InternalRouting {
     this.shuttingDown = true;
     this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
+    this.events?.shutdown();
+    this.runDeferred();
     const listenerClosed = this.closeListener();
     const extrasClosed = this.extraListeners.map((x) => x.close());
     this.flushAll();
@@ -412,3 +473,6 @@ export class Server implements InternalRouting {
   }
 }
 
+function accountsSettings(o: Options): AccountsSettings {
+  return { accounts: o.accounts, systemAccount: o.systemAccount, noSystemAccount: o.noSystemAccount, mappings: o.mappings };
+}
