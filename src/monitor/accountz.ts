@@ -14,6 +14,7 @@ export function handleAccountz(req: MonitorRequest): Reply {
   const { server } = req;
   const name = req.query.get("acc") ?? "";
   const body: Record<string, unknown> = { server_id: server.serverId, now: formatTime(Date.now()) };
+  if (server.systemAccount !== null) body.system_account = server.systemAccount.name;
   if (name === "") {
     body.accounts = accountsOf(server).map((a) => a.name);
   } else {

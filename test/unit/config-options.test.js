@@ -218,9 +218,7 @@ describe("unknown and unimplemented keys", () => {
       "gateway { name: g, port: 7222 }",
       "websocket { port: 8080, no_tls: true }",
       "mqtt { port: 1883 }",
-      "accounts { A: { users: [ { user: x, password: y } ] } }",
       "tls { cert_file: a.pem, key_file: b.pem }",
-      "system_account: SYS",
       "no_auth_user: x",
       "",
     ].join("\n");
@@ -229,7 +227,6 @@ describe("unknown and unimplemented keys", () => {
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
     assert.equal(tree.jetstream, "enabled");
     assert.deepEqual(tree.authorization, { user: "a", password: "b", timeout: 2 });
-    assert.equal(tree.accounts.A.users[0].user, "x");
   });
   test("the shape of jetstream and a few scalar settings is still checked like Go", () => {
     assert.equal(loadError("jetstream: maybe\n").e.reason, "Expected 'enabled' or 'disabled' for string value, got 'maybe'");
