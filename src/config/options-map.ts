@@ -13,6 +13,7 @@ import { DurationError, formatGoDuration, parseGoDurationNs } from "../go-format
 import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
+import { readAuthorization } from "./authorization.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -208,6 +209,10 @@ const HANDLERS: Record<string, Handler> = {
   http_port: setInt("httpPort"),
   monitor_port: setInt("httpPort"),
   http_base_path: setString("httpBasePath"),
+  authorization: (node, ctx) => {
+    Object.assign(ctx.o, readAuthorization(node, ctx.report));
+  },
+  no_auth_user: setString("noAuthUser"),
   mappings: (node, ctx) => {
     ctx.o.mappings = [...(ctx.o.mappings ?? []), ...readMappings(node, ctx.report)];
   },
@@ -232,7 +237,6 @@ const HANDLERS: Record<string, Handler> = {
   https_port: checkOnly(asInt),
   https: checkOnly(parseListen),
   allow_non_tls: checkOnly(asBool),
-  no_auth_user: checkOnly(asString),
   store_dir: checkOnly(asString),
   storedir: checkOnly(asString),
   no_system_account: checkOnly(asBool),
@@ -265,7 +269,6 @@ HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 /** Feature blocks and settings accepted as-is (no validation, no mapping). */
 const ACCEPTED = new Set([
   "accounts",
-  "authorization",
   "cluster",
   "gateway",
   "leaf",

@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } fro
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
+import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 
@@ -35,6 +36,8 @@ export class Server implements InternalRouting {
   readonly serverId: string;
   readonly serverName: string;
   readonly globalAccount: Account;
+  /** Configured credentials; replaced as a whole on reload. */
+  auth: Authenticator;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
   readonly closedClients: ClientConnection[] = [];
@@ -88,6 +91,19 @@ export class Server implements InternalRouting {
     this.serverName = this.opts.serverName || this.serverId;
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
+    this.auth = new Authenticator(this.opts);
+  }
+
+  /** New credentials from the options (reload): every client is checked against them. */
+  reloadAuthorization(): void {
+    this.auth = new Authenticator(this.opts);
+    for (const c of [...this.clients.values()]) c.reauthorize();
+    this.flushAll();
+  }
+
+  /** A configured user by name, with its permissions (for mapping a TLS client certificate to a user). */
+  lookupUser(name: string): ConfiguredUser | undefined {
+    return this.auth.lookupUser(name);
   }
 
   /** (Re)build the global account's subject mappings from the options. */
@@ -112,6 +128,7 @@ export class Server implements InternalRouting {
     log.notice(`  Git:      [not set]`);
     log.notice(`  Name:     ${this.serverName}`);
     log.notice(`  ID:       ${this.serverId}`);
+    if (this.auth.hasPlaintextPasswords()) log.warn("Plaintext passwords detected, use nkeys or bcrypt");
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
@@ -203,10 +220,13 @@ export class Server implements InternalRouting {
       host: this.opts.host,
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
-      max_payload: this.opts.maxPayload,
-      client_id: conn.cid,
-      client_ip: conn.host,
     };
+    // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
+    if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
+    info.max_payload = this.opts.maxPayload;
+    info.client_id = conn.cid;
+    info.client_ip = conn.host;
+    if (conn.nonce !== "") info.nonce = conn.nonce;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
