@@ -116,7 +116,6 @@ function readUsers(node: ConfNode, report: (e: NodeError) => void): { users: Use
     let username = "";
     let password = "";
     let nkey = "";
-    let account: string | undefined;
     let perms: Permissions | undefined;
     let last: ConfNode = entry;
     for (const [k, v] of entry.value as ConfMap) {
@@ -139,10 +138,6 @@ function readUsers(node: ConfNode, report: (e: NodeError) => void): { users: Use
           case "authorization":
             perms = readPermissions(v, report);
             break;
-          case "account":
-            // Accounts are configured in the `accounts` block; a user here only names one.
-            account = asString(v);
-            break;
           case "allowed_connection_types":
           case "connection_types":
           case "clients":
@@ -162,12 +157,10 @@ function readUsers(node: ConfNode, report: (e: NodeError) => void): { users: Use
       if (username !== "" || password !== "") throw new NodeError(last, "Nkey users do not take usernames or passwords");
       const u: NkeyUser = { nkey };
       if (perms) u.permissions = perms;
-      if (account !== undefined) u.account = account;
       nkeys.push(u);
     } else {
       const u: User = { username, password };
       if (perms) u.permissions = perms;
-      if (account !== undefined) u.account = account;
       users.push(u);
     }
   }
@@ -282,12 +275,14 @@ function readSubjects(node: ConfNode): string[] {
   } else {
     throw new NodeError(node, `Expected subject permissions to be a subject, or array of subjects, got ${goTypeName(node)}`);
   }
+  // Go reports these without a location.
+  const unlocated = { ...node, line: 0, col: 0 };
   for (const s of subjects) {
     if (isValidPermissionSubject(s)) continue;
     // A queue-qualified subject: "subject queue".
     const parts = s.split(/[\t\n\v\f\r ]+/).filter((x) => x !== "");
-    if (parts.length !== 2) throw new NodeError(node, `subject ${goQuote(s)} is not a valid subject`);
-    if (!isValidPermissionSubject(parts[0])) throw new NodeError(node, `subject ${goQuote(parts[0])} is not a valid subject`);
+    if (parts.length !== 2) throw new NodeError(unlocated, `subject ${goQuote(s)} is not a valid subject`);
+    if (!isValidPermissionSubject(parts[0])) throw new NodeError(unlocated, `subject ${goQuote(parts[0])} is not a valid subject`);
   }
   return subjects;
 }
@@ -356,4 +351,54 @@ function goValue(node: ConfNode): string {
     default:
       return String(node.value);
   }
+}
+
+/** The embedding API's `authorization` option: the config block's settings, typed. */
+export interface AuthorizationBlock {
+  user?: string;
+  password?: string;
+  token?: string;
+  /** Seconds. */
+  timeout?: number;
+  users?: AuthorizationUserBlock[];
+  /** Default permissions for users without their own. */
+  permissions?: PermissionsBlock;
+}
+
+export interface AuthorizationUserBlock {
+  user?: string;
+  password?: string;
+  nkey?: string;
+  permissions?: PermissionsBlock;
+}
+
+export type SubjectListBlock = string | string[];
+
+export interface PermissionsBlock {
+  publish?: SubjectListBlock | { allow?: SubjectListBlock; deny?: SubjectListBlock };
+  subscribe?: SubjectListBlock | { allow?: SubjectListBlock; deny?: SubjectListBlock };
+  /** `true`, or `{ max, expires }` with expires a Go duration ("1m", "500ms"). */
+  allow_responses?: boolean | { max?: number; expires?: string };
+}
+
+/** Read an embedding `authorization` object exactly as the config block; throws Error with Go's text. */
+export function authorizationFromPlain(block: AuthorizationBlock): AuthFields {
+  const errors: string[] = [];
+  const out = readAuthorization(plainNode(block), (e) => errors.push(e.reason));
+  if (errors.length > 0) throw new Error(`authorization: ${errors[0]}`);
+  return out;
+}
+
+function plainNode(v: unknown): ConfNode {
+  const node = (kind: ConfNode["kind"], value: ConfNode["value"]): ConfNode => ({ kind, value, file: "", line: 0, col: 0, usedAsVariable: false });
+  if (typeof v === "string") return node("string", v);
+  if (typeof v === "boolean") return node("bool", v);
+  if (typeof v === "number") return node(Number.isInteger(v) ? "integer" : "float", v);
+  if (Array.isArray(v)) return node("array", v.map(plainNode));
+  if (v !== null && typeof v === "object") {
+    const m: ConfMap = new Map();
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) m.set(k, plainNode(x));
+    return node("map", m);
+  }
+  return node("string", String(v));
 }
