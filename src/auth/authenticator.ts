@@ -2,11 +2,11 @@
 // users, nkey users, no_auth_user) and the check of a client's CONNECT
 // credentials against them, in nats-server's order (nkey, users, token,
 // single user). Plain secrets are compared in constant time; bcrypt hashes
-// are checked asynchronously so other clients are not stalled. It does not
+// are checked in a worker thread so other clients are not stalled. It does not
 // touch connections: the caller applies the verdict.
 
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import bcrypt from "bcryptjs";
+import { bcryptCompare } from "./bcrypt-check.js";
 import { fromPublic } from "@nats-io/nkeys";
 import type { NkeyUser, User } from "./model.js";
 import { isBcrypt } from "./model.js";
@@ -168,7 +168,7 @@ export class Authenticator {
 function withSecret(configured: string, given: string, knownSecret: string | undefined, then: (ok: boolean) => AuthVerdict): AuthVerdict | Promise<AuthVerdict> {
   if (!isBcrypt(configured)) return then(constantTimeEqual(configured, given));
   if (knownSecret === configured) return then(true);
-  return bcrypt.compare(given, configured).then(then, () => then(false));
+  return bcryptCompare(given, configured).then(then);
 }
 
 /** Equal strings, in time independent of where they differ (hashed first so lengths do not leak either). */
