@@ -96,9 +96,22 @@ export class Server implements InternalRouting {
 
   /** New credentials from the options (reload): every client is checked against them. */
   reloadAuthorization(): void {
-    this.auth = new Authenticator(this.opts);
-    for (const c of [...this.clients.values()]) c.reauthorize();
+    const auth = (this.auth = new Authenticator(this.opts));
+    const clients = [...this.clients.values()];
+    // As Go: a client whose user (or nkey) is gone, or now in another account, is closed without an error.
+    const stay = clients.filter((c) => !this.userMovedOrGone(c, auth));
+    for (const c of clients) if (!stay.includes(c)) c.close(ClosedState.ClientClosed, true);
+    for (const c of stay) c.reauthorize();
     this.flushAll();
+  }
+
+  private userMovedOrGone(c: ClientConnection, auth: Authenticator): boolean {
+    let u: ConfiguredUser | undefined;
+    if (c.opts.nkey !== "") u = auth.lookupNkey(c.opts.nkey);
+    else if (c.opts.user !== "") u = auth.lookupUser(c.opts.user);
+    else return false;
+    if (u === undefined) return true;
+    return (u.account ?? GLOBAL_ACCOUNT) !== c.account.name;
   }
 
   /** A configured user by name, with its permissions (for mapping a TLS client certificate to a user). */
