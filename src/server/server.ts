@@ -237,7 +237,10 @@ export class Server implements InternalRouting {
   /** End of a socket's read cycle: deferred work, then one flush of every dirty connection. */
   endReadCycle(): void {
     if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) this.runDeferred();
-    this.flushAll();
+    if (this.flushList.length !== 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAllBound);
+    }
   }
 
   private scheduleDeferred(): void {
