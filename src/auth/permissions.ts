@@ -75,6 +75,9 @@ const DENY_CACHE_MAX = 256;
  */
 export class ConnectionPermissions {
   private readonly pubCache = new Map<string, boolean>();
+  /** The last cached publish decision (never a reply-permission one, which is counted per use). */
+  private lastSubject: string | undefined = undefined;
+  private lastAllowed = false;
   /** Built when a wildcard subscription overlaps a subscribe deny rule (Go's mperms). */
   private denyFilter: PermissionList | null = null;
   private readonly denyCache = new Map<string, boolean>();
@@ -90,10 +93,17 @@ export class ConnectionPermissions {
   }
 
   canPublish(subject: string): boolean {
+    // A publisher mostly repeats its subject, and the parser hands out the
+    // identical string for identical bytes: one comparison decides.
+    if (subject === this.lastSubject) return this.lastAllowed;
     const c = this.compiled;
     if (!c.restrictsPublish) return true;
     const cached = this.pubCache.get(subject);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.lastSubject = subject;
+      this.lastAllowed = cached;
+      return cached;
+    }
     let allowed = true;
     if (c.pubAllow !== null) allowed = c.pubAllow.match(subject).psubs.length > 0;
     if (allowed && c.pubDeny !== null) allowed = c.pubDeny.match(subject).psubs.length === 0;
@@ -102,6 +112,8 @@ export class ConnectionPermissions {
       return this.replies.use(subject);
     }
     this.pubCache.set(subject, allowed);
+    this.lastSubject = subject;
+    this.lastAllowed = allowed;
     if (this.pubCache.size > PUB_CACHE_MAX) this.prune(this.pubCache, PUB_CACHE_PRUNE);
     return allowed;
   }

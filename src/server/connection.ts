@@ -326,8 +326,12 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     return true;
   }
 
-  /** The client is this configured user from now on: its name and its permissions. */
-  private registerUser(u: ConfiguredUser): void {
+  /**
+   * The client is this configured user from now on: its name and its
+   * permissions. Authentication calls it; so can a mapping of a TLS client
+   * certificate to a user (Server.lookupUser finds the user).
+   */
+  registerUser(u: ConfiguredUser): void {
     this.authUser = u;
     if (u.kind === "user") this.opts.user = u.name;
     this.parser.connectGate = false;

@@ -38,7 +38,7 @@ const CONFIGS = {
     users: [
       {user: lister, password: p, permissions: {publish: ["foo", "bar.*"], subscribe: ["foo", "bar.>"]}}
       {user: allowdeny, password: p, permissions: {publish: {allow: "x.>", deny: "x.secret"}, subscribe: {allow: ">", deny: ["priv.>", "foo.secret"]}}}
-      {user: queues, password: p, permissions: {subscribe: {allow: ["q.plain", "q.only g1", "q.wild.> grp*", "q.mixed", "q.mixed g2"], deny: ["q.denyq bad"]}}}
+      {user: queues, password: p, permissions: {subscribe: {allow: ["q.plain", "q.only g1", "q.wild.> grp*", "q.star.> g.*", "q.mixed", "q.mixed g2"], deny: ["q.denyq bad"]}}}
       {user: pub, password: p}
     ]
     permissions: {publish: "default.>", subscribe: "default.>"}
@@ -134,7 +134,7 @@ const SCRIPTS = [
   {
     conf: "perms",
     name: "queue permissions",
-    steps: [[0, as("queues") + "SUB q.plain 1\r\nSUB q.plain any 2\r\nSUB q.only 3\r\nSUB q.only g1 4\r\nSUB q.only g2 5\r\nSUB q.wild.a grpx 6\r\nSUB q.wild.a other 7\r\nSUB q.mixed 8\r\nSUB q.mixed g2 9\r\nSUB q.mixed g3 10\r\nSUB q.denyq 11\r\nSUB q.denyq bad 12\r\n"]],
+    steps: [[0, as("queues") + "SUB q.plain 1\r\nSUB q.plain any 2\r\nSUB q.only 3\r\nSUB q.only g1 4\r\nSUB q.only g2 5\r\nSUB q.wild.a grpx 6\r\nSUB q.wild.a other 7\r\nSUB q.star.a g.1 13\r\nSUB q.star.a h.1 14\r\nSUB q.star.a g 15\r\nSUB q.mixed 8\r\nSUB q.mixed g2 9\r\nSUB q.mixed g3 10\r\nSUB q.denyq 11\r\nSUB q.denyq bad 12\r\n"]],
   },
   { conf: "perms", name: "block default permissions for users without their own", steps: [[0, as("pub") + "SUB default.a 1\r\nSUB foo 2\r\nPUB default.a 1\r\nx\r\nPUB foo 1\r\ny\r\n"]] },
   { conf: "defaults", name: "default permissions: publish list and subscribe deny", steps: [[0, as("d") + "SUB ok 1\r\nSUB no 2\r\nSUB other 3\r\nPUB ok 1\r\nx\r\nPUB other 1\r\ny\r\n"]] },
