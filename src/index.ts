@@ -5,7 +5,7 @@ import type { Server } from "./server/server.js";
 import type { MonitorServer } from "./monitor/http.js";
 import { assembleServer } from "./assembly.js";
 import { resolveOptions, type Options } from "./options.js";
-import { validateOptions } from "./server/reload.js";
+import { validateAuthOptions } from "./server/reload.js";
 import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
 
 export type { Options, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
@@ -27,8 +27,8 @@ export class NatsServer {
   static async start(options: StartOptions = {}): Promise<NatsServer> {
     const { authorization, ...rest } = options;
     const resolved: Partial<Options> = authorization ? { ...rest, ...authorizationFromPlain(authorization) } : rest;
-    // The startup checks of the command (e.g. an unknown no_auth_user) apply here too.
-    const invalid = validateOptions(resolveOptions(resolved));
+    // The command's startup check of the auth settings (an unknown no_auth_user) applies here too.
+    const invalid = validateAuthOptions(resolveOptions(resolved));
     if (invalid) throw new Error(invalid);
     const server = assembleServer({ quiet: true, ...resolved });
     await server.start();

@@ -118,10 +118,14 @@ export function validateOptions(o: Options): string {
     return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
   }
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
-  if (o.noAuthUser !== "") {
-    if (o.users === null) return `no_auth_user: "${o.noAuthUser}" present, but users are not defined`;
-    if (!o.users.some((u) => u.username === o.noAuthUser)) return `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`;
-  }
+  return validateAuthOptions(o);
+}
+
+/** Go's validateAuth: no_auth_user must name a configured user ("" = fine). */
+export function validateAuthOptions(o: Options): string {
+  if (o.noAuthUser === "") return "";
+  if (o.users === null) return `no_auth_user: "${o.noAuthUser}" present, but users are not defined`;
+  if (!o.users.some((u) => u.username === o.noAuthUser)) return `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`;
   return "";
 }
 

@@ -15,8 +15,8 @@ import { spawn } from "node:child_process";
 import { createUser } from "@nats-io/nkeys";
 import { RawClient } from "../helpers/raw-client.js";
 import { startServer, sleep } from "../helpers/server.js";
-import { goServerPath, startGoServer } from "../helpers/go-server.js";
-import { BIN } from "../helpers/tsnats-process.js";
+import { goServerPath, startGoServer, freePort } from "../helpers/go-server.js";
+import { BIN, startTsnats } from "../helpers/tsnats-process.js";
 import { loadConfigFile } from "../../dist/config/index.js";
 
 const goBin = goServerPath();
@@ -313,6 +313,27 @@ describe("auth: tsnats vs nats-server", { skip: goBin ? false : "nats-server not
       await ts.shutdown();
     }
   });
+
+  const FLAG_CASES = [
+    [["--user", "u", "--pass", "p"], [connect({ user: "u", pass: "p" }) + "SUB a 1\r\nPUB a 1\r\nx\r\n", connect({ user: "u", pass: "x" }), connect({})]],
+    [["--auth", "tok"], [connect({ auth_token: "tok" }) + "PING\r\n", connect({ auth_token: "bad" })]],
+  ];
+  for (const [flags, sends] of FLAG_CASES) {
+    test(`command line ${flags.join(" ")}`, async () => {
+      const port = await freePort();
+      const [go, ts] = await Promise.all([startGoServer(flags), startTsnats(["-a", "127.0.0.1", "-p", String(port), ...flags])]);
+      try {
+        for (const bytes of sends) {
+          const script = { steps: [[0, bytes]] };
+          const [want, got] = await Promise.all([runScript(go.port, script), runScript(port, script)]);
+          assert.deepEqual(got, want);
+        }
+      } finally {
+        await go.stop();
+        await ts.kill();
+      }
+    });
+  }
 
   for (const [name, text] of BAD_CONFIGS) {
     test(`startup refused: ${name}`, async () => {
