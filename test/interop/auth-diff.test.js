@@ -300,6 +300,47 @@ describe("auth: tsnats vs nats-server", { skip: goBin ? false : "nats-server not
     });
   }
 
+  test("monitoring: /varz auth_required, /connz?auth=1 authorized_user and close reasons as Go", async () => {
+    const file = confFile("mon", CONFIGS.noAuthUser);
+    const { options } = loadConfigFile(file);
+    const httpPort = await freePort();
+    const [go, ts] = await Promise.all([startGoServer(["-c", file, "-m", String(httpPort)]), startServer({ ...options, host: "127.0.0.1", port: 0, httpPort: -1 })]);
+    const urls = [`http://127.0.0.1:${httpPort}`, ts.monitorUrl];
+    const ports = [go.port, ts.port];
+    try {
+      const views = await Promise.all(
+        [0, 1].map(async (i) => {
+          const ok = await RawClient.open(ports[i]);
+          ok.send(connect({ user: "admin", pass: "ap" }) + "PING\r\n");
+          await ok.waitFor("PONG");
+          const guest = await RawClient.open(ports[i]);
+          guest.send(connect({ name: "g" }) + "PING\r\n");
+          await guest.waitFor("PONG");
+          const bad = await RawClient.open(ports[i]);
+          bad.send(connect({ user: "admin", pass: "nope" }));
+          await bad.waitClosed();
+          const get = async (p) => (await fetch(urls[i] + p)).json();
+          const varz = await get("/varz");
+          const open = await get("/connz?auth=1");
+          const closed = await get("/connz?state=closed&auth=1");
+          ok.close();
+          guest.close();
+          return {
+            auth_required: varz.auth_required,
+            open: open.connections.map((c) => c.authorized_user ?? null).sort(),
+            // The Go helper's start-up probe (a bare TCP connect) is listed too: leave it out.
+            closed: closed.connections.filter((c) => c.reason !== "Read Error").map((c) => [c.authorized_user ?? null, c.reason]),
+          };
+        }),
+      );
+      assert.deepEqual(views[1], views[0]);
+      assert.deepEqual(views[0].closed.at(-1), ["admin", "Authentication Failure"]);
+    } finally {
+      await go.stop();
+      await ts.shutdown();
+    }
+  });
+
   test("nonces differ per connection", async () => {
     const { options } = loadConfigFile(confFile("nk2", CONFIGS.nkeys));
     const ts = await startServer({ ...options, host: "127.0.0.1", port: 0 });
