@@ -20,6 +20,9 @@ export interface ConnectOptions {
   nkey: string;
   sig: string;
   jwt: string;
+  /** Go refuses a CONNECT naming an account (a retired sandbox feature): Authorization Violation. */
+  account: string;
+  newAccount: boolean;
 }
 
 type ConnectField = readonly [keyof ConnectOptions, "boolean" | "string" | "int"];
@@ -41,6 +44,8 @@ const CONNECT_FIELDS = new Map<string, ConnectField>([
   ["nkey", ["nkey", "string"]],
   ["sig", ["sig", "string"]],
   ["jwt", ["jwt", "string"]],
+  ["account", ["account", "string"]],
+  ["new_account", ["newAccount", "boolean"]],
 ]);
 
 /**

@@ -49,6 +49,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     nkey: "",
     sig: "",
     jwt: "",
+    account: "",
+    newAccount: false,
   };
   connectReceived = false;
   /** INFO nonce for nkey users to sign ("" when no nkey users are configured). */
@@ -270,6 +272,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** The checks of CONNECT after authentication, then +OK. */
   private finishConnect(): void {
     const o = this.opts;
+    if (o.account !== "" || o.newAccount) return this.authViolation();
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
       this.sendErr("invalid client protocol");
