@@ -1,6 +1,7 @@
 // ClientConnection: one client socket. Owns the connection's protocol state
-// (CONNECT options, subscriptions, ping/pong keepalive, limits, stats, close
-// reason) and its OutboundBuffer. Message routing is delegated to delivery.ts;
+// (CONNECT options, authentication state and permission checks,
+// subscriptions, ping/pong keepalive, limits, stats, close reason) and its
+// OutboundBuffer. Credentials are judged by the server's Authenticator. Message routing is delegated to delivery.ts;
 // listener and registry concerns belong to Server.
 
 import type { Socket } from "node:net";
