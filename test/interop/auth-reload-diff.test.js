@@ -53,18 +53,19 @@ async function sync(c) {
   });
 }
 
-async function scenario(port, doReload) {
+/** Clients send `first` (CONNECT and subscriptions), the config is reloaded, then they send `then`. */
+async function scenario(port, doReload, first = CLIENTS.map(([u, p, subs]) => connect(u, p) + subs), then = AFTERWARDS) {
   const conns = [];
-  for (const [user, pass, subs] of CLIENTS) {
+  for (const bytes of first) {
     const c = await RawClient.open(port);
-    c.send(connect(user, pass) + subs);
+    c.send(bytes);
     await sync(c);
     conns.push(c);
   }
   await doReload();
   await sleep(500);
   for (let i = 0; i < conns.length; i++) {
-    if (!conns[i].closed && AFTERWARDS[i]) conns[i].send(AFTERWARDS[i]);
+    if (!conns[i].closed && then[i]) conns[i].send(then[i]);
     await sync(conns[i]);
   }
   const out = conns.map((c) => sortRemovals(c.afterInfo()) + (c.closed ? "<closed>" : ""));
@@ -91,9 +92,48 @@ const authLines = (log) =>
     .filter((l) => /authentication error|Removed sub|Reloaded: authorization|Violation/.test(l))
     .map((l) => l.replace(/^.*?\[(INF|ERR|WRN)\] /, "[$1] ").replace(/\d+\.\d+\.\d+\.\d+:\d+ - cid:\d+ - /, ""));
 
+/** Run `first`/`then` against both servers started from `before`, reloaded to `afterConf`; returns [go, ts] results and logs. */
+async function sideBySide(tmp, name, before, afterConf, first, then) {
+  const goConf = path.join(tmp, `${name}.go.conf`);
+  fs.writeFileSync(goConf, before);
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir);
+  const go = await startGoServer(["-c", goConf]);
+  const ts = await startWithConfig(before, { dir });
+  try {
+    const [want, got] = await Promise.all([
+      scenario(go.port, async () => {
+        fs.writeFileSync(goConf, afterConf);
+        go.proc.kill("SIGHUP");
+      }, first, then),
+      scenario(ts.port, async () => {
+        writeConfig(ts.confFile, afterConf, dir);
+        ts.child.kill("SIGHUP");
+      }, first, then),
+    ]);
+    await sleep(100);
+    return { want, got, goLog: go.output(), tsLog: ts.log };
+  } finally {
+    await go.stop();
+    await ts.kill();
+  }
+}
+
+const tokenConnect = (t) => `CONNECT {"verbose":false,"pedantic":false,"auth_token":"${t}"}\r\n`;
+
 describe("auth reload: tsnats vs nats-server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
   const tmp = goBin ? fs.mkdtempSync(path.join(os.tmpdir(), "auth-reload-")) : "";
   after(() => removeDir(tmp));
+
+  test("token changed; auth switched on for clients that had none", T, async () => {
+    const r1 = await sideBySide(tmp, "token", "authorization { token: old }", "authorization { token: new }", [tokenConnect("old") + "SUB a 1\r\n", tokenConnect("new")], ["", ""]);
+    assert.deepEqual(r1.got, r1.want);
+    assert.match(r1.want[0], /Authorization Violation.*<closed>$/s);
+    assert.deepEqual(authLines(r1.tsLog).sort(), authLines(r1.goLog).sort());
+    const r2 = await sideBySide(tmp, "on", "max_payload: 1000", "authorization { users: [ {user: u, password: p} ] }", [tokenConnect("x"), 'CONNECT {"verbose":false,"user":"u","pass":"p"}\r\n'], ["", ""]);
+    assert.deepEqual(r2.got, r2.want);
+    assert.deepEqual(authLines(r2.tsLog).sort(), authLines(r2.goLog).sort());
+  });
 
   test("password change, user removed, permissions narrowed and widened", T, async () => {
     const goConf = path.join(tmp, "go.conf");
