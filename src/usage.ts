@@ -30,6 +30,11 @@ Logging Options:
         --log_size_limit <limit>     Rotate the log file at this size in bytes
         --max_traced_msg_len <len>   Cut traced payloads at this length (default: unlimited)
 
+Authorization Options:
+        --user <user>                User required for connections
+        --pass <password>            Password required for connections
+        --auth <token>               Authorization token required for connections
+
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show the version

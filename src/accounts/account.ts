@@ -8,7 +8,7 @@ import { SubjectTrie } from "../sublist/subject-trie.js";
 import type { SubjectMapping } from "./subject-mapping.js";
 import type { Subscription } from "../server/subscription.js";
 import type { ClientConnection } from "../server/connection.js";
-import { unlimitedAccountLimits, type AccountLimitsConfig, type AccountUserConfig } from "./config-types.js";
+import { unlimitedAccountLimits, type AccountLimitsConfig } from "./config-types.js";
 import type { ServiceExport, StreamExport } from "./exports.js";
 import type { ServiceImport, StreamImport } from "./imports.js";
 import type { ServiceReplies } from "./service-replies.js";
@@ -42,7 +42,6 @@ export class Account {
   slowConsumers = 0;
   limits: AccountLimitsConfig = unlimitedAccountLimits();
   nkey = "";
-  users: AccountUserConfig[] = [];
   readonly streamExports = new Map<string, StreamExport>();
   readonly serviceExports = new Map<string, ServiceExport>();
   streamImports: StreamImport[] = [];

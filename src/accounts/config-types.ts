@@ -1,18 +1,10 @@
 // Account configuration as plain data: what the config file's `accounts`
-// block (or an embedder) declares — users, exports, imports, mappings,
-// limits. Parsing lives in config/accounts-map.ts; turning this into live
-// accounts (with Go's checks) in accounts/registry.ts. Data only.
+// block (or an embedder) declares — exports, imports, mappings, limits. The
+// users of an account are ordinary users (Options.users / nkeys) whose
+// `account` names it. Parsing lives in config/accounts-map.ts; turning this
+// into live accounts (with Go's checks) in accounts/registry.ts. Data only.
 
 import type { SubjectMappingConfig } from "../options.js";
-
-/** A user bound to an account (the auth layer's user model carries the same fields). */
-export interface AccountUserConfig {
-  user: string;
-  password: string;
-  nkey: string;
-  /** Permissions as written in the config (interpreted by the auth layer). */
-  permissions?: unknown;
-}
 
 export type ResponseType = "Singleton" | "Streamed" | "Chunked";
 
@@ -69,12 +61,10 @@ export interface AccountLimitsConfig {
 export interface AccountConfig {
   name: string;
   nkey: string;
-  users: AccountUserConfig[];
   exports: (StreamExportConfig | ServiceExportConfig)[];
   imports: (StreamImportConfig | ServiceImportConfig)[];
   mappings: SubjectMappingConfig[];
   limits: AccountLimitsConfig;
-  defaultPermissions?: unknown;
   /** The account's `jetstream` value as written (JetStream maps it). */
   jetstream?: unknown;
 }

@@ -1,13 +1,12 @@
 // AccountRegistry: the server's accounts by name — the global account `$G`,
 // the configured ones and the system account — built from AccountConfig
 // data with Go's order and error texts (exports first, then imports, each
-// checked against the exports), the users bound to accounts, and the
-// service imports every account gets from the system account. Reloading
+// checked against the exports), and the service imports every account gets from the system account. Reloading
 // reconfigures accounts in place so their subscriptions survive. It does
 // not touch connections (the server decides what a change means for them).
 
 import { Account, GLOBAL_ACCOUNT } from "./account.js";
-import { DEFAULT_SYSTEM_ACCOUNT, type AccountConfig, type AccountUserConfig } from "./config-types.js";
+import { DEFAULT_SYSTEM_ACCOUNT, type AccountConfig } from "./config-types.js";
 import { DEFAULT_RESPONSE_THRESHOLD_MS, ServiceExport, StreamExport, type ExportAuth } from "./exports.js";
 import { addServiceImport, addStreamImport, clearImports } from "./imports.js";
 import { SubjectMapping } from "./subject-mapping.js";
@@ -20,11 +19,6 @@ export interface AccountsSettings {
   noSystemAccount: boolean;
   /** Server-wide mappings (they belong to `$G`). */
   mappings: SubjectMappingConfig[];
-}
-
-export interface BoundUser {
-  user: AccountUserConfig;
-  account: Account;
 }
 
 /** Services the system account exports to every account, each clamped to the importer by its 4th token. */
@@ -50,8 +44,6 @@ export class AccountRegistry {
   readonly accounts = new Map<string, Account>();
   readonly global: Account;
   system: Account | null = null;
-  /** Users of all accounts by user name (nkey users by their public key). */
-  readonly users = new Map<string, BoundUser>();
 
   constructor(
     private readonly nextClientId: () => number,
@@ -76,11 +68,6 @@ export class AccountRegistry {
     return [...this.accounts.values()];
   }
 
-  /** True when any user is configured: clients must authenticate. */
-  get hasUsers(): boolean {
-    return this.users.size > 0;
-  }
-
   /**
    * (Re)build accounts from `settings`. Returns Go's error texts (and
    * configures what it can); `removed` lists accounts that no longer exist.
@@ -99,7 +86,6 @@ export class AccountRegistry {
       }
     }
     for (const acc of this.accounts.values()) this.reset(acc);
-    this.users.clear();
 
     const configs = new Map<string, AccountConfig>();
     for (const cfg of settings.accounts) {
@@ -107,11 +93,9 @@ export class AccountRegistry {
       const acc = this.accounts.get(cfg.name) ?? this.create(cfg.name);
       acc.nkey = cfg.nkey;
       acc.limits = { ...cfg.limits };
-      acc.users = cfg.users;
       acc.jetstreamConfig = cfg.jetstream;
       acc.mappings = cfg.mappings.map((m) => new SubjectMapping(m));
       acc.updated = new Date();
-      for (const u of cfg.users) this.users.set(u.nkey !== "" ? u.nkey : u.user, { user: u, account: acc });
     }
     this.global.mappings = settings.mappings.map((m) => new SubjectMapping(m));
     if (sysName !== "" && !this.accounts.has(sysName)) {

@@ -1,16 +1,16 @@
 // The `accounts` block: account names (array form) or account maps with
 // users, exports, imports, mappings, limits, default permissions, nkey and
 // jetstream, read into AccountConfig data with nats-server 2.9's field
-// aliases and error texts. Users are read into the fields accounts need
-// (name, password, nkey, raw permissions); the account's `jetstream` value
-// is kept as written for JetStream to interpret. Cross-account checks
-// (imports against exports) happen in accounts/registry.ts.
+// aliases and error texts. Users are read
+// by the authorization block's reader, each marked with its account (they
+// join Options.users / nkeys); the account's `jetstream` value is kept as
+// written for JetStream to interpret. Cross-account checks (imports against
+// exports) happen in accounts/registry.ts.
 
 import { isValidPublicAccountKey } from "../accounts/nkey-check.js";
 import {
   unlimitedAccountLimits,
   type AccountConfig,
-  type AccountUserConfig,
   type LatencyConfig,
   type ResponseType,
   type ServiceExportConfig,
@@ -23,6 +23,8 @@ import { goQuote } from "../go-format/quote.js";
 import { NodeError, asBool, asInt, asString } from "./node-values.js";
 import { goTypeName, plainValue, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
+import { readPermissions, readUsers } from "./authorization.js";
+import type { NkeyUser, Permissions, User } from "../auth/model.js";
 
 type Report = (e: NodeError) => void;
 
@@ -50,9 +52,18 @@ function entries(node: ConfNode): [string, ConfNode][] {
 
 const unknownField = (node: ConfNode, key: string) => new NodeError(node, `unknown field ${goQuote(key)}`);
 
+export interface ReadAccounts {
+  accounts: AccountConfig[];
+  /** The accounts' users, each with its `account`. */
+  users: User[];
+  nkeys: NkeyUser[];
+}
+
 /** Read the `accounts` value; problems go to `report`. */
-export function readAccounts(node: ConfNode, report: Report): AccountConfig[] {
+export function readAccounts(node: ConfNode, report: Report): ReadAccounts {
   const out: AccountConfig[] = [];
+  const users: User[] = [];
+  const nkeys: NkeyUser[] = [];
   const seen = new Set<string>();
   const reserved = (name: string) => name === "$G";
   if (node.kind === "array") {
@@ -65,7 +76,7 @@ export function readAccounts(node: ConfNode, report: Report): AccountConfig[] {
         out.push(emptyAccount(name));
       }
     }
-    return out;
+    return { accounts: out, users, nkeys };
   }
   if (node.kind !== "map") throw new NodeError(node, `Expected map entries for accounts`);
   const userNames = new Set<string>();
@@ -79,23 +90,31 @@ export function readAccounts(node: ConfNode, report: Report): AccountConfig[] {
       report(new NodeError(v, `${goQuote(name)} is a Reserved Account`));
       continue;
     }
-    const acc = readAccount(name, v, report);
-    for (const u of acc.users) {
-      const id = u.nkey !== "" ? u.nkey : u.user;
-      if (userNames.has(id)) report(new NodeError(v, `Duplicate ${u.nkey !== "" ? "nkey" : "user"} ${goQuote(id)} detected`));
-      userNames.add(id);
+    const { account, users: accUsers, nkeys: accNkeys } = readAccount(name, v, report);
+    for (const u of accNkeys) {
+      if (userNames.has(u.nkey)) report(new NodeError(v, `Duplicate nkey ${goQuote(u.nkey)} detected`));
+      userNames.add(u.nkey);
+      nkeys.push(u);
     }
-    out.push(acc);
+    for (const u of accUsers) {
+      if (userNames.has(u.username)) report(new NodeError(v, `Duplicate user ${goQuote(u.username)} detected`));
+      userNames.add(u.username);
+      users.push(u);
+    }
+    out.push(account);
   }
-  return out;
+  return { accounts: out, users, nkeys };
 }
 
 function emptyAccount(name: string): AccountConfig {
-  return { name, nkey: "", users: [], exports: [], imports: [], mappings: [], limits: unlimitedAccountLimits() };
+  return { name, nkey: "", exports: [], imports: [], mappings: [], limits: unlimitedAccountLimits() };
 }
 
-function readAccount(name: string, node: ConfNode, report: Report): AccountConfig {
+function readAccount(name: string, node: ConfNode, report: Report): { account: AccountConfig; users: User[]; nkeys: NkeyUser[] } {
   const acc = emptyAccount(name);
+  let users: User[] = [];
+  let nkeys: NkeyUser[] = [];
+  let defaults: Permissions | undefined;
   for (const [k, v] of entries(node)) {
     try {
       switch (k.toLowerCase()) {
@@ -117,10 +136,10 @@ function readAccount(name: string, node: ConfNode, report: Report): AccountConfi
           acc.jetstream = plainValue(v);
           break;
         case "users":
-          acc.users = readUsers(v, report);
+          ({ users, nkeys } = readUsers(v, report));
           break;
         case "default_permissions":
-          acc.defaultPermissions = plainValue(v);
+          defaults = readPermissions(v, report);
           break;
         case "mappings":
         case "maps":
@@ -137,8 +156,11 @@ function readAccount(name: string, node: ConfNode, report: Report): AccountConfi
       report(e);
     }
   }
-  if (acc.defaultPermissions !== undefined) for (const u of acc.users) u.permissions ??= acc.defaultPermissions;
-  return acc;
+  for (const u of [...users, ...nkeys]) {
+    u.account = name;
+    if (defaults) u.permissions ??= defaults;
+  }
+  return { account: acc, users, nkeys };
 }
 
 function readLimits(node: ConfNode, acc: AccountConfig, report: Report): void {
@@ -165,47 +187,6 @@ function readLimits(node: ConfNode, acc: AccountConfig, report: Report): void {
         if (!v.usedAsVariable) report(new NodeError(v, `Unknown field ${goQuote(k)} parsing account limits`));
     }
   }
-}
-
-function readUsers(node: ConfNode, report: Report): AccountUserConfig[] {
-  if (node.kind !== "array") throw new NodeError(node, `Expected users field to be an array, got ${goTypeName(node)}`);
-  const out: AccountUserConfig[] = [];
-  for (const item of node.value as ConfNode[]) {
-    if (item.kind !== "map") {
-      report(new NodeError(item, `Expected user entry to be a map/struct, got ${goTypeName(item)}`));
-      continue;
-    }
-    const u: AccountUserConfig = { user: "", password: "", nkey: "" };
-    for (const [k, v] of entries(item)) {
-      switch (k.toLowerCase()) {
-        case "user":
-        case "username":
-          u.user = asString(v);
-          break;
-        case "pass":
-        case "password":
-          u.password = asString(v);
-          break;
-        case "nkey":
-          u.nkey = asString(v);
-          break;
-        case "permission":
-        case "permissions":
-        case "authorization":
-          u.permissions = plainValue(v);
-          break;
-        default:
-          // Connection types, proxies and the like belong to the auth layer.
-          break;
-      }
-    }
-    if (u.user === "" && u.nkey === "") {
-      report(new NodeError(item, "User entry requires a user"));
-      continue;
-    }
-    out.push(u);
-  }
-  return out;
 }
 
 function readExports(node: ConfNode, report: Report): (StreamExportConfig | ServiceExportConfig)[] {

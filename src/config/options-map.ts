@@ -15,6 +15,8 @@ import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
 import { readAccounts } from "./accounts-map.js";
 import { AccountRegistry } from "../accounts/registry.js";
+import { readAuthorization } from "./authorization.js";
+import type { NkeyUser, User } from "../auth/model.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -24,6 +26,8 @@ export interface MappedOptions {
 
 interface Ctx {
   o: Partial<Options>;
+  /** Users found inside `accounts` (merged with the authorization block's once all keys are read). */
+  accountUsers: { users: User[]; nkeys: NkeyUser[] };
   /** The key as written in the file (Go quotes it in some messages). */
   key: string;
   warn(node: ConfNode, field: string, reason: string): void;
@@ -210,6 +214,10 @@ const HANDLERS: Record<string, Handler> = {
   http_port: setInt("httpPort"),
   monitor_port: setInt("httpPort"),
   http_base_path: setString("httpBasePath"),
+  authorization: (node, ctx) => {
+    Object.assign(ctx.o, readAuthorization(node, ctx.report));
+  },
+  no_auth_user: setString("noAuthUser"),
   mappings: (node, ctx) => {
     ctx.o.mappings = [...(ctx.o.mappings ?? []), ...readMappings(node, ctx.report)];
   },
@@ -234,7 +242,6 @@ const HANDLERS: Record<string, Handler> = {
   https_port: checkOnly(asInt),
   https: checkOnly(parseListen),
   allow_non_tls: checkOnly(asBool),
-  no_auth_user: checkOnly(asString),
   store_dir: checkOnly(asString),
   storedir: checkOnly(asString),
   no_system_account: setBool("noSystemAccount"),
@@ -245,7 +252,10 @@ const HANDLERS: Record<string, Handler> = {
     ctx.o.systemAccount = node.value as string;
   },
   accounts: (node, ctx) => {
-    ctx.o.accounts = readAccounts(node, ctx.report);
+    const read = readAccounts(node, ctx.report);
+    ctx.o.accounts = read.accounts;
+    ctx.accountUsers.users.push(...read.users);
+    ctx.accountUsers.nkeys.push(...read.nkeys);
   },
   jetstream: (node) => {
     // Only the shape is checked here; the block's contents are for the JetStream work.
@@ -270,7 +280,6 @@ HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 
 /** Feature blocks and settings accepted as-is (no validation, no mapping). */
 const ACCEPTED = new Set([
-  "authorization",
   "cluster",
   "gateway",
   "leaf",
@@ -308,10 +317,12 @@ export function mapOptions(root: ConfMap): MappedOptions {
   const o: Partial<Options> = {};
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
+  const accountUsers = { users: [] as User[], nkeys: [] as NkeyUser[] };
   for (const [key, node] of root) {
     const k = key.toLowerCase();
     const ctx: Ctx = {
       o,
+      accountUsers,
       key,
       warn: (n, field, reason) => warnings.push(issueAt(n, `invalid use of field ${goQuote(field)}: ${reason}`)),
       report: (e) => errors.push(e.toIssue()),
@@ -329,7 +340,17 @@ export function mapOptions(root: ConfMap): MappedOptions {
       errors.push(issueAt(node, `unknown field ${goQuote(key)}`));
     }
   }
-  const accountsNode = root.get("accounts") ?? [...root].find(([k]) => k.toLowerCase() === "accounts")?.[1];
+  const accountsNode = [...root].find(([k]) => k.toLowerCase() === "accounts")?.[1];
+  if (accountsNode && (accountUsers.users.length > 0 || accountUsers.nkeys.length > 0)) {
+    // Go: account users join the authorization block's users; names are unique across both.
+    if (o.username) errors.push(issueAt(accountsNode, "Can not have a single user/pass and accounts"));
+    else if (o.authToken) errors.push(issueAt(accountsNode, "Can not have a token and accounts"));
+    const names = new Set([...(o.users ?? []).map((u) => u.username), ...(o.nkeys ?? []).map((u) => u.nkey)]);
+    for (const u of accountUsers.users) if (names.has(u.username)) errors.push(issueAt(accountsNode, `Duplicate user ${goQuote(u.username)} detected`));
+    for (const u of accountUsers.nkeys) if (names.has(u.nkey)) errors.push(issueAt(accountsNode, `Duplicate nkey ${goQuote(u.nkey)} detected`));
+    if (accountUsers.users.length > 0) o.users = [...(o.users ?? []), ...accountUsers.users];
+    if (accountUsers.nkeys.length > 0) o.nkeys = [...(o.nkeys ?? []), ...accountUsers.nkeys];
+  }
   if (accountsNode && errors.length === 0) {
     // Go checks imports against exports once every account is read, and
     // reports the problems at the accounts block.

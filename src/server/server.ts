@@ -4,17 +4,18 @@
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createServer as createServerKey } from "@nats-io/nkeys";
-import { addMessageTotals, type Account, type MessageTotals } from "../accounts/account.js";
+import { GLOBAL_ACCOUNT, addMessageTotals, type Account, type MessageTotals } from "../accounts/account.js";
 import { AccountRegistry, type AccountsSettings } from "../accounts/registry.js";
-import { bindUser } from "../accounts/user-binding.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
+import { ClosedConnection } from "./closed-connection.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
+import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 import type { ServerEvents } from "./server-events.js";
@@ -39,9 +40,11 @@ export class Server implements InternalRouting {
   readonly accounts: AccountRegistry;
   /** The system event publisher, when one is plugged in (src/system). */
   events: ServerEvents | null = null;
+  /** Configured credentials; replaced as a whole on reload. */
+  auth: Authenticator;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
-  readonly closedClients: ClientConnection[] = [];
+  readonly closedClients: ClosedConnection[] = [];
   readonly startTime = new Date();
   configLoadTime = new Date();
 
@@ -93,6 +96,32 @@ export class Server implements InternalRouting {
     this.accounts = new AccountRegistry(() => this.nextClientId(), !this.opts.disableSublistCache);
     const { errors } = this.accounts.configure(accountsSettings(this.opts));
     if (errors.length > 0) throw new Error(errors.join("\n"));
+    this.auth = new Authenticator(this.opts);
+  }
+
+  /** New credentials from the options (reload): every client is checked against them. */
+  reloadAuthorization(): void {
+    const auth = (this.auth = new Authenticator(this.opts));
+    const clients = [...this.clients.values()];
+    // As Go: a client whose user (or nkey) is gone, or now in another account, is closed without an error.
+    const stay = clients.filter((c) => !this.userMovedOrGone(c, auth));
+    for (const c of clients) if (!stay.includes(c)) c.close(ClosedState.ClientClosed, true);
+    for (const c of stay) c.reauthorize();
+    this.flushAll();
+  }
+
+  private userMovedOrGone(c: ClientConnection, auth: Authenticator): boolean {
+    let u: ConfiguredUser | undefined;
+    if (c.opts.nkey !== "") u = auth.lookupNkey(c.opts.nkey);
+    else if (c.opts.user !== "") u = auth.lookupUser(c.opts.user);
+    else return false;
+    if (u === undefined) return true;
+    return (u.account ?? GLOBAL_ACCOUNT) !== c.account.name;
+  }
+
+  /** A configured user by name, with its permissions (for mapping a TLS client certificate to a user). */
+  lookupUser(name: string): ConfiguredUser | undefined {
+    return this.auth.lookupUser(name);
   }
 
   get globalAccount(): Account {
@@ -104,35 +133,23 @@ export class Server implements InternalRouting {
   }
 
   /**
-   * Rebuild the accounts from the options (reload). Connections of removed
-   * accounts, of removed users, or whose user moved to another account are
-   * closed as Go closes them (authorization violation).
+   * Rebuild the accounts from the options (reload), in place so their
+   * subscriptions stay. Which clients must go (users removed or moved to
+   * another account) is decided by reloadAuthorization, as in Go.
    */
   applyAccounts(): void {
     const { errors } = this.accounts.configure(accountsSettings(this.opts));
     for (const e of errors) this.logger.error(e);
-    for (const conn of [...this.clients.values()]) {
-      if (!conn.connectReceived) continue;
-      const b = bindUser(this.accounts, conn.opts.user, conn.opts.pass);
-      const stillBound = b.ok && this.accounts.get(conn.account.name) === conn.account && b.account === conn.account;
-      if (!stillBound) conn.authorizationViolation();
-    }
     this.events?.accountsReloaded();
   }
 
   /**
-   * Bind a client that sent CONNECT to its account (authentication by the
-   * accounts' users). False when the connection was refused and closed.
+   * Register an authenticated client with its user's account (`$G` without
+   * one), applying the account's connection limit and its other limits.
+   * False when the connection was refused and closed.
    */
-  bindClient(conn: ClientConnection): boolean {
-    const o = conn.opts;
-    const b = bindUser(this.accounts, o.user, o.pass);
-    // CONNECT's account / new_account are no longer honoured (Go treats them as an auth failure).
-    if (!b.ok || o.account !== "" || o.newAccount) {
-      conn.authorizationViolation();
-      return false;
-    }
-    const acc = b.account;
+  bindAccount(conn: ClientConnection): boolean {
+    const acc = this.accounts.get(conn.authUser?.account ?? GLOBAL_ACCOUNT) ?? this.accounts.global;
     const limit = acc.limits.maxConnections;
     if (limit >= 0 && acc !== conn.account && acc.clients.size >= limit) {
       this.logger.error(`${conn.label} - maximum account active connections exceeded`);
@@ -140,7 +157,6 @@ export class Server implements InternalRouting {
       conn.close(ClosedState.MaxAccountConnectionsExceeded, true);
       return false;
     }
-    conn.authUser = b.user?.user ?? "";
     if (acc !== conn.account) {
       conn.moveToAccount(acc);
       this.events?.accountConnsChanged(acc);
@@ -166,6 +182,7 @@ export class Server implements InternalRouting {
     log.notice(`  Git:      [not set]`);
     log.notice(`  Name:     ${this.serverName}`);
     log.notice(`  ID:       ${this.serverId}`);
+    if (this.auth.hasPlaintextPasswords()) log.warn("Plaintext passwords detected, use nkeys or bcrypt");
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
@@ -259,11 +276,13 @@ export class Server implements InternalRouting {
       host: this.opts.host,
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
-      max_payload: this.opts.maxPayload,
-      client_id: conn.cid,
-      client_ip: conn.host,
     };
-    if (this.accounts.hasUsers) info.auth_required = true;
+    // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
+    if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
+    info.max_payload = this.opts.maxPayload;
+    info.client_id = conn.cid;
+    info.client_ip = conn.host;
+    if (conn.nonce !== "") info.nonce = conn.nonce;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
@@ -294,7 +313,10 @@ export class Server implements InternalRouting {
   /** End of a socket's read cycle: deferred work, then one flush of every dirty connection. */
   endReadCycle(): void {
     if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) this.runDeferred();
-    this.flushAll();
+    if (this.flushList.length !== 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAllBound);
+    }
   }
 
   private scheduleDeferred(): void {
@@ -371,7 +393,7 @@ export class Server implements InternalRouting {
   private saveClosed(conn: ClientConnection): void {
     const max = this.opts.maxClosedClients;
     if (max > 0) {
-      this.closedClients.push(conn);
+      this.closedClients.push(new ClosedConnection(conn));
       if (this.closedClients.length > max) this.closedClients.shift();
     }
   }

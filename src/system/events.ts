@@ -32,7 +32,7 @@ const nsOf = (ms: number) => (ms > 0 ? Math.round(ms * 1e6) : 0);
 export function eventClientInfo(conn: ClientConnection, withRtt: boolean, stop: Date | null): Record<string, unknown> {
   const o = conn.opts;
   const ci: Record<string, unknown> = { start: formatTime(conn.start), host: conn.host, id: conn.cid, acc: conn.account.name };
-  const user = conn.authUser || o.user;
+  const user = conn.authUser?.name ?? o.user;
   if (user) ci.user = user;
   if (o.name) ci.name = o.name;
   if (o.lang) ci.lang = o.lang;

@@ -155,14 +155,16 @@ export function statszAnswer(server: Server): Record<string, unknown> {
 export function userInfo(publisher: MessageTarget | null): Answer {
   if (publisher === null || publisher.kind !== TargetKind.Client) return { error: { code: 400, description: "" } };
   const conn = publisher as ClientConnection;
-  const data: Record<string, unknown> = { user: conn.authUser || conn.opts.user, account: conn.account.name };
+  const data: Record<string, unknown> = { user: conn.authUser?.name ?? conn.opts.user, account: conn.account.name };
   const perms = userPermissions(conn);
   if (perms !== undefined) data.permissions = perms;
   return { data };
 }
 
-/** The requester's permissions as configured (the auth layer owns their meaning). */
+/** The requester's permissions as configured (Go reports them in its Permissions shape). */
 function userPermissions(conn: ClientConnection): unknown {
-  const bound = conn.server.accounts.users.get(conn.authUser);
-  return bound?.user.permissions;
+  const u = conn.authUser;
+  if (u === undefined) return undefined;
+  const o = conn.server.opts;
+  return u.kind === "nkey" ? o.nkeys?.find((k) => k.nkey === u.name)?.permissions : o.users?.find((x) => x.username === u.name)?.permissions;
 }
