@@ -362,7 +362,7 @@ export function mapOptions(root: ConfMap): MappedOptions {
       mappings: [],
     });
     for (const reason of accErrors) {
-      if (!reason.startsWith("error resolving system account")) errors.push({ file: accountsNode.file, line: accountsNode.line, column: 0, reason });
+      if (!reason.startsWith("error resolving system account")) errors.push(issueAt(accountsNode, reason));
     }
   }
   return { options: o, errors, warnings };

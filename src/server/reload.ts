@@ -7,6 +7,7 @@
 
 import type { Options } from "../options.js";
 import { formatGoDuration } from "../go-format/duration.js";
+import { DEFAULT_SYSTEM_ACCOUNT } from "../accounts/config-types.js";
 import { ClosedState } from "./close-reason.js";
 import { deletePortsFile, writePidFile, writePortsFile } from "./process-files.js";
 import type { Server } from "./server.js";
@@ -118,6 +119,9 @@ export function validateOptions(o: Options): string {
     return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
   }
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
+  if (!o.noSystemAccount && o.systemAccount !== "" && o.systemAccount !== DEFAULT_SYSTEM_ACCOUNT && !o.accounts.some((a) => a.name === o.systemAccount)) {
+    return "error resolving system account: account missing";
+  }
   return validateAuthOptions(o);
 }
 
