@@ -146,6 +146,8 @@ async function transcripts(port) {
     await sync(a);
     await sync(b);
     a.send("PUB x 3\r\naaa\r\nPUB news.one 4\r\nnews\r\nPUB priv.x 4\r\npriv\r\n");
+    await sync(a);
+    await sync(b);
     b.send("PUB x 3\r\nbbb\r\nPUB news.local 5\r\nlocal\r\nPUB echo _INBOX.r 3\r\nreq\r\n");
     await sync(b);
     await sync(a);
