@@ -23,7 +23,7 @@ import { goQuote } from "../go-format/quote.js";
 import { NodeError, asBool, asInt, asString } from "./node-values.js";
 import { goTypeName, plainValue, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
-import { readPermissions, readUsers } from "./authorization.js";
+import { plainNode, readPermissions, readUsers } from "./authorization.js";
 import type { NkeyUser, Permissions, User } from "../auth/model.js";
 
 type Report = (e: NodeError) => void;
@@ -441,4 +441,12 @@ function readImport(node: ConfNode, report: Report): StreamImportConfig | Servic
     }
   }
   return stream ?? service;
+}
+
+/** Read an embedding `accounts` object exactly as the config block; throws Error with Go's text. */
+export function accountsFromPlain(block: Record<string, unknown>): ReadAccounts {
+  const errors: string[] = [];
+  const out = readAccounts(plainNode(block), (e) => errors.push(e.reason));
+  if (errors.length > 0) throw new Error(`accounts: ${errors[0]}`);
+  return out;
 }

@@ -389,7 +389,8 @@ export function authorizationFromPlain(block: AuthorizationBlock): AuthFields {
   return out;
 }
 
-function plainNode(v: unknown): ConfNode {
+/** A plain value as a config node (the embedding API reads objects like config blocks). */
+export function plainNode(v: unknown): ConfNode {
   const node = (kind: ConfNode["kind"], value: ConfNode["value"]): ConfNode => ({ kind, value, file: "", line: 0, col: 0, usedAsVariable: false });
   if (typeof v === "string") return node("string", v);
   if (typeof v === "boolean") return node("bool", v);

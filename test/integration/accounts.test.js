@@ -280,3 +280,39 @@ test("a service import chain B → A → back to B's export is cut at the repeat
     await s.shutdown();
   }
 });
+
+test("embedding: accounts given like the config block; per-account subject mappings", T, async () => {
+  const { startServer } = await import("../helpers/server.js");
+  const s = await startServer({
+    accounts: {
+      A: { users: [{ user: "a", password: "a" }], mappings: { "m.in": "m.out" }, exports: [{ stream: "m.>" }] },
+      B: { users: [{ user: "b", password: "b" }], imports: [{ stream: { account: "A", subject: "m.>" }, prefix: "a" }] },
+    },
+  });
+  try {
+    const a = await connect({ servers: s.url, user: "a", pass: "a" });
+    const b = await connect({ servers: s.url, user: "b", pass: "b" });
+    const inA = collect(a, "m.>");
+    const inB = collect(b, "a.m.>");
+    await a.flush();
+    await b.flush();
+    a.publish("m.in", "mapped");
+    await a.flush();
+    await waitUntil(() => inA.length === 1 && inB.length === 1, 2000, "mapped message");
+    assert.equal(inA[0].subject, "m.out");
+    assert.equal(inB[0].subject, "a.m.out");
+    // B has no mapping of its own.
+    const own = collect(b, "m.>");
+    await b.flush();
+    b.publish("m.in", "x");
+    await b.flush();
+    await waitUntil(() => own.length === 1, 2000, "B's own message");
+    assert.equal(own[0].subject, "m.in");
+    await a.close();
+    await b.close();
+  } finally {
+    await s.shutdown();
+  }
+  await assert.rejects(startServer({ accounts: { A: { limits: { bogus: 1 } } } }), /accounts: Unknown field "bogus" parsing account limits/);
+  await assert.rejects(startServer({ systemAccount: "NOPE" }), /error resolving system account: account missing/);
+});
