@@ -9,7 +9,7 @@
 // forwarding targets; delivery.ts knows nothing of it.
 
 import { isValidSubject } from "../protocol/subject.js";
-import { subjectHasWildcard } from "../sublist/subject-trie.js";
+import { subjectHasWildcard, subjectsCollide } from "../sublist/subject-trie.js";
 import { deliverMessage } from "../server/delivery.js";
 import { TargetKind, type MessageTarget } from "../server/message-target.js";
 import { Subscription } from "../server/subscription.js";
@@ -34,19 +34,6 @@ function transformOf(from: string, to: string): SubjectMapping {
   return new SubjectMapping({ source: from, destinations: [{ subject: tokenizeDestination(to), weight: 100 }] });
 }
 
-/** Go's SubjectsCollide: some subject matches both. */
-export function subjectsCollide(a: string, b: string): boolean {
-  const ta = a.split(".");
-  const tb = b.split(".");
-  for (let i = 0; i < Math.max(ta.length, tb.length); i++) {
-    const x = ta[i];
-    const y = tb[i];
-    if (x === ">" || y === ">") return x !== undefined && y !== undefined;
-    if (x === undefined || y === undefined) return false;
-    if (x !== "*" && y !== "*" && x !== y) return false;
-  }
-  return true;
-}
 
 /** A forwarding target: an internal participant of `account`'s trie. */
 abstract class Forwarder implements MessageTarget {

@@ -81,18 +81,21 @@ export function handleAccountStatz(req: MonitorRequest): Reply {
   const unused = decodeBool(req.query, "unused");
   const stats = accountsOf(req.server)
     .filter((a) => unused || a.clients.size > 0)
-    .map((a) => {
-      const t = a.messageTotals();
-      return {
-        acc: a.name,
-        conns: a.clients.size,
-        leafnodes: 0,
-        total_conns: a.clients.size,
-        sent: { msgs: t.outMsgs, bytes: t.outBytes },
-        received: { msgs: t.inMsgs, bytes: t.inBytes },
-        slow_consumers: a.slowConsumers,
-      };
-    });
+    .map(accountStat);
   const body = { server_id: req.server.serverId, now: formatTime(Date.now()), account_statz: stats };
   return { kind: "json", body: toJson(body) };
+}
+
+/** Go's AccountStat of one account (an /accstatz entry; also the body of SERVER.CONNS events). */
+export function accountStat(a: Account): Record<string, unknown> {
+  const t = a.messageTotals();
+  return {
+    acc: a.name,
+    conns: a.clients.size,
+    leafnodes: 0,
+    total_conns: a.clients.size,
+    sent: { msgs: t.outMsgs, bytes: t.outBytes },
+    received: { msgs: t.inMsgs, bytes: t.inBytes },
+    slow_consumers: a.slowConsumers,
+  };
 }

@@ -11,6 +11,7 @@ import { newEventId } from "../server/nuid.js";
 import { SERVER_VERSION } from "../server/version.js";
 import { formatTime } from "../monitor/format.js";
 import { processUsage, subscriptionCount } from "../monitor/stats.js";
+import { accountStat } from "../monitor/accountz.js";
 
 export const CONNECT_EVENT_TYPE = "io.nats.server.advisory.v1.client_connect";
 export const DISCONNECT_EVENT_TYPE = "io.nats.server.advisory.v1.client_disconnect";
@@ -63,20 +64,6 @@ export function disconnectEvent(server: Server, seq: number, conn: ClientConnect
     sent: { msgs: conn.inMsgs, bytes: conn.inBytes },
     received: { msgs: conn.outMsgs, bytes: conn.outBytes },
     reason,
-  };
-}
-
-/** Go's AccountStat (also the entries of /accstatz). */
-export function accountStat(acc: Account): Record<string, unknown> {
-  const t = acc.messageTotals();
-  return {
-    acc: acc.name,
-    conns: acc.clients.size,
-    leafnodes: 0,
-    total_conns: acc.clients.size,
-    sent: { msgs: t.outMsgs, bytes: t.outBytes },
-    received: { msgs: t.inMsgs, bytes: t.inBytes },
-    slow_consumers: acc.slowConsumers,
   };
 }
 

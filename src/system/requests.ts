@@ -18,7 +18,7 @@ import { handleAccountStatz, handleAccountz } from "../monitor/accountz.js";
 import { handleJsz } from "../monitor/jsz.js";
 import { handleHealthz } from "../monitor/healthz.js";
 import { handleGatewayz, handleLeafz, handleRoutez } from "../monitor/cluster.js";
-import { accountStat, serverStats } from "./events.js";
+import { accountStat } from "../monitor/accountz.js";
 
 /** What a request handler produces: data for the envelope, an error, or nothing (filtered out). */
 export type Answer = { data: unknown } | { error: { code: number; description: string } } | { raw: Record<string, unknown> } | null;
@@ -145,10 +145,6 @@ export function accountStatz(server: Server, names: string[] | null, includeUnus
   if (names !== null) body.account_statz = body.account_statz.filter((x) => names.includes(x.acc));
   if (body.account_statz.length === 0 && !includeUnused) return null;
   return a;
-}
-
-export function statszAnswer(server: Server): Record<string, unknown> {
-  return serverStats(server);
 }
 
 /** Newer Go's $SYS.REQ.USER.INFO: who the requester is. */
