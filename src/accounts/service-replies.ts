@@ -130,7 +130,7 @@ export class ServiceReplies implements MessageTarget {
     const resp = responder?.clientInfo?.(true) ?? {};
     const reqRtt = typeof t.requestor.rtt === "number" ? t.requestor.rtt : 0;
     const respRtt = typeof resp.rtt === "number" ? resp.rtt : 0;
-    const systemNs = 0;
+    // One process: no time is spent between servers ("system" latency).
     const metric = {
       type: LATENCY_TYPE,
       id: newEventId(),
@@ -140,8 +140,8 @@ export class ServiceReplies implements MessageTarget {
       responder: resp,
       start: new Date(t.start.getTime() - reqRtt / 1e6).toISOString(),
       service: Math.max(0, serviceNs - respRtt),
-      system: systemNs,
-      total: reqRtt + serviceNs + systemNs,
+      system: 0,
+      total: reqRtt + serviceNs,
     };
     const body = Buffer.from(JSON.stringify(metric));
     deliverMessage(this.account, null, lat.subject, undefined, -1, body, 0, body.length);

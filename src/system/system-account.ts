@@ -150,11 +150,12 @@ export class SystemServices implements ServerEvents {
       const ev = accountConnsEvent(this.server, 0, acc);
       for (const s of subjects) this.send(s, { ...ev, server: serverInfo(this.server, this.nextSeq()) });
     }
-    const timer = this.connsTimers.get(acc);
-    if (timer !== undefined) clearTimeout(timer);
-    this.connsTimers.delete(acc);
-    if (acc.clients.size > 0) {
-      const t = setTimeout(() => this.accountConnsChanged(acc), CONNS_HEARTBEAT_MS);
+    // One heartbeat per account in use, armed once (not re-armed on every change: accepts stay cheap).
+    if (acc.clients.size > 0 && !this.connsTimers.has(acc)) {
+      const t = setTimeout(() => {
+        this.connsTimers.delete(acc);
+        this.accountConnsChanged(acc);
+      }, CONNS_HEARTBEAT_MS);
       t.unref();
       this.connsTimers.set(acc, t);
     }
