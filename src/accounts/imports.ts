@@ -48,7 +48,7 @@ abstract class Forwarder implements MessageTarget {
     return this.account.internalCid;
   }
 
-  abstract deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void;
+  abstract deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean;
 
   listen(subject: string, sid: string): void {
     this.sub = new Subscription(this, subject, undefined, sid);
@@ -88,14 +88,15 @@ export class StreamImport extends Forwarder {
     this.transform = wild && !this.usePub ? transformOf(from, to) : null;
   }
 
-  deliver(_sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void {
+  /** Taken when some subscriber of the importer got it (Go's shadow subscriptions exist only for those). */
+  deliver(_sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
     // As Go's shadow subscriptions: an imported stream reaches the importer's
     // subscribers, never another import (no chains, no loops).
-    if (forwarding.viaStream > 0) return;
+    if (forwarding.viaStream > 0) return false;
     const to = this.usePub ? this.prefix + subject : this.transform !== null ? (this.transform.map(subject) ?? subject) : this.to;
     forwarding.viaStream++;
     try {
-      deliverMessage(this.importer, publisher, to, reply, hdrLen, buf, start, size);
+      return deliverMessage(this.importer, publisher, to, reply, hdrLen, buf, start, size) > 0;
     } finally {
       forwarding.viaStream--;
     }
@@ -128,11 +129,12 @@ export class ServiceImport extends Forwarder {
     return this.serviceExport?.responseType ?? "Singleton";
   }
 
-  deliver(_sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void {
-    if (forwarding.viaStream > 0) return;
+  /** Taken once forwarded (as in Go, a request counts as delivered to the import itself). */
+  deliver(_sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
+    if (forwarding.viaStream > 0) return false;
     const se = this.serviceExport;
     // A request that comes back around through the same export is dropped (Go's cycle guard).
-    if (se !== undefined && forwarding.serviceChain.includes(se)) return;
+    if (se !== undefined && forwarding.serviceChain.includes(se)) return false;
     const to = this.usePub ? subject : this.transform !== null ? (this.transform.map(subject) ?? subject) : this.to;
     const hadPrevious = forwarding.serviceChain.length > 0;
     let nrr: string | undefined;
@@ -156,6 +158,7 @@ export class ServiceImport extends Forwarder {
       if (se !== undefined) forwarding.serviceChain.pop();
     }
     if (delivered === 0 && pending !== null) repliesOf(this.exporter).remove(pending.subject);
+    return true;
   }
 }
 

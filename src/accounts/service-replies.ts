@@ -74,9 +74,9 @@ export class ServiceReplies implements MessageTarget {
     this.pending.delete(subject);
   }
 
-  deliver(_sub: Subscription, subject: string, _reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void {
+  deliver(_sub: Subscription, subject: string, _reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
     const p = this.pending.get(subject);
-    if (p === undefined) return;
+    if (p === undefined) return false;
     const si = p.import;
     const delivered = deliverMessage(si.importer, publisher, p.reply, undefined, hdrLen, buf, start, size);
     if (p.tracking !== null) this.sendLatency(p, publisher);
@@ -84,6 +84,7 @@ export class ServiceReplies implements MessageTarget {
     const empty = size - (hdrLen > 0 ? hdrLen : 0) === 0 && hdrLen <= 0;
     if (delivered === 0 || rt === "Singleton" || (rt === "Chunked" && empty)) this.pending.delete(subject);
     else p.ts = Date.now();
+    return delivered > 0;
   }
 
   removeSub(sub: Subscription): void {

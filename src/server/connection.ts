@@ -490,8 +490,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   // ---- delivery side ----------------------------------------------------
 
   /** Queue a message for this connection's subscription `sub`. */
-  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, _publisher?: MessageTarget | null): void {
-    if (this.deliveryCheck !== null && !this.deliveryCheck.admitDelivery(subject, reply)) return;
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, _publisher?: MessageTarget | null): boolean {
+    if (this.deliveryCheck !== null && !this.deliveryCheck.admitDelivery(subject, reply)) return false;
     if (hdrLen >= 0 && (!this.opts.headers || hdrLen === 0)) {
       // A client without header support gets the payload only, as a MSG; so
       // does everyone for an empty header block (Go: only hdr > 0 is HMSG).
@@ -506,6 +506,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     // Like the Go server, measure the RTT of a client that answers requests.
     if (reply !== undefined && this.rtt < 0 && reply.length > MIN_REPLY_LEN) this.sendRttPing();
     this.queued();
+    return true;
   }
 
   /** Start an RTT measurement (a PING) unless one is under way; /connz asks for one too, as Go's does. */

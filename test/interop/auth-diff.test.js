@@ -135,6 +135,17 @@ const SCRIPTS = [
   },
   {
     conf: "perms",
+    name: "a queue member whose deny rule refuses a message leaves it to another member",
+    steps: [
+      [0, as("allowdeny") + "SUB foo.* g 1\r\n"],
+      [1, as("pub") + "SUB foo.* g 1\r\n"],
+      [2, as("pub") + "PUB foo.secret 1\r\n1\r\nPUB foo.secret 1\r\n2\r\nPUB foo.secret 1\r\n3\r\nPUB foo.secret 1\r\n4\r\nPUB foo.secret 1\r\n5\r\nPUB foo.secret 1\r\n6\r\n"],
+      [1, ""],
+      [0, ""],
+    ],
+  },
+  {
+    conf: "perms",
     name: "queue permissions",
     steps: [[0, as("queues") + "SUB q.plain 1\r\nSUB q.plain any 2\r\nSUB q.only 3\r\nSUB q.only g1 4\r\nSUB q.only g2 5\r\nSUB q.wild.a grpx 6\r\nSUB q.wild.a other 7\r\nSUB q.star.a g.1 13\r\nSUB q.star.a h.1 14\r\nSUB q.star.a g 15\r\nSUB q.mixed 8\r\nSUB q.mixed g2 9\r\nSUB q.mixed g3 10\r\nSUB q.denyq 11\r\nSUB q.denyq bad 12\r\n"]],
   },
