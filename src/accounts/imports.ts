@@ -16,10 +16,18 @@ import { Subscription } from "../server/subscription.js";
 import type { Account } from "./account.js";
 import { findApprovedExport, findExportFor, isSubsetMatch, type ServiceExport } from "./exports.js";
 import { SubjectMapping } from "./subject-mapping.js";
-import { forwarding, repliesOf } from "./service-replies.js";
+import { repliesOf } from "./service-replies.js";
 import { REQUEST_INFO_HEADER, requestInfoOf, setHeader } from "./request-info.js";
 
 const MAX_CYCLE_SEARCH_DEPTH = 1024;
+
+/** What is being forwarded right now (one event loop, so module state is safe). */
+const forwarding = {
+  /** >0 while a message delivers through a stream import. */
+  viaStream: 0,
+  /** Service exports the current request went through, outermost first. */
+  serviceChain: [] as ServiceExport[],
+};
 
 /** Go's transformTokenize: each `*` of a destination becomes $1, $2, … in order. */
 function tokenizeDestination(to: string): string {

@@ -16,14 +16,6 @@ import { DEFAULT_RESPONSE_THRESHOLD_MS, type ServiceExport } from "./exports.js"
 import type { ServiceImport } from "./imports.js";
 import { requestInfoOf } from "./request-info.js";
 
-/** What is being forwarded right now (one event loop, so module state is safe). */
-export const forwarding = {
-  /** >0 while a message delivers through a stream import. */
-  viaStream: 0,
-  /** Service exports the current request went through, outermost first. */
-  serviceChain: [] as ServiceExport[],
-};
-
 export interface PendingResponse {
   readonly subject: string;
   readonly import: ServiceImport;
