@@ -140,6 +140,7 @@ export class Server implements InternalRouting {
   applyAccounts(): void {
     const { errors } = this.accounts.configure(accountsSettings(this.opts));
     for (const e of errors) this.logger.error(e);
+    for (const c of this.clients.values()) if (c.connectReceived) c.applyAccountLimits();
     this.events?.accountsReloaded();
   }
 
