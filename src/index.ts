@@ -38,12 +38,12 @@ export class NatsServer {
     return this.server.extraListener("monitoring")?.port ?? 0;
   }
 
-  /** `http://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
+  /** `http(s)://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
   get monitorUrl(): string {
     const m = this.server.extraListener("monitoring") as MonitorServer | undefined;
     if (!m) return "";
     const h = m.host === "0.0.0.0" || m.host === "::" || m.host === "" ? "127.0.0.1" : m.host;
-    return `http://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
+    return `${m.scheme}://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
   }
 
   /** Graceful shutdown: flushes pending output, closes clients, releases the port. */

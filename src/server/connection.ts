@@ -3,7 +3,6 @@
 // reason) and its OutboundBuffer. Message routing is delegated to delivery.ts;
 // listener and registry concerns belong to Server.
 
-import type { Socket } from "node:net";
 import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../protocol/parser.js";
 import { isValidLiteralSubject, isValidQueueName, isValidSubject } from "../protocol/subject.js";
 import type { Account } from "../accounts/account.js";
@@ -13,6 +12,7 @@ import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
 import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
+import type { ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
 
 const PING = Buffer.from("PING\r\n");
@@ -95,12 +95,17 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   private stallTimer: NodeJS.Timeout | null = null;
   readonly host: string;
   readonly port: number;
+  /** "websocket" for connections from the WebSocket listener (/connz `type`). */
+  transportType: "nats" | "websocket" = "nats";
+  /** The TLS session, once a handshake completed. */
+  tls: ConnectionTlsInfo | null = null;
   /** Log/trace prefix: `ip:port - cid:N`, plus `- "v1.2.3:lang:name"` once CONNECT names the client. */
   label: string;
 
   constructor(
     readonly server: Server,
-    readonly socket: Socket,
+    /** The accepted socket; a TLS upgrade replaces it with the TLS stream. */
+    public socket: ClientSocket,
     readonly cid: number,
     public account: Account,
   ) {
@@ -113,14 +118,19 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   /** Called once the connection is registered: send INFO, start timers, read. */
   begin(info: Buffer): void {
-    const s = this.socket;
+    this.socket.write(info);
+    this.attach(this.socket);
+  }
+
+  /** Read from `s` (the accepted socket, or the TLS stream over it) and start the keepalive. */
+  attach(s: ClientSocket): void {
+    this.socket = s;
     s.setNoDelay(true);
     s.on("data", (chunk: Buffer) => this.onData(chunk));
     s.on("error", () => this.close(ClosedState.ReadError, false));
     s.on("end", () => this.close(ClosedState.ClientClosed, false));
     s.on("close", () => this.close(ClosedState.ClientClosed, false));
     s.on("drain", () => this.onDrain());
-    s.write(info);
     this.schedulePing();
   }
 

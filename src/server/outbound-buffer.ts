@@ -2,7 +2,7 @@
 // with a single socket.write when the cycle ends. It owns the encoding of
 // MSG/HMSG frames into that buffer; it does not decide who receives what.
 
-import type { Socket } from "node:net";
+import type { ClientSocket } from "./client-transport.js";
 
 const CR = 13;
 const LF = 10;
@@ -104,7 +104,7 @@ export class OutboundBuffer {
    * kernel took everything at once; otherwise the socket keeps it and a new
    * one is started.
    */
-  flushTo(socket: Socket): void {
+  flushTo(socket: ClientSocket): void {
     if (this.len === 0) return;
     const data = this.buf.subarray(0, this.len);
     const cap = this.buf.length;

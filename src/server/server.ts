@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } fro
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
+import type { ClientPortStarter, ClientSocket } from "./client-transport.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 
@@ -80,6 +81,8 @@ export class Server implements InternalRouting {
   constructor(
     options: Partial<Options> = {},
     private readonly extraListenerFactories: readonly ExtraListenerFactory[] = [],
+    /** Starts client-port connections (TLS); without it they get INFO and are read as plain TCP. */
+    private readonly clientPortStarter: ClientPortStarter | null = null,
   ) {
     this.opts = resolveOptions(options);
     this.logger = new Logger(this.opts);
@@ -171,12 +174,26 @@ export class Server implements InternalRouting {
   }
 
   private accept(socket: Socket): void {
+    this.addClient(socket, this.clientPortStarter);
+  }
+
+  /**
+   * Register a client connection from any listener (client port, WebSocket)
+   * and start it: `start` sends INFO and attaches the stream (plain: INFO and
+   * read at once). Returns null when the connection is refused.
+   */
+  addClient<S extends ClientSocket>(
+    socket: S,
+    start: ((conn: ClientConnection, socket: S, info: Buffer) => void) | null,
+    transportType: ClientConnection["transportType"] = "nats",
+  ): ClientConnection | null {
     if (this.shuttingDown || this.lameDuck) {
       socket.destroy();
-      return;
+      return null;
     }
     const cid = this.nextClientId();
     const conn = new ClientConnection(this, socket, cid, this.globalAccount);
+    conn.transportType = transportType;
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
       socket.on("error", () => {});
@@ -184,16 +201,18 @@ export class Server implements InternalRouting {
       this.logger.error(`${conn.label} - maximum connections exceeded`);
       conn.sendErr("maximum connections exceeded");
       conn.close(ClosedState.MaxConnectionsExceeded, true);
-      return;
+      return null;
     }
     this.clients.set(cid, conn);
     this.globalAccount.clients.add(conn);
     this.logger.debug(`${conn.label} - Client connection created`);
-    conn.begin(this.infoFor(conn));
+    if (start) start(conn, socket, this.infoFor(conn));
+    else conn.begin(this.infoFor(conn));
+    return conn;
   }
 
-  /** The INFO line for one connection. */
-  infoFor(conn: ClientConnection): Buffer {
+  /** The INFO line for one connection; `tlsFirst`: sent after a handshake_first handshake. */
+  infoFor(conn: ClientConnection, tlsFirst = false): Buffer {
     const info: Record<string, unknown> = {
       server_id: this.serverId,
       server_name: this.serverName,
@@ -203,10 +222,19 @@ export class Server implements InternalRouting {
       host: this.opts.host,
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
+    };
+    const tls = this.opts.tls;
+    if (tls) {
+      const required = tlsFirst || !this.opts.allowNonTls;
+      if (required) info.tls_required = true;
+      if (tls.verify) info.tls_verify = true;
+      if (!required) info.tls_available = true;
+    }
+    Object.assign(info, {
       max_payload: this.opts.maxPayload,
       client_id: conn.cid,
       client_ip: conn.host,
-    };
+    });
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }

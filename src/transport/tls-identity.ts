@@ -1,0 +1,131 @@
+// What a client certificate says about its holder, in nats-server's terms:
+// the subject as Go's pkix.Name.String() prints it, the SPKI and certificate
+// SHA-256 (/connz tls_peer_certs, pinned_certs), and the names verify_and_map
+// offers as a user, with the lookup in Go's order (SAN emails, SAN DNS names,
+// SAN URIs, a DN equal in its RDNs to a configured user, the raw RDN
+// sequence). It decides nothing about permissions; the auth layer calls
+// mapCertificateToUser with its user table.
+
+import { createHash, type X509Certificate } from "node:crypto";
+import type { CertIdentity, PeerCertInfo, Rdn } from "../server/client-transport.js";
+
+/** OpenSSL short names that Go spells differently. */
+const GO_TYPE: Record<string, string> = { street: "STREET", postalCode: "POSTALCODE", serialNumber: "SERIALNUMBER" };
+/** The attributes pkix.Name keeps in fields, in the order ToRDNSequence emits them. */
+const CANONICAL = ["C", "ST", "L", "STREET", "POSTALCODE", "O", "OU", "CN", "SERIALNUMBER"];
+
+/** Subject attributes in certificate order (Node prints one per line, RFC 2253 escaped). */
+export function subjectRdns(cert: X509Certificate): Rdn[] {
+  const out: Rdn[] = [];
+  for (const line of cert.subject.split("\n")) {
+    if (line === "") continue;
+    for (const part of splitUnescaped(line, "+")) {
+      const eq = part.indexOf("=");
+      if (eq < 0) continue;
+      const t = part.slice(0, eq);
+      out.push([GO_TYPE[t] ?? t, part.slice(eq + 1)]);
+    }
+  }
+  return out;
+}
+
+function splitUnescaped(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === "\\" && i + 1 < s.length) {
+      cur += ch + s[++i];
+    } else if (ch === sep) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const rdnText = (rdns: readonly Rdn[]): string =>
+  rdns
+    .map(([t, v]) => `${t}=${v}`)
+    .reverse()
+    .join(",");
+
+/** Go's pkix.Name.String(): attributes pkix.Name has no field for first, then its fields in order; printed last first. */
+export function goSubjectString(cert: X509Certificate): string {
+  const rdns = subjectRdns(cert);
+  const ordered: Rdn[] = rdns.filter(([t]) => !CANONICAL.includes(t));
+  for (const type of CANONICAL) for (const r of rdns) if (r[0] === type) ordered.push(r);
+  return rdnText(ordered);
+}
+
+function sha256Hex(b: Buffer): string {
+  return createHash("sha256").update(b).digest("hex");
+}
+
+/** Hex SHA-256 of the DER SubjectPublicKeyInfo (what pinned_certs lists). */
+export function spkiSha256(cert: X509Certificate): string {
+  return sha256Hex(cert.publicKey.export({ type: "spki", format: "der" }));
+}
+
+export function peerCertInfo(cert: X509Certificate): PeerCertInfo {
+  return { subject: goSubjectString(cert), spki_sha256: spkiSha256(cert), cert_sha256: sha256Hex(cert.raw) };
+}
+
+/** Node's subjectAltName ("DNS:a, email:b, URI:c") split by kind. */
+function altNames(cert: X509Certificate): { emails: string[]; dnsNames: string[]; uris: string[] } {
+  const r = { emails: [] as string[], dnsNames: [] as string[], uris: [] as string[] };
+  for (const entry of (cert.subjectAltName ?? "").split(", ")) {
+    const i = entry.indexOf(":");
+    if (i < 0) continue;
+    const kind = entry.slice(0, i);
+    const value = entry.slice(i + 1);
+    if (kind === "email") r.emails.push(value);
+    else if (kind === "DNS") r.dnsNames.push(value);
+    else if (kind === "URI") r.uris.push(value);
+  }
+  return r;
+}
+
+export function certIdentity(cert: X509Certificate): CertIdentity {
+  const rdns = subjectRdns(cert);
+  return { ...altNames(cert), rdns, rdnSequence: rdnText(rdns) };
+}
+
+/** A DN as written in a user name ("CN=alice, O=acme"), split into attributes; null if it is not one. */
+function parseDn(text: string): Rdn[] | null {
+  const out: Rdn[] = [];
+  for (const rdn of splitUnescaped(text, ",")) {
+    for (const part of splitUnescaped(rdn, "+")) {
+      const eq = part.indexOf("=");
+      if (eq <= 0) return null;
+      out.push([part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim()]);
+    }
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** Same attributes, in any order (Go's ldap.DN RDNsMatch). */
+function rdnsMatch(a: readonly Rdn[], b: readonly Rdn[]): boolean {
+  if (a.length !== b.length) return false;
+  const key = ([t, v]: Rdn) => `${t.toUpperCase()}=${v.toLowerCase()}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.every((x, i) => x === right[i]);
+}
+
+/**
+ * verify_and_map: the configured user a certificate names, tried in Go's
+ * order (SAN emails, SAN DNS names, SAN URIs, a user whose name is a DN with
+ * the certificate subject's RDNs, then the RDN sequence text); null if none.
+ */
+export function mapCertificateToUser(id: CertIdentity, users: Iterable<string>): string | null {
+  const names = [...users];
+  const known = new Set(names);
+  for (const candidate of [...id.emails, ...id.dnsNames, ...id.uris]) if (known.has(candidate)) return candidate;
+  for (const name of names) {
+    const dn = parseDn(name);
+    if (dn !== null && rdnsMatch(dn, id.rdns)) return name;
+  }
+  return known.has(id.rdnSequence) ? id.rdnSequence : null;
+}
