@@ -95,8 +95,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   private stallTimer: NodeJS.Timeout | null = null;
   readonly host: string;
   readonly port: number;
-  /** "websocket" for connections from the WebSocket listener (/connz `type`). */
-  transportType: "nats" | "websocket" = "nats";
+  /** "websocket" for connections from the WebSocket listener (/connz `type`, `wid:` in log lines). */
+  private transport: "nats" | "websocket" = "nats";
   /** The TLS session, once a handshake completed. */
   tls: ConnectionTlsInfo | null = null;
   /** Log/trace prefix: `ip:port - cid:N`, plus `- "v1.2.3:lang:name"` once CONNECT names the client. */
@@ -114,6 +114,20 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.label = `${this.host}:${this.port} - cid:${cid}`;
     this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
     this.parser.maxPayload = server.opts.maxPayload;
+  }
+
+  get transportType(): "nats" | "websocket" {
+    return this.transport;
+  }
+
+  set transportType(t: "nats" | "websocket") {
+    this.transport = t;
+    this.label = `${this.host}:${this.port} - ${this.idTag}:${this.cid}`;
+  }
+
+  /** Go tags WebSocket clients `wid:` in log lines, other clients `cid:`. */
+  private get idTag(): string {
+    return this.transport === "websocket" ? "wid" : "cid";
   }
 
   /** Called once the connection is registered: send INFO, start timers, read. */
@@ -238,7 +252,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     }
     const o = this.opts;
     this.echo = o.echo;
-    this.label = clientLabel(`${this.host}:${this.port} - cid:${this.cid}`, o.version, o.lang, o.name);
+    this.label = clientLabel(`${this.host}:${this.port} - ${this.idTag}:${this.cid}`, o.version, o.lang, o.name);
     if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
     this.connectReceived = true;

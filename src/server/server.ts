@@ -193,7 +193,7 @@ export class Server implements InternalRouting {
     }
     const cid = this.nextClientId();
     const conn = new ClientConnection(this, socket, cid, this.globalAccount);
-    conn.transportType = transportType;
+    if (transportType !== "nats") conn.transportType = transportType;
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
       socket.on("error", () => {});

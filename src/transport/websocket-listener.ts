@@ -165,7 +165,7 @@ export class WebsocketListener implements ExtraListener {
     const [status, reason] = this.check(req) ?? [400, "invalid value for header 'Upgrade'"];
     this.logRefusal(req, reason);
     const body = `${STATUS_CODES[status]}\n`;
-    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Sec-Websocket-Version": "13", "X-Content-Type-Options": "nosniff" });
+    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Sec-Websocket-Version": "13", "X-Content-Type-Options": "nosniff", "Content-Length": body.length });
     res.end(body);
   }
 
