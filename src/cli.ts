@@ -13,6 +13,7 @@ import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";
 import { checkTlsOptions } from "./transport/tls-options.js";
+import { checkWebsocketOptions } from "./transport/websocket-listener.js";
 
 type FlagKind = "string" | "int" | "bool";
 interface FlagDef {
@@ -186,6 +187,11 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (state.testConfig) {
+      const tlsErr = checkTlsOptions(resolveOptions(options));
+      if (tlsErr) {
+        process.stderr.write(`${name}: ${tlsErr}\n`);
+        return 1;
+      }
       process.stderr.write(`${name}: configuration file ${state.configFile} is valid\n`);
       return 0;
     }
@@ -194,7 +200,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const resolved = resolveOptions(options);
-  const invalid = validateOptions(resolved) || checkTlsOptions(resolved);
+  const invalid = validateOptions(resolved) || checkTlsOptions(resolved) || checkWebsocketOptions(resolved);
   if (invalid) {
     process.stderr.write(`${name}: ${invalid}\n`);
     return 1;

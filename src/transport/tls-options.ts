@@ -117,7 +117,6 @@ function goKeyPairError(e: Error): string {
 export function checkTlsOptions(o: Options): string {
   const blocks = [o.tls, o.websocket.tls].filter((t): t is TlsOptions => t !== null);
   for (const t of blocks) {
-    if (t.certFile === "" && t.keyFile === "") continue;
     try {
       secureContextFor(t);
     } catch (e) {
@@ -125,6 +124,5 @@ export function checkTlsOptions(o: Options): string {
       throw e;
     }
   }
-  if (o.websocket.port !== 0 && o.websocket.tls === null && !o.websocket.noTls) return "websocket requires TLS configuration";
   return "";
 }

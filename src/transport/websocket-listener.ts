@@ -12,7 +12,7 @@ import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Server } from "../server/server.js";
 import type { ExtraListener } from "../server/extra-listener.js";
-import type { WebsocketOptions } from "../options.js";
+import type { Options, WebsocketOptions } from "../options.js";
 import { secureContextOptions } from "./tls-options.js";
 import { WebsocketClientStream } from "./websocket-stream.js";
 
@@ -201,11 +201,19 @@ export class WebsocketListener implements ExtraListener {
   }
 }
 
+/** Go's validateWebsocketOptions, the part tsnats can check: "" or the error. */
+export function checkWebsocketOptions(o: Options): string {
+  const w = o.websocket;
+  if (w.port !== 0 && w.tls === null && !w.noTls) return "websocket requires TLS configuration";
+  return "";
+}
+
 /** The WebSocket listener when `websocket.port` is set; Go's startup checks first. */
 export async function startWebsocket(server: Server): Promise<WebsocketListener | null> {
   const w = server.opts.websocket;
   if (w.port === 0) return null;
-  if (w.tls === null && !w.noTls) throw new Error("websocket requires TLS configuration");
+  const invalid = checkWebsocketOptions(server.opts);
+  if (invalid) throw new Error(invalid);
   const l = new WebsocketListener(server, w);
   try {
     await l.listen();
