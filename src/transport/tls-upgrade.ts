@@ -8,8 +8,8 @@
 // "TLS Handshake Failure". Plain clients (no tls block) never come here.
 
 import type { Socket } from "node:net";
-import { TLSSocket } from "node:tls";
-import type { X509Certificate } from "node:crypto";
+import { TLSSocket, type DetailedPeerCertificate } from "node:tls";
+import { X509Certificate } from "node:crypto";
 import type { TlsOptions } from "../options.js";
 import type { Server } from "../server/server.js";
 import type { ClientConnection } from "../server/connection.js";
@@ -192,13 +192,30 @@ class ClientTlsFlow {
   }
 }
 
+/**
+ * The client's certificate chain, leaf first. Node reports the chain as
+ * verified (the certificates the client sent, completed from the CA file);
+ * Node and OpenSSL clients send their whole chain, as Go then lists it.
+ */
+function peerChain(t: TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let c: DetailedPeerCertificate | undefined = t.getPeerCertificate(true) as DetailedPeerCertificate;
+  while (c && c.raw && out.length < MAX_CHAIN) {
+    out.push(new X509Certificate(c.raw));
+    if (c.issuerCertificate === c) break;
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+const MAX_CHAIN = 10;
+
 /** The negotiated session as /connz reports it. */
 export function sessionInfo(t: TLSSocket, tls: TlsOptions): ConnectionTlsInfo {
-  const peer: X509Certificate | undefined = t.getPeerX509Certificate();
+  const chain = peerChain(t);
   return {
     version: (t.getProtocol() ?? "").replace(/^TLSv/, ""),
     cipherSuite: t.getCipher()?.standardName ?? "",
-    peerCerts: peer ? [peerCertInfo(peer)] : [],
-    identity: tls.map && peer ? certIdentity(peer) : null,
+    peerCerts: chain.map(peerCertInfo),
+    identity: tls.map && chain.length > 0 ? certIdentity(chain[0]) : null,
   };
 }

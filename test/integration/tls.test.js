@@ -134,7 +134,9 @@ describe("TLS client port", { skip }, () => {
       try {
         const cz = await (await fetch(`${s.monitorUrl}/connz?auth=1`)).json();
         const ci = cz.connections.find((x) => x.name === "certy");
-        assert.equal(ci.tls_peer_certs.length, 1);
+        // The client's chain: its certificate, then the CA.
+        assert.equal(ci.tls_peer_certs.length, 2);
+        assert.equal(ci.tls_peer_certs[1].subject, "CN=tsnats Test CA,O=tsnats test");
         const pc = ci.tls_peer_certs[0];
         assert.equal(pc.subject, "CN=alice,OU=nats.io,O=Synadia,ST=CA,C=US");
         const x = new (await import("node:crypto")).X509Certificate(readFileSync(certs.client.cert));
