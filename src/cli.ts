@@ -8,6 +8,7 @@ import { applyReload, validateOptions } from "./server/reload.js";
 import { LogSetupError, fatalExit } from "./server/logger.js";
 import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import type { Server } from "./server/server.js";
+import { ListenerStartError } from "./server/extra-listener.js";
 import { assembleServer } from "./assembly.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
@@ -217,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await server.start();
   } catch (e) {
-    if (e instanceof ProcessFileError) server.logger.fatal(e.message);
+    if (e instanceof ProcessFileError || e instanceof ListenerStartError) server.logger.fatal(e.message);
     else server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
     return 1;
   }

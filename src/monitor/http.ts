@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import { createServer as createHttpsServer } from "node:https";
 import { secureContextOptions } from "../transport/tls-options.js";
 import type { Server } from "../server/server.js";
-import type { ExtraListener } from "../server/extra-listener.js";
+import { ListenerStartError, type ExtraListener } from "../server/extra-listener.js";
 import { ParamError } from "./params.js";
 import { cleanPath, joinPath, normalizeBasePath, Paths, type Handler, type MonitorRequest, type Reply } from "./types.js";
 import { handleRoot } from "./root.js";
@@ -204,8 +204,8 @@ export async function startMonitor(server: Server): Promise<MonitorServer | null
 export async function startHttpsMonitor(server: Server): Promise<MonitorServer | null> {
   const o = server.opts;
   if (o.httpsPort === 0) return null;
-  if (o.httpPort !== 0) throw new Error(`can't specify both HTTP (${o.httpPort}) and HTTPs (${o.httpsPort}) ports`);
-  if (o.tls === null) throw new Error("TLS cert and key required for HTTPS");
+  if (o.httpPort !== 0) throw new ListenerStartError(`Can't start monitoring: can't specify both HTTP (${o.httpPort}) and HTTPs (${o.httpsPort}) ports`);
+  if (o.tls === null) throw new ListenerStartError("Can't start monitoring: TLS cert and key required for HTTPS");
   return listenMonitor(new MonitorServer(server, true));
 }
 
@@ -213,7 +213,7 @@ async function listenMonitor(m: MonitorServer): Promise<MonitorServer> {
   try {
     await m.listen();
   } catch (e) {
-    throw new Error(`can't listen to the monitor port: ${(e as Error).message}`);
+    throw new ListenerStartError(`Can't start monitoring: can't listen to the monitor port: ${(e as Error).message}`);
   }
   const h = m.host.includes(":") ? `[${m.host}]` : m.host;
   m.server.logger.notice(`Starting ${m.scheme} monitor on ${h}:${m.port}`);

@@ -180,7 +180,8 @@ export class Server implements InternalRouting {
   /**
    * Register a client connection from any listener (client port, WebSocket)
    * and start it: `start` sends INFO and attaches the stream (plain: INFO and
-   * read at once). Returns null when the connection is refused.
+   * read at once). Returns null during shutdown; a connection over the
+   * limit comes back already closed.
    */
   addClient<S extends ClientSocket>(
     socket: S,
@@ -201,7 +202,7 @@ export class Server implements InternalRouting {
       this.logger.error(`${conn.label} - maximum connections exceeded`);
       conn.sendErr("maximum connections exceeded");
       conn.close(ClosedState.MaxConnectionsExceeded, true);
-      return null;
+      return conn;
     }
     this.clients.set(cid, conn);
     this.globalAccount.clients.add(conn);

@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Server } from "../server/server.js";
-import type { ExtraListener } from "../server/extra-listener.js";
+import { ListenerStartError, type ExtraListener } from "../server/extra-listener.js";
 import type { Options, WebsocketOptions } from "../options.js";
 import { secureContextOptions } from "./tls-options.js";
 import { WebsocketClientStream } from "./websocket-stream.js";
@@ -218,7 +218,7 @@ export async function startWebsocket(server: Server): Promise<WebsocketListener 
   try {
     await l.listen();
   } catch (e) {
-    throw new Error(`Unable to listen for websocket connections: ${(e as Error).message}`);
+    throw new ListenerStartError(`Unable to listen for websocket connections: ${(e as Error).message}`);
   }
   server.logger.notice(`Listening for websocket clients on ${l.urls()[0]}`);
   if (!l.secure) server.logger.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");

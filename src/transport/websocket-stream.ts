@@ -136,7 +136,12 @@ export class WebsocketClientStream extends EventEmitter implements ClientSocket 
   private sendClose(): void {
     if (this.closing) return;
     this.closing = true;
-    const reason = this.conn?.closeReason ?? ClosedState.ServerShutdown;
+    // A connection refused while being registered closes before `conn` is set: look once it is.
+    queueMicrotask(() => this.closeFrame());
+  }
+
+  private closeFrame(): void {
+    const reason = this.conn?.closeReason || ClosedState.ServerShutdown;
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(closeStatusFor(reason), reason.slice(0, MAX_CLOSE_REASON));
     // Go drops the TCP connection right after its close frame; give the peer a moment to answer it.
     setTimeout(() => this.ws.terminate(), CLOSE_LINGER_MS).unref();

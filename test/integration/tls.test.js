@@ -301,6 +301,19 @@ describe("TLS client port", { skip }, () => {
     }
   });
 
+  test("reload: tls can change, allow_non_tls and the websocket listener cannot", async () => {
+    await withServer({ tls: tlsOpts() }, async (s) => {
+      const cur = s.server.opts;
+      assert.equal(applyReload(s.server, resolveOptions({ ...cur, allowNonTls: true })), "config reload not supported for AllowNonTLS: old=false, new=true");
+      assert.match(applyReload(s.server, resolveOptions({ ...cur, websocket: { ...cur.websocket, port: 1234, noTls: true } })), /^config reload not supported for Websocket: /);
+      assert.equal(applyReload(s.server, resolveOptions({ ...cur, tls: tlsOpts({ timeout: 3000 }) })), "");
+      assert.equal(s.server.opts.tls.timeout, 3000);
+      assert.equal(applyReload(s.server, resolveOptions({ ...s.server.opts, tls: null })), "");
+      const { info } = await openPlain(s.port);
+      assert.equal(info.tls_required, undefined, "TLS off after the reload");
+    });
+  });
+
   test("HTTPS monitoring on https_port with the tls certificate", async () => {
     await withServer({ tls: tlsOpts(), httpsPort: -1 }, async (s) => {
       assert.match(s.monitorUrl, /^https:\/\/127\.0\.0\.1:\d+$/);

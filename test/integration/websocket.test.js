@@ -198,6 +198,16 @@ describe("WebSocket listener", () => {
     }
   });
 
+  test("over max_connections: INFO, -ERR, then close 1008 as Go", async () => {
+    await withServer({ ...wsOpts(), maxConnections: 1 }, async (s) => {
+      const first = await rawWs(s);
+      const second = await rawWs(s);
+      assert.deepEqual(await withTimeout(second.closeInfo, 3000, "close"), { code: 1008, reason: "Maximum Connections Exceeded" });
+      assert.match(second.received, /^INFO .*\r\n-ERR 'maximum connections exceeded'\r\n$/);
+      first.terminate();
+    });
+  });
+
   test("bad frames: unmasked, oversized; each closes only its connection", async () => {
     await withServer(wsOpts(), async (s) => {
       const ok = await rawWs(s);
