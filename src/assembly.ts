@@ -1,6 +1,7 @@
 // The composition root: a Server with every optional subsystem plugged in
-// (HTTP and HTTPS monitoring, the WebSocket listener, TLS on the client port). index.ts (embedding) and cli.ts (the command) both
-// build their servers here, so server/ never imports the layers above it.
+// (HTTP and HTTPS monitoring, the WebSocket listener, TLS on the client
+// port). index.ts (embedding) and cli.ts (the command) both build their
+// servers here, so server/ never imports the layers above it.
 
 import type { Options } from "./options.js";
 import { Server } from "./server/server.js";
