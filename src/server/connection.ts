@@ -341,6 +341,14 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       this.flushPending = true;
       this.server.scheduleFlush(this);
     }
+    // Output waits for the end of the event-loop turn (one write for many
+    // reads); a large backlog goes to the socket now, and only what the
+    // socket cannot take counts against max_pending.
+    if (this.outbound.len >= EARLY_FLUSH_BYTES || this.pendingBytes > this.server.opts.maxPending) this.relieve();
+  }
+
+  private relieve(): void {
+    this.flush();
     if (this.pendingBytes > this.server.opts.maxPending) {
       this.server.slowConsumers++;
       this.server.logger.notice(`${this.label} - Slow Consumer Detected: MaxPending of ${this.server.opts.maxPending} Exceeded`);
@@ -515,6 +523,8 @@ function applyConnect(o: ConnectOptions, json: string): string {
   }
   return "";
 }
+/** Queued output past this is written at once instead of at the end of the turn. */
+const EARLY_FLUSH_BYTES = 1024 * 1024;
 /** Replies longer than this (inboxes) trigger an RTT measurement, as in the Go server. */
 const MIN_REPLY_LEN = 15;
 /** A client that never PINGs still gets its RTT PING after this long. */

@@ -9,6 +9,7 @@ import { SubjectMapping } from "../accounts/subject-mapping.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
+import { ClosedConnection } from "./closed-connection.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
@@ -38,7 +39,7 @@ export class Server implements InternalRouting {
   readonly globalAccount: Account;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
-  readonly closedClients: ClientConnection[] = [];
+  readonly closedClients: ClosedConnection[] = [];
   readonly startTime = new Date();
   configLoadTime = new Date();
 
@@ -266,7 +267,10 @@ export class Server implements InternalRouting {
   /** End of a socket's read cycle: deferred work, then one flush of every dirty connection. */
   endReadCycle(): void {
     if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) this.runDeferred();
-    this.flushAll();
+    if (this.flushList.length !== 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAllBound);
+    }
   }
 
   private scheduleDeferred(): void {
@@ -342,7 +346,7 @@ export class Server implements InternalRouting {
   private saveClosed(conn: ClientConnection): void {
     const max = this.opts.maxClosedClients;
     if (max > 0) {
-      this.closedClients.push(conn);
+      this.closedClients.push(new ClosedConnection(conn));
       if (this.closedClients.length > max) this.closedClients.shift();
     }
   }
