@@ -69,7 +69,9 @@ export class WebsocketListener implements ExtraListener {
       perMessageDeflate: w.compression ? { serverNoContextTakeover: true, clientNoContextTakeover: true, threshold: 64 } : false,
     });
     const opts = { connectionsCheckingInterval: TIMEOUT_CHECK_MS, ...(w.handshakeTimeout > 0 ? { headersTimeout: w.handshakeTimeout, requestTimeout: w.handshakeTimeout } : {}) };
-    this.http = w.tls ? createHttpsServer({ ...secureContextOptions(w.tls), ...opts }) : createHttpServer(opts);
+    this.http = w.tls
+      ? createHttpsServer({ ...secureContextOptions(w.tls), requestCert: w.tls.verify, rejectUnauthorized: w.tls.verify, ...opts })
+      : createHttpServer(opts);
     this.http.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     this.http.on("request", (req: IncomingMessage, res: ServerResponse) => this.onPlainRequest(req, res));
     this.http.on("clientError", (_e, socket) => socket.destroy());
