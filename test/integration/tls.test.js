@@ -161,6 +161,24 @@ describe("TLS client port", { skip }, () => {
     });
   });
 
+  test("cipher_suites and min_version shape the negotiation", async () => {
+    await withServer({ tls: tlsOpts({ cipherSuites: ["TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"] }), httpPort: -1 }, async (s) => {
+      const { raw } = await openPlain(s.port);
+      const t = tls.connect({ socket: raw.socket, ca: readFileSync(certs.ca), servername: "localhost", maxVersion: "TLSv1.2" });
+      await new Promise((r, j) => t.once("secureConnect", r).once("error", j));
+      assert.equal(t.getCipher().standardName, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+      assert.equal(t.getProtocol(), "TLSv1.2");
+      t.write("CONNECT {\"name\":\"v12\"}\r\nPING\r\n");
+      await waitUntil(async () => (await (await fetch(`${s.monitorUrl}/connz`)).json()).connections.some((c) => c.name === "v12" && c.tls_version === "1.2"), 2000, "connz 1.2");
+      t.destroy();
+    });
+    await withServer({ tls: tlsOpts({ minVersion: "1.3" }) }, async (s) => {
+      const { raw } = await openPlain(s.port);
+      const t = tls.connect({ socket: raw.socket, ca: readFileSync(certs.ca), servername: "localhost", maxVersion: "TLSv1.2" });
+      await assert.rejects(new Promise((r, j) => t.once("secureConnect", r).once("error", j)));
+    });
+  });
+
   test("plain text on a TLS port: closed without an answer, TLS Handshake Failure", async () => {
     await withServer({ tls: tlsOpts(), httpPort: -1 }, async (s) => {
       const { raw } = await openPlain(s.port);
