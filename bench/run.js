@@ -32,6 +32,8 @@ const SCENARIOS = [
   ['pubsub64k', '--mode pubsub --size 65536 --pubs 1 --subs 1', 20000, 'pub/sub 1:1, 64 KiB'],
   ['reqrep', '--mode reqrep --size 16', 30000, 'request/reply, sequential round trips'],
   ['idle10k', '--mode idle', 10000, 'idle connections: server RSS per connection'],
+  ['stuck1k', '--mode stuck --size 1024', 200000, 'stuck subscriber cut off: server RSS peak growth, MiB'],
+  ['churn', '--mode churn --conc 200', 100000, 'short-lived bad connections: server RSS peak growth, MiB'],
 ];
 
 const USAGE = `usage: node bench/run.js [--rounds N] [--scenarios a,b] [--quick] [--server 'CMD {PORT}']
@@ -254,6 +256,8 @@ function runLine(name, round, label, r) {
   const cpu = `(bench cpu ${r.bench_cpu_pct ?? 'n/a'}%, server cpu ${r.server_cpu_pct ?? 'n/a'}%, peak rss ${mib(r.server_hwm_kib)} MiB)`;
   if (r.mode === 'reqrep')
     return `  ${name.padEnd(11)} round ${round} ${label}: p50 ${r.p50_us} us  p99 ${r.p99_us} us  ${fmtInt(r.reqs_per_sec)} req/s  ${cpu}`;
+  if (r.mode === 'stuck' || r.mode === 'churn')
+    return `  ${name.padEnd(11)} round ${round} ${label}: rss idle ${mib(r.server_rss_idle_kib)} -> peak ${mib(r.server_hwm_kib)} -> after ${mib(r.server_rss_after_kib)} MiB (growth ${mib(r.rss_growth_kib)} MiB)${r.mode === 'churn' ? `, ${r.conns_per_sec} conns/s` : ''}`;
   if (r.mode === 'idle')
     return `  ${name.padEnd(11)} round ${round} ${label}: ${r.opened} conns, rss ${mib(r.server_rss_before_kib)} -> ${mib(r.server_rss_after_kib)} MiB = ${r.rss_per_conn_kib} KiB/conn (open ${r.open_seconds} s)${r.limit ? ' [' + r.limit + ']' : ''}`;
   return `  ${name.padEnd(11)} round ${round} ${label}: ${fmtInt(r.msgs_per_sec)} msgs/s in ${Number(r.seconds).toFixed(2)} s  ${cpu}`;
