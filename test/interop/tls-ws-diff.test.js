@@ -12,9 +12,10 @@ import * as tls from "node:tls";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { goServerPath, startGoServer, freePort } from "../helpers/go-server.js";
-import { startServer, waitUntil } from "../helpers/server.js";
+import { startServer, waitUntil, withTimeout } from "../helpers/server.js";
 import { RawClient } from "../helpers/raw-client.js";
 import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
+import WebSocket from "ws";
 import { defaultTlsOptions, defaultWebsocketOptions } from "../../dist/options.js";
 
 const skip = !goServerPath() ? "nats-server is not installed" : !haveOpenssl() ? "openssl is not installed" : false;
@@ -73,7 +74,8 @@ describe("TLS and WebSocket beside nats-server", { skip }, () => {
     const conf = join(certs.dir, "go-verify.conf");
     writeFileSync(conf, `tls { cert_file: "${certs.server.cert}", key_file: "${certs.server.key}", ca_file: "${certs.ca}", verify: true, timeout: 0.5 }\n`);
     const go = await startGoServer(["-c", conf, "-m", String(goHttp)]);
-    const ts = await startServer({ tls: { ...defaultTlsOptions(), certFile: certs.server.cert, keyFile: certs.server.key, caFile: certs.ca, verify: true, timeout: 500 }, httpPort: -1 });
+    const logFile = join(certs.dir, "ts-verify.log");
+    const ts = await startServer({ tls: { ...defaultTlsOptions(), certFile: certs.server.cert, keyFile: certs.server.key, caFile: certs.ca, verify: true, timeout: 500 }, httpPort: -1, quiet: false, logFile });
     try {
       const run = async (port, monitorUrl) => {
         const out = {};
@@ -100,6 +102,19 @@ describe("TLS and WebSocket beside nats-server", { skip }, () => {
       const tsOut = await run(ts.port, ts.monitorUrl);
       assert.deepEqual(tsOut, goOut);
       assert.equal(goOut.good, "PONG");
+      // The handshake error lines, with times and addresses blanked. Go also logs its
+      // readiness probe (EOF or a reset), and its "TLS handshake timeout" line only
+      // when its timer beats the read deadline, so those are left out.
+      const tlsLines = (text) =>
+        text
+          .split("\n")
+          .map((l) => /\[ERR\] \S+ - cid:\d+ - (TLS handshake error: .*)$/.exec(l)?.[1])
+          .filter((l) => l && !l.endsWith(": EOF") && !l.endsWith("connection reset by peer"))
+          .map((l) => l.replace(/current time \S+ is after \S+/, "current time T is after T").replace(/read tcp \S+->\S+:/, "read tcp A->B:"))
+          .sort();
+      const goLines = tlsLines(go.output());
+      assert.ok(goLines.length >= 5, goLines.join("\n"));
+      assert.deepEqual(tlsLines(readFileSync(logFile, "utf8")), goLines);
     } finally {
       await go.stop();
       await ts.shutdown();
@@ -170,6 +185,21 @@ describe("TLS and WebSocket beside nats-server", { skip }, () => {
     try {
       const tsWs = ts.server.extraListener("websocket").port;
       for (const r of requests) assert.deepEqual(summary(await ask(tsWs, r)), summary(await ask(goWs, r)), JSON.stringify(r));
+      // What a ws client sees for bad protocol over the socket: messages, then the close frame.
+      const closeOf = (port, send) =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+          let got = "";
+          ws.on("message", (m) => (got += m.toString("latin1")));
+          ws.on("open", () => ws.send(send));
+          ws.on("error", reject);
+          ws.on("close", (code, reason) => resolve({ code, reason: reason.toString(), errs: got.split("\r\n").filter((l) => l.startsWith("-ERR")) }));
+        });
+      for (const send of ["FOO\r\n", "CONNECT {\"protocol\":5}\r\n", "PUB x 2000000\r\n"]) {
+        const a = await withTimeout(closeOf(tsWs, send), 3000, `tsnats close after ${JSON.stringify(send)}`);
+        const b = await withTimeout(closeOf(goWs, send), 3000, `Go close after ${JSON.stringify(send)}`);
+        assert.deepEqual(a, b, JSON.stringify(send));
+      }
       const gv = (await (await fetch(`http://127.0.0.1:${goHttp}/varz`)).json()).websocket;
       const tv = (await (await fetch(`${ts.monitorUrl}/varz`)).json()).websocket;
       assert.deepEqual({ ...tv, port: 0 }, { ...gv, port: 0 });
