@@ -4,10 +4,12 @@
 import type { Server } from "./server/server.js";
 import type { MonitorServer } from "./monitor/http.js";
 import { assembleServer } from "./assembly.js";
-import type { Options } from "./options.js";
+import { resolveOptions, type Options } from "./options.js";
+import { checkTlsOptions } from "./transport/tls-options.js";
+import { checkWebsocketOptions } from "./transport/websocket-listener.js";
 
-export type { Options } from "./options.js";
-export { defaultOptions } from "./options.js";
+export type { Options, TlsOptions, WebsocketOptions } from "./options.js";
+export { defaultOptions, defaultTlsOptions, defaultWebsocketOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
 export class NatsServer {
@@ -19,6 +21,10 @@ export class NatsServer {
    * until a logger is configured).
    */
   static async start(options: Partial<Options> = {}): Promise<NatsServer> {
+    // Unusable TLS or websocket settings fail here, as nats-server refuses them at start.
+    const resolved = resolveOptions(options);
+    const invalid = checkTlsOptions(resolved) || checkWebsocketOptions(resolved);
+    if (invalid) throw new Error(invalid);
     const server = assembleServer({ quiet: true, ...options });
     await server.start();
     return new NatsServer(server);

@@ -375,6 +375,7 @@ describe("TLS client port", { skip }, () => {
     const o = resolveOptions({ tls: tlsOpts({ certFile: "/nonexistent/cert.pem" }) });
     assert.equal(checkTlsOptions(o), "error parsing X509 certificate/key pair: open /nonexistent/cert.pem: no such file or directory");
     assert.equal(checkTlsOptions(resolveOptions({ tls: tlsOpts() })), "");
+    await assert.rejects(startServer({ tls: tlsOpts({ keyFile: "/nonexistent/key.pem" }) }), /^Error: error parsing X509 certificate\/key pair: open \/nonexistent\/key\.pem: no such file or directory$/);
     await sleep(0);
   });
 });
