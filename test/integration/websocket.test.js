@@ -208,7 +208,7 @@ describe("WebSocket listener", () => {
     });
   });
 
-  test("bad frames: unmasked, oversized; each closes only its connection", async () => {
+  test("bad frames: unmasked, oversized, reserved opcode, long control frame; each closes only its connection", async () => {
     await withServer(wsOpts(), async (s) => {
       const ok = await rawWs(s);
       const open = async () => {
@@ -228,10 +228,18 @@ describe("WebSocket listener", () => {
       // A binary frame announcing 2^40 bytes, masked.
       huge.sock.write(Buffer.from([0x82, 0xff, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4]));
       await withTimeout(huge.closed, 3000, "oversized close");
+      const opcode = await open();
+      // Opcode 3 is reserved.
+      opcode.sock.write(Buffer.from([0x83, 0x80, 1, 2, 3, 4]));
+      await withTimeout(opcode.closed, 3000, "bad opcode close");
+      const longPing = await open();
+      // A ping may carry at most 125 bytes.
+      longPing.sock.write(Buffer.concat([Buffer.from([0x89, 0xfe, 0x00, 0xc8, 1, 2, 3, 4]), Buffer.alloc(200)]));
+      await withTimeout(longPing.closed, 3000, "long ping close");
       ok.send("PING\r\n");
       await waitUntil(() => ok.received.includes("PONG"), 2000, "other client still served");
       const reasons = (await connz(s, "?state=closed")).connections.map((c) => c.reason);
-      assert.deepEqual(reasons, ["Read Error", "Read Error"]);
+      assert.deepEqual(reasons, ["Read Error", "Read Error", "Read Error", "Read Error"]);
       ok.terminate();
     });
   });
