@@ -39,6 +39,15 @@ function headerContains(req: IncomingMessage, name: string, value: string): bool
   return all.some((h) => h.split(",").some((t) => t.trim().toLowerCase() === value.toLowerCase()));
 }
 
+/** A cookie's value from the request's Cookie headers ("" when absent). */
+function cookieValue(req: IncomingMessage, name: string): string {
+  for (const part of (req.headers.cookie ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+  }
+  return "";
+}
+
 export class WebsocketListener implements ExtraListener {
   readonly kind = "websocket";
   private readonly http: HttpServer;
@@ -198,6 +207,7 @@ export class WebsocketListener implements ExtraListener {
     }
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const stream = new WebsocketClientStream(ws, socket);
+      if (this.w.jwtCookie) stream.cookieJwt = cookieValue(req, this.w.jwtCookie);
       stream.conn = server.addClient(stream, null, "websocket");
     });
   }

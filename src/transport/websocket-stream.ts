@@ -72,6 +72,8 @@ function goFrameError(e: Error & { code?: string }): string {
 export class WebsocketClientStream extends EventEmitter implements ClientSocket {
   /** Set once the server registered the connection; its close reason picks the close status. */
   conn: ClientConnection | null = null;
+  /** The `jwt_cookie` cookie's value from the upgrade request ("" = none), for JWT authentication. */
+  cookieJwt = "";
   private closing = false;
 
   constructor(

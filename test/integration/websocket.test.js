@@ -280,6 +280,16 @@ describe("WebSocket listener", () => {
     });
   });
 
+  test("jwt_cookie: the cookie's value is kept on the connection's stream for authentication", async () => {
+    await withServer(wsOpts({ jwtCookie: "natsjwt" }), async (s) => {
+      const ws = await rawWs(s, { headers: { Cookie: "a=1; natsjwt=eyJhbGciOi.x.y; b=2" } });
+      await waitUntil(() => s.server.clients.size === 1, 2000, "registered");
+      const conn = [...s.server.clients.values()][0];
+      assert.equal(conn.socket.cookieJwt, "eyJhbGciOi.x.y");
+      ws.terminate();
+    });
+  });
+
   test("a websocket block without tls and without no_tls is refused", async () => {
     await assert.rejects(startServer(wsOpts({ noTls: false })), /websocket requires TLS configuration/);
   });
