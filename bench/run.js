@@ -19,11 +19,13 @@ const ROOT = path.dirname(HERE);
 const LOADGEN = path.join(HERE, 'loadgen.js');
 
 // name | loadgen args | n (per publisher; chosen like shared/bench/compare.sh,
-// ~2 s per run on the Go server here) | what it measures
+// ~2 s per run on the Go server here) | what it measures | optional server
+// config file (bench/…, passed to both servers as `-c FILE`)
 const SCENARIOS = [
   ['pub16', '--mode pub --size 16 --pubs 1', 12000000, 'publish only, 16 B'],
   ['pub128', '--mode pub --size 128 --pubs 1', 10000000, 'publish only, 128 B'],
   ['pubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B'],
+  ['permpubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B, permissioned user (compare pubsub16)', 'permissions.conf'],
   ['pubsub128', '--mode pubsub --size 128 --pubs 1 --subs 1', 3000000, 'pub/sub 1:1, 128 B'],
   ['fanout16x5', '--mode pubsub --size 16 --pubs 1 --subs 5', 2000000, 'fan-out 1:5, 16 B (delivered msgs/s)'],
   ['queue16x5', '--mode queue --size 16 --pubs 1 --subs 5', 4000000, 'queue group, 1 pub : 5 members, 16 B'],
@@ -315,7 +317,7 @@ async function main() {
   console.error(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cpus)`);
 
   const results = {}; // name -> key -> [result per round]
-  for (const [name, args, n0] of sel) {
+  for (const [name, args, n0, , conf] of sel) {
     const n = o.quick ? Math.max(1, Math.floor(n0 / 10)) : n0;
     results[name] = { args: `${args} --n ${n}`, n };
     for (const s of sides) results[name][s.key] = [];
@@ -326,7 +328,8 @@ async function main() {
         let r;
         let srv = null;
         try {
-          srv = await startServer(s.cmd, port, o.serverCpu, path.join(work, `${tag}.server.log`));
+          const cmd = conf ? `${s.cmd} -c ${path.join(HERE, conf)}` : s.cmd;
+          srv = await startServer(cmd, port, o.serverCpu, path.join(work, `${tag}.server.log`));
           const lgArgs = [...args.split(' '), '--n', n, '--port', port, '--spid', srv.pid, '--timeout', o.timeout];
           if (o.threads) lgArgs.push('--threads', o.threads);
           r = await runLoadgen(lgArgs, o.benchCpu, o.timeout, path.join(work, `${tag}.loadgen.err`));

@@ -74,11 +74,14 @@ flag(["tlsverify"], "bool", (_o, v, s) => (s.tls.verify = parseBool(v)));
 flag(["tlscert"], "string", (_o, v, s) => (s.tls.cert = v));
 flag(["tlskey"], "string", (_o, v, s) => (s.tls.key = v));
 flag(["tlscacert"], "string", (_o, v, s) => (s.tls.ca = v));
+flag(["user"], "string", (o, v) => (o.username = v));
+flag(["pass"], "string", (o, v) => (o.password = v));
+flag(["auth"], "string", (o, v) => (o.authToken = v));
 flag(["h", "help"], "bool", (_o, v, s) => (s.help = parseBool(v)));
 flag(["v", "version"], "bool", (_o, v, s) => (s.version = parseBool(v)));
 
 /** nats-server flags whose features tsnats does not have yet. */
-const NOT_YET = ["js", "jetstream", "sd", "store_dir", "user", "pass", "auth", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
+const NOT_YET = ["js", "jetstream", "sd", "store_dir", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
 
 function parseBool(v: string): boolean {
   const s = v.toLowerCase();

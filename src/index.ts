@@ -7,8 +7,14 @@ import { assembleServer } from "./assembly.js";
 import { resolveOptions, type Options } from "./options.js";
 import { checkTlsOptions } from "./transport/tls-options.js";
 import { checkWebsocketOptions } from "./transport/websocket-listener.js";
+import { validateAuthOptions } from "./server/reload.js";
+import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
 
-export type { Options, TlsOptions, WebsocketOptions } from "./options.js";
+export type { Options, TlsOptions, WebsocketOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
+export type { AuthorizationBlock, AuthorizationUserBlock, PermissionsBlock } from "./config/authorization.js";
+
+/** What NatsServer.start takes: Options, plus `authorization` shaped like the config file's block. */
+export type StartOptions = Partial<Options> & { authorization?: AuthorizationBlock };
 export { defaultOptions, defaultTlsOptions, defaultWebsocketOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
@@ -20,12 +26,14 @@ export class NatsServer {
    * are silent unless `quiet: false` (as an embedded Go server logs nothing
    * until a logger is configured).
    */
-  static async start(options: Partial<Options> = {}): Promise<NatsServer> {
-    // Unusable TLS or websocket settings fail here, as nats-server refuses them at start.
-    const resolved = resolveOptions(options);
-    const invalid = checkTlsOptions(resolved) || checkWebsocketOptions(resolved);
+  static async start(options: StartOptions = {}): Promise<NatsServer> {
+    const { authorization, ...rest } = options;
+    const resolved: Partial<Options> = authorization ? { ...rest, ...authorizationFromPlain(authorization) } : rest;
+    // The command's startup checks (an unknown no_auth_user, unusable TLS or websocket settings) apply here too.
+    const full = resolveOptions(resolved);
+    const invalid = validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full);
     if (invalid) throw new Error(invalid);
-    const server = assembleServer({ quiet: true, ...options });
+    const server = assembleServer({ quiet: true, ...resolved });
     await server.start();
     return new NatsServer(server);
   }

@@ -2,6 +2,10 @@
 // nats-server's defaults. This file only describes and normalises settings; it
 // must not open sockets or read files (the CLI and config loader do that).
 
+import type { NkeyUser, User } from "./auth/model.js";
+
+export type { NkeyUser, Permissions, ResponsePermission, SubjectPermission, User } from "./auth/model.js";
+
 /** Durations are milliseconds; sizes are bytes. */
 export interface Options {
   /** Interface to bind client listener to (nats-server `-a`, `host`, `net`). */
@@ -21,7 +25,19 @@ export interface Options {
   writeDeadline: number;
   pingInterval: number;
   pingMax: number;
+  /** No CONNECT within this time (when auth is required): "Authentication Timeout". */
   authTimeout: number;
+  /** Single user (`--user`, `authorization.user`) and its password (plain or bcrypt). */
+  username: string;
+  password: string;
+  /** Token (`--auth`, `authorization.token`), plain or bcrypt. */
+  authToken: string;
+  /** `authorization.users` entries with user/password; null = none configured. */
+  users: User[] | null;
+  /** `authorization.users` entries with an nkey; null = none configured. */
+  nkeys: NkeyUser[] | null;
+  /** A client without credentials is this user (`no_auth_user`). */
+  noAuthUser: string;
   maxClosedClients: number;
   lameDuckDuration: number;
   lameDuckGracePeriod: number;
@@ -186,6 +202,12 @@ export function defaultOptions(): Options {
     pingInterval: 120_000,
     pingMax: 2,
     authTimeout: 2_000,
+    username: "",
+    password: "",
+    authToken: "",
+    users: null,
+    nkeys: null,
+    noAuthUser: "",
     maxClosedClients: 10_000,
     lameDuckDuration: 120_000,
     lameDuckGracePeriod: 10_000,
@@ -227,7 +249,8 @@ export function resolveOptions(partial: Partial<Options> = {}): Options {
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
   if (o.port === -1) o.port = 0;
-  // Go: without an explicit auth_timeout, TLS clients get the TLS timeout plus a second.
-  if (o.tls && partial.authTimeout === undefined) o.authTimeout = o.tls.timeout + 1000;
+  // As Go: no auth timeout (or an authorization block without one) means the
+  // default, which with TLS is the TLS timeout plus a second.
+  if (o.authTimeout === 0 || partial.authTimeout === undefined) o.authTimeout = o.tls ? o.tls.timeout + 1000 : defaultOptions().authTimeout;
   return o;
 }

@@ -14,6 +14,7 @@ import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-valu
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
 import { readTlsBlock, readWebsocketBlock } from "./tls-blocks.js";
+import { readAuthorization } from "./authorization.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -209,6 +210,10 @@ const HANDLERS: Record<string, Handler> = {
   http_port: setInt("httpPort"),
   monitor_port: setInt("httpPort"),
   http_base_path: setString("httpBasePath"),
+  authorization: (node, ctx) => {
+    Object.assign(ctx.o, readAuthorization(node, ctx.report));
+  },
+  no_auth_user: setString("noAuthUser"),
   mappings: (node, ctx) => {
     ctx.o.mappings = [...(ctx.o.mappings ?? []), ...readMappings(node, ctx.report)];
   },
@@ -245,7 +250,6 @@ const HANDLERS: Record<string, Handler> = {
   // Known to nats-server, not implemented by tsnats yet: accepted and kept
   // in the raw tree. Scalars get Go's type check; blocks are not inspected.
   prof_port: checkOnly(asInt),
-  no_auth_user: checkOnly(asString),
   store_dir: checkOnly(asString),
   storedir: checkOnly(asString),
   no_system_account: checkOnly(asBool),
@@ -279,7 +283,6 @@ HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 /** Feature blocks and settings accepted as-is (no validation, no mapping). */
 const ACCEPTED = new Set([
   "accounts",
-  "authorization",
   "cluster",
   "gateway",
   "leaf",

@@ -31,6 +31,7 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     host: o.host,
     port: server.port,
   };
+  if (server.auth.required) v.auth_required = true;
   if (o.tls && !o.allowNonTls) v.tls_required = true;
   if (o.tls?.verify) v.tls_verify = true;
   v.max_connections = o.maxConnections;

@@ -16,6 +16,7 @@ import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
 import type { ClientPortStarter, ClientSocket } from "./client-transport.js";
+import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 
@@ -37,6 +38,8 @@ export class Server implements InternalRouting {
   readonly serverId: string;
   readonly serverName: string;
   readonly globalAccount: Account;
+  /** Configured credentials; replaced as a whole on reload. */
+  auth: Authenticator;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
   readonly closedClients: ClosedConnection[] = [];
@@ -92,6 +95,32 @@ export class Server implements InternalRouting {
     this.serverName = this.opts.serverName || this.serverId;
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
+    this.auth = new Authenticator(this.opts);
+  }
+
+  /** New credentials from the options (reload): every client is checked against them. */
+  reloadAuthorization(): void {
+    const auth = (this.auth = new Authenticator(this.opts));
+    const clients = [...this.clients.values()];
+    // As Go: a client whose user (or nkey) is gone, or now in another account, is closed without an error.
+    const stay = clients.filter((c) => !this.userMovedOrGone(c, auth));
+    for (const c of clients) if (!stay.includes(c)) c.close(ClosedState.ClientClosed, true);
+    for (const c of stay) c.reauthorize();
+    this.flushAll();
+  }
+
+  private userMovedOrGone(c: ClientConnection, auth: Authenticator): boolean {
+    let u: ConfiguredUser | undefined;
+    if (c.opts.nkey !== "") u = auth.lookupNkey(c.opts.nkey);
+    else if (c.opts.user !== "") u = auth.lookupUser(c.opts.user);
+    else return false;
+    if (u === undefined) return true;
+    return (u.account ?? GLOBAL_ACCOUNT) !== c.account.name;
+  }
+
+  /** A configured user by name, with its permissions (for mapping a TLS client certificate to a user). */
+  lookupUser(name: string): ConfiguredUser | undefined {
+    return this.auth.lookupUser(name);
   }
 
   /** (Re)build the global account's subject mappings from the options. */
@@ -116,6 +145,7 @@ export class Server implements InternalRouting {
     log.notice(`  Git:      [not set]`);
     log.notice(`  Name:     ${this.serverName}`);
     log.notice(`  ID:       ${this.serverId}`);
+    if (this.auth.hasPlaintextPasswords()) log.warn("Plaintext passwords detected, use nkeys or bcrypt");
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
@@ -225,6 +255,8 @@ export class Server implements InternalRouting {
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
     };
+    // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
+    if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
     const tls = this.opts.tls;
     if (tls) {
       const required = tlsFirst || !this.opts.allowNonTls;
@@ -232,11 +264,10 @@ export class Server implements InternalRouting {
       if (tls.verify) info.tls_verify = true;
       if (!required) info.tls_available = true;
     }
-    Object.assign(info, {
-      max_payload: this.opts.maxPayload,
-      client_id: conn.cid,
-      client_ip: conn.host,
-    });
+    info.max_payload = this.opts.maxPayload;
+    info.client_id = conn.cid;
+    info.client_ip = conn.host;
+    if (conn.nonce !== "") info.nonce = conn.nonce;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
