@@ -13,7 +13,7 @@ import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
 import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
-import type { ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
+import type { CertIdentity, ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
 import type { AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
 import { ConnectionPermissions } from "../auth/permissions.js";
@@ -129,6 +129,12 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** Go tags WebSocket clients `wid:` in log lines, other clients `cid:`. */
   private get idTag(): string {
     return this.transport === "websocket" ? "wid" : "cid";
+  }
+
+  /** With the client port's verify_and_map: the certificate's names (none without TLS). */
+  private certificateMapping(): { identity: CertIdentity | null } | undefined {
+    if (this.transport !== "nats" || !this.server.opts.tls?.map) return undefined;
+    return { identity: this.tls?.identity ?? null };
   }
 
   /** ms to authenticate: the websocket block's own timeout for WebSocket clients, as Go. */
@@ -284,7 +290,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
     // Without auth configured, credentials are not looked at (and permissions stay as they are).
     if (!this.server.auth.required) return this.finishConnect();
-    const verdict = this.server.auth.check(o, this.nonce);
+    const verdict = this.server.auth.check(o, this.nonce, undefined, this.certificateMapping());
     if (!(verdict instanceof Promise)) {
       if (this.applyVerdict(verdict)) this.finishConnect();
       return;
@@ -419,7 +425,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   reauthorize(): void {
     // Still within its auth window: its CONNECT will be checked against the new configuration.
     if (!this.connectReceived || this.closed) return;
-    const verdict = this.server.auth.check(this.opts, this.nonce, this.matchedSecret);
+    const verdict = this.server.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
     const apply = (v: AuthVerdict) => {
       if (this.closed) return;
       if (!v.ok) {

@@ -1,12 +1,11 @@
 // What a client certificate says about its holder, in nats-server's terms:
 // the subject as Go's pkix.Name.String() prints it, the SPKI and certificate
 // SHA-256 (/connz tls_peer_certs, pinned_certs), and the names verify_and_map
-// offers as a user, with the lookup in Go's order (SAN emails, SAN DNS names,
-// SAN URIs, a DN equal in its RDNs to a configured user, the raw RDN
-// sequence). It decides nothing about permissions; the auth layer calls
-// mapCertificateToUser with its user table.
+// offers as a user (SAN emails, SAN DNS names, SAN URIs, the subject's RDNs).
+// Which configured user that is, is decided by src/auth/cert-mapping.ts.
 
 import { createHash, type X509Certificate } from "node:crypto";
+import { splitUnescaped } from "../go-format/distinguished-name.js";
 import type { CertIdentity, PeerCertInfo, Rdn } from "../server/client-transport.js";
 
 /** OpenSSL short names that Go spells differently. */
@@ -29,21 +28,6 @@ export function subjectRdns(cert: X509Certificate): Rdn[] {
   return out;
 }
 
-function splitUnescaped(s: string, sep: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === "\\" && i + 1 < s.length) {
-      cur += ch + s[++i];
-    } else if (ch === sep) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
 
 const rdnText = (rdns: readonly Rdn[]): string =>
   rdns
@@ -90,42 +74,4 @@ function altNames(cert: X509Certificate): { emails: string[]; dnsNames: string[]
 export function certIdentity(cert: X509Certificate): CertIdentity {
   const rdns = subjectRdns(cert);
   return { ...altNames(cert), rdns, rdnSequence: rdnText(rdns) };
-}
-
-/** A DN as written in a user name ("CN=alice, O=acme"), split into attributes; null if it is not one. */
-function parseDn(text: string): Rdn[] | null {
-  const out: Rdn[] = [];
-  for (const rdn of splitUnescaped(text, ",")) {
-    for (const part of splitUnescaped(rdn, "+")) {
-      const eq = part.indexOf("=");
-      if (eq <= 0) return null;
-      out.push([part.slice(0, eq).trim().toUpperCase(), part.slice(eq + 1).trim()]);
-    }
-  }
-  return out.length > 0 ? out : null;
-}
-
-/** Same attributes, in any order (Go's ldap.DN RDNsMatch). */
-function rdnsMatch(a: readonly Rdn[], b: readonly Rdn[]): boolean {
-  if (a.length !== b.length) return false;
-  const key = ([t, v]: Rdn) => `${t.toUpperCase()}=${v.toLowerCase()}`;
-  const left = a.map(key).sort();
-  const right = b.map(key).sort();
-  return left.every((x, i) => x === right[i]);
-}
-
-/**
- * verify_and_map: the configured user a certificate names, tried in Go's
- * order (SAN emails, SAN DNS names, SAN URIs, a user whose name is a DN with
- * the certificate subject's RDNs, then the RDN sequence text); null if none.
- */
-export function mapCertificateToUser(id: CertIdentity, users: Iterable<string>): string | null {
-  const names = [...users];
-  const known = new Set(names);
-  for (const candidate of [...id.emails, ...id.dnsNames, ...id.uris]) if (known.has(candidate)) return candidate;
-  for (const name of names) {
-    const dn = parseDn(name);
-    if (dn !== null && rdnsMatch(dn, id.rdns)) return name;
-  }
-  return known.has(id.rdnSequence) ? id.rdnSequence : null;
 }

@@ -151,6 +151,43 @@ describe("TLS client port", { skip }, () => {
     });
   });
 
+  test("verify_and_map: the certificate's DN or SAN email names the user, with its permissions", async () => {
+    const authorization = {
+      users: [
+        { user: "C=US, ST=CA, O=Synadia, OU=nats.io, CN=alice" },
+        { user: "bob@example.com", permissions: { publish: { deny: ["secret.>"] } } },
+      ],
+    };
+    await withServer({ tls: tlsOpts({ verify: true, map: true }), authorization, httpPort: -1 }, async (s) => {
+      const first = await openPlain(s.port);
+      assert.equal(first.info.auth_required, true);
+      first.raw.socket.destroy();
+      const connectAs = async (client, name) => {
+        const { raw } = await openPlain(s.port);
+        const c = await upgrade(raw.socket, client);
+        c.send(`CONNECT {"verbose":false,"name":"${name}","user":"someone-else"}\r\nPUB secret.x 1\r\nx\r\nPING\r\n`);
+        await c.waitFor("PONG\r\n");
+        return c;
+      };
+      const alice = await connectAs(certs.client, "a");
+      assert.doesNotMatch(alice.data, /-ERR/);
+      const bob = await connectAs(certs.clientSan, "b");
+      assert.match(bob.data, /-ERR 'Permissions Violation for Publish to "secret\.x"'/);
+      const cz = await (await fetch(`${s.monitorUrl}/connz?auth=1`)).json();
+      const users = Object.fromEntries(cz.connections.filter((c) => c.name).map((c) => [c.name, c.authorized_user]));
+      assert.deepEqual(users, { a: "C=US, ST=CA, O=Synadia, OU=nats.io, CN=alice", b: "bob@example.com" });
+      alice.socket.destroy();
+      bob.socket.destroy();
+    });
+    await withServer({ tls: tlsOpts({ verify: true, map: true }), authorization: { users: [{ user: "nobody" }] } }, async (s) => {
+      const { raw } = await openPlain(s.port);
+      const c = await upgrade(raw.socket, certs.client);
+      c.send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+      await c.waitClosed(2000);
+      assert.match(c.data, /-ERR 'Authorization Violation'/);
+    });
+  });
+
   test("pinned_certs: the pinned client key is served, another is refused", async () => {
     const { X509Certificate, createHash } = await import("node:crypto");
     const pin = createHash("sha256").update(new X509Certificate(readFileSync(certs.client.cert)).publicKey.export({ type: "spki", format: "der" })).digest("hex");

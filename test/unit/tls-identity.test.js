@@ -1,4 +1,4 @@
-// Unit tests for src/transport/tls-identity.ts: Go's subject string, SPKI
+// Unit tests for src/transport/tls-identity.ts and src/auth/cert-mapping.ts: Go's subject string, SPKI
 // hashes, and verify_and_map's user lookup order (SAN email, SAN DNS, SAN
 // URI, DN with the same RDNs in any order, then the RDN sequence text).
 import { test, describe, before, after } from "node:test";
@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { X509Certificate, createHash } from "node:crypto";
 import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
-import { certIdentity, goSubjectString, mapCertificateToUser, spkiSha256 } from "../../dist/transport/tls-identity.js";
+import { certIdentity, goSubjectString, spkiSha256 } from "../../dist/transport/tls-identity.js";
+import { mapCertificateToUser } from "../../dist/auth/cert-mapping.js";
 
 describe("certificate identity", { skip: haveOpenssl() ? false : "openssl is not installed" }, () => {
   let certs;
