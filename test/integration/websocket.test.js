@@ -280,6 +280,18 @@ describe("WebSocket listener", () => {
     });
   });
 
+  test("the server's authorization applies to WebSocket clients; the auth timeout cuts a silent one", async () => {
+    await withServer({ ...wsOpts(), authorization: { token: "s3cret", timeout: 0.3 } }, async (s) => {
+      const nc = await wsconnect({ servers: `ws://127.0.0.1:${wsPort(s)}`, token: "s3cret" });
+      await nc.flush();
+      await nc.close();
+      await assert.rejects(wsconnect({ servers: `ws://127.0.0.1:${wsPort(s)}`, token: "wrong", reconnect: false }), /Authorization Violation/i);
+      const silent = await rawWs(s);
+      assert.deepEqual(await withTimeout(silent.closeInfo, 3000, "auth timeout close"), { code: 1008, reason: "Authentication Timeout" });
+      assert.match(silent.received, /^INFO .*"auth_required":true.*\r\n-ERR 'Authentication Timeout'\r\n$/);
+    });
+  });
+
   test("jwt_cookie: the cookie's value is kept on the connection's stream for authentication", async () => {
     await withServer(wsOpts({ jwtCookie: "natsjwt" }), async (s) => {
       const ws = await rawWs(s, { headers: { Cookie: "a=1; natsjwt=eyJhbGciOi.x.y; b=2" } });
