@@ -15,7 +15,7 @@ import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
 import type { CertIdentity, ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
-import type { AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
+import type { Authenticator, AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
 import { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
@@ -131,6 +131,11 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     return this.transport === "websocket" ? "wid" : "cid";
   }
 
+  /** The credentials this client is checked against: the websocket block's for WebSocket clients when it has its own. */
+  private get auth(): Authenticator {
+    return (this.transport === "websocket" && this.server.websocketAuth) || this.server.auth;
+  }
+
   /** With the client port's verify_and_map: the certificate's names (none without TLS). */
   private certificateMapping(): { identity: CertIdentity | null } | undefined {
     if (this.transport !== "nats" || !this.server.opts.tls?.map) return undefined;
@@ -158,7 +163,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     s.on("end", () => this.close(ClosedState.ClientClosed, false));
     s.on("close", () => this.close(ClosedState.ClientClosed, false));
     s.on("drain", () => this.onDrain());
-    if (this.server.auth.required) {
+    if (this.auth.required) {
       this.parser.connectGate = true;
       this.authTimer = setTimeout(() => this.onAuthTimeout(), this.authTimeout());
       this.authTimer.unref();
@@ -289,8 +294,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     // Go's first RTT estimate: accept to CONNECT (so no RTT PING is needed for requests).
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
     // Without auth configured, credentials are not looked at (and permissions stay as they are).
-    if (!this.server.auth.required) return this.finishConnect();
-    const verdict = this.server.auth.check(o, this.nonce, undefined, this.certificateMapping());
+    if (!this.auth.required) return this.finishConnect();
+    const verdict = this.auth.check(o, this.nonce, undefined, this.certificateMapping());
     if (!(verdict instanceof Promise)) {
       if (this.applyVerdict(verdict)) this.finishConnect();
       return;
@@ -327,7 +332,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   /** An op other than CONNECT came first: it is the no_auth_user, or it is refused. */
   onOpBeforeConnect(): void {
-    const u = this.server.auth.noAuthUserEntry();
+    const u = this.auth.noAuthUserEntry();
     if (u === undefined) return this.authViolation();
     this.clearAuthTimer();
     this.registerUser(u);
@@ -368,7 +373,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   /** Go's auth failure: log who it was, -ERR 'Authorization Violation', close. */
   private authViolation(): void {
-    const auth = this.server.auth;
+    const auth = this.auth;
     const who = auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
     this.server.logger.error(`${this.label} - authentication error${who}`);
     this.sendErr("Authorization Violation");
@@ -425,7 +430,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   reauthorize(): void {
     // Still within its auth window: its CONNECT will be checked against the new configuration.
     if (!this.connectReceived || this.closed) return;
-    const verdict = this.server.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
+    const verdict = this.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
     const apply = (v: AuthVerdict) => {
       if (this.closed) return;
       if (!v.ok) {

@@ -40,6 +40,8 @@ export class Server implements InternalRouting {
   readonly globalAccount: Account;
   /** Configured credentials; replaced as a whole on reload. */
   auth: Authenticator;
+  /** The websocket block's own credentials (user, token or no_auth_user) for WebSocket clients; null: the server's apply. */
+  websocketAuth: Authenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
   readonly closedClients: ClosedConnection[] = [];
@@ -96,11 +98,13 @@ export class Server implements InternalRouting {
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
     this.auth = new Authenticator(this.opts);
+    this.websocketAuth = websocketAuthenticator(this.opts);
   }
 
   /** New credentials from the options (reload): every client is checked against them. */
   reloadAuthorization(): void {
     const auth = (this.auth = new Authenticator(this.opts));
+    this.websocketAuth = websocketAuthenticator(this.opts);
     const clients = [...this.clients.values()];
     // As Go: a client whose user (or nkey) is gone, or now in another account, is closed without an error.
     const stay = clients.filter((c) => !this.userMovedOrGone(c, auth));
@@ -255,8 +259,9 @@ export class Server implements InternalRouting {
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
     };
-    // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
-    if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
+    // With a no_auth_user a client may connect without credentials: Go does not announce auth then
+    // (except to WebSocket clients, which Go tells whenever any credentials are configured).
+    if (conn.transportType === "websocket" ? this.auth.required || this.websocketAuth !== null : this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
     const tls = this.opts.tls;
     if (tls) {
       const required = tlsFirst || !this.opts.allowNonTls;
@@ -476,3 +481,13 @@ export class Server implements InternalRouting {
   }
 }
 
+/**
+ * Go's websocket auth override: a websocket block with its own user, token or
+ * no_auth_user checks WebSocket clients against those (and the server's users
+ * and nkeys) instead of the server's user and token.
+ */
+function websocketAuthenticator(o: Options): Authenticator | null {
+  const w = o.websocket;
+  if (w.username === "" && w.token === "" && w.noAuthUser === "") return null;
+  return new Authenticator({ ...o, username: w.username, password: w.password, authToken: w.token, noAuthUser: w.noAuthUser });
+}

@@ -216,7 +216,16 @@ export class WebsocketListener implements ExtraListener {
 /** Go's validateWebsocketOptions, the part tsnats can check: "" or the error. */
 export function checkWebsocketOptions(o: Options): string {
   const w = o.websocket;
-  if (w.port !== 0 && w.tls === null && !w.noTls) return "websocket requires TLS configuration";
+  if (w.port === 0) return "";
+  if (w.tls === null && !w.noTls) return "websocket requires TLS configuration";
+  if (w.noAuthUser !== "") {
+    if (o.users === null) return `no_auth_user: "${w.noAuthUser}" present, but users are not defined`;
+    if (!o.users.some((u) => u.username === w.noAuthUser)) return `no_auth_user: "${w.noAuthUser}" not present as user in authorization block or account configuration`;
+  }
+  if ((o.users !== null && o.users.length > 0) || (o.nkeys !== null && o.nkeys.length > 0)) {
+    if (w.username !== "") return "websocket authentication username not compatible with presence of users/nkeys";
+    if (w.token !== "") return "websocket authentication token not compatible with presence of users/nkeys";
+  }
   return "";
 }
 

@@ -292,6 +292,38 @@ describe("WebSocket listener", () => {
     });
   });
 
+  test("per-listener auth: the websocket block's token and no_auth_user apply to WebSocket clients only", async () => {
+    await withServer({ ...wsOpts({ token: "wstok" }), authorization: { user: "tcpuser", password: "tcppass" } }, async (s) => {
+      const url = `ws://127.0.0.1:${wsPort(s)}`;
+      const nc = await wsconnect({ servers: url, token: "wstok" });
+      await nc.flush();
+      await nc.close();
+      await assert.rejects(wsconnect({ servers: url, user: "tcpuser", pass: "tcppass", reconnect: false }), /Authorization Violation/i);
+      const { connect } = await import("@nats-io/transport-node");
+      const tcp = await connect({ servers: s.url, user: "tcpuser", pass: "tcppass" });
+      await tcp.flush();
+      await tcp.close();
+    });
+    const authorization = { users: [{ user: "a", password: "pa" }, { user: "guest", password: "pg" }] };
+    await withServer({ ...wsOpts({ noAuthUser: "guest" }), authorization }, async (s) => {
+      const ws = await rawWs(s);
+      await waitUntil(() => ws.received.includes("INFO"), 2000, "INFO");
+      assert.match(ws.received, /"auth_required":true/);
+      ws.send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+      await waitUntil(() => ws.received.includes("PONG"), 2000, "PONG as guest");
+      const cz = await connz(s, "?auth=1");
+      assert.equal(cz.connections[0].authorized_user, "guest");
+      ws.terminate();
+      const { RawClient } = await import("../helpers/raw-client.js");
+      const tcp = await RawClient.open(s.port);
+      tcp.send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+      await tcp.waitClosed(2000);
+      assert.match(tcp.afterInfo(), /-ERR 'Authorization Violation'/);
+    });
+    await assert.rejects(startServer({ ...wsOpts({ noAuthUser: "nobody" }), authorization }), /no_auth_user: "nobody" not present as user/);
+    await assert.rejects(startServer({ ...wsOpts({ token: "t" }), authorization }), /websocket authentication token not compatible with presence of users\/nkeys/);
+  });
+
   test("jwt_cookie: the cookie's value is kept on the connection's stream for authentication", async () => {
     await withServer(wsOpts({ jwtCookie: "natsjwt" }), async (s) => {
       const ws = await rawWs(s, { headers: { Cookie: "a=1; natsjwt=eyJhbGciOi.x.y; b=2" } });
