@@ -14,6 +14,8 @@ export interface ClientSocket {
   /** Bytes accepted by write() and not yet handed to the kernel. */
   readonly writableLength: number;
   readonly destroyed: boolean;
+  /** A proxy's X-Forwarded-For client address (WebSocket), shown in log lines. */
+  readonly forwardedFor?: string;
   write(data: Buffer): boolean;
   end(): unknown;
   destroy(): unknown;

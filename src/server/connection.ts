@@ -123,12 +123,14 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   set transportType(t: "nats" | "websocket") {
     this.transport = t;
-    this.label = `${this.host}:${this.port} - ${this.idTag}:${this.cid}`;
+    this.label = this.labelBase();
   }
 
-  /** Go tags WebSocket clients `wid:` in log lines, other clients `cid:`. */
-  private get idTag(): string {
-    return this.transport === "websocket" ? "wid" : "cid";
+  /** `ip:port - cid:N`; Go tags WebSocket clients `wid:` and puts a proxy's X-Forwarded-For address first. */
+  private labelBase(): string {
+    if (this.transport === "nats") return `${this.host}:${this.port} - cid:${this.cid}`;
+    const fwd = this.socket.forwardedFor ?? "";
+    return `${fwd === "" ? "" : fwd.includes(":") ? `[${fwd}]/` : `${fwd}/`}${this.host}:${this.port} - wid:${this.cid}`;
   }
 
   /** The credentials this client is checked against: the websocket block's for WebSocket clients when it has its own. */
@@ -287,7 +289,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     }
     const o = this.opts;
     this.echo = o.echo;
-    this.label = clientLabel(`${this.host}:${this.port} - ${this.idTag}:${this.cid}`, o.version, o.lang, o.name);
+    this.label = clientLabel(this.labelBase(), o.version, o.lang, o.name);
     if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
     this.connectReceived = true;

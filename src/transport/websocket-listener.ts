@@ -8,7 +8,7 @@
 
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Server } from "../server/server.js";
 import { ListenerStartError, type ExtraListener } from "../server/extra-listener.js";
@@ -208,6 +208,9 @@ export class WebsocketListener implements ExtraListener {
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const stream = new WebsocketClientStream(ws, socket);
       if (this.w.jwtCookie) stream.cookieJwt = cookieValue(req, this.w.jwtCookie);
+      // Go takes the first X-Forwarded-For header as it is, when it is one IP address.
+      const fwd = req.headersDistinct["x-forwarded-for"]?.[0]?.trim() ?? "";
+      if (isIP(fwd) !== 0) stream.forwardedFor = fwd;
       stream.conn = server.addClient(stream, null, "websocket");
     });
   }

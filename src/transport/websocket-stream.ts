@@ -74,6 +74,8 @@ export class WebsocketClientStream extends EventEmitter implements ClientSocket 
   conn: ClientConnection | null = null;
   /** The `jwt_cookie` cookie's value from the upgrade request ("" = none), for JWT authentication. */
   cookieJwt = "";
+  /** The upgrade request's X-Forwarded-For address, when it is an IP ("" = none). */
+  forwardedFor = "";
   private closing = false;
 
   constructor(

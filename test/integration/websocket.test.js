@@ -324,6 +324,27 @@ describe("WebSocket listener", () => {
     await assert.rejects(startServer({ ...wsOpts({ token: "t" }), authorization }), /websocket authentication token not compatible with presence of users\/nkeys/);
   });
 
+  test("log lines tag WebSocket clients wid: and show a proxy's X-Forwarded-For address", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsnats-ws-log-"));
+    const logFile = join(dir, "ws.log");
+    try {
+      await withServer({ ...wsOpts(), quiet: false, logFile }, async (s) => {
+        const ws = await rawWs(s, { headers: { "X-Forwarded-For": "10.1.2.3" } });
+        ws.send("FOO\r\n");
+        await withTimeout(ws.closeInfo, 3000, "close");
+        const plain = await rawWs(s);
+        plain.send("BAR\r\n");
+        await withTimeout(plain.closeInfo, 3000, "close");
+        await waitUntil(() => (readFileSync(logFile, "utf8").match(/Client parser ERROR/g) ?? []).length === 2, 2000, "log lines");
+        const log = readFileSync(logFile, "utf8");
+        assert.match(log, /\[ERR\] 10\.1\.2\.3\/127\.0\.0\.1:\d+ - wid:\d+ - Client parser ERROR/);
+        assert.match(log, /\[ERR\] 127\.0\.0\.1:\d+ - wid:\d+ - Client parser ERROR/);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("jwt_cookie: the cookie's value is kept on the connection's stream for authentication", async () => {
     await withServer(wsOpts({ jwtCookie: "natsjwt" }), async (s) => {
       const ws = await rawWs(s, { headers: { Cookie: "a=1; natsjwt=eyJhbGciOi.x.y; b=2" } });
