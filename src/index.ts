@@ -5,12 +5,14 @@ import type { Server } from "./server/server.js";
 import type { MonitorServer } from "./monitor/http.js";
 import { assembleServer } from "./assembly.js";
 import { resolveOptions, type Options } from "./options.js";
+import { checkTlsOptions } from "./transport/tls-options.js";
+import { checkWebsocketOptions } from "./transport/websocket-listener.js";
 import { validateAccountOptions, validateAuthOptions } from "./server/reload.js";
 import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
 import { accountsFromPlain } from "./config/accounts-map.js";
 import type { AccountConfig } from "./accounts/config-types.js";
 
-export type { Options, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
+export type { Options, TlsOptions, WebsocketOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
 export type { AuthorizationBlock, AuthorizationUserBlock, PermissionsBlock } from "./config/authorization.js";
 export type { AccountConfig } from "./accounts/config-types.js";
 
@@ -20,7 +22,7 @@ export type { AccountConfig } from "./accounts/config-types.js";
  * shaped like the config file's block (`{ A: { users: [...], exports: [...] } }`).
  */
 export type StartOptions = Omit<Partial<Options>, "accounts"> & { authorization?: AuthorizationBlock; accounts?: AccountConfig[] | Record<string, unknown> };
-export { defaultOptions } from "./options.js";
+export { defaultOptions, defaultTlsOptions, defaultWebsocketOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
 export class NatsServer {
@@ -41,9 +43,9 @@ export class NatsServer {
       if (read.users.length > 0) resolved.users = [...(resolved.users ?? []), ...read.users];
       if (read.nkeys.length > 0) resolved.nkeys = [...(resolved.nkeys ?? []), ...read.nkeys];
     }
-    // The command's startup checks of the auth and account settings (an unknown no_auth_user or system account) apply here too.
+    // The command's startup checks (an unknown no_auth_user or system account, unusable TLS or websocket settings) apply here too.
     const full = resolveOptions(resolved);
-    const invalid = validateAccountOptions(full) || validateAuthOptions(full);
+    const invalid = validateAccountOptions(full) || validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full);
     if (invalid) throw new Error(invalid);
     const server = assembleServer({ quiet: true, ...resolved });
     await server.start();
@@ -64,12 +66,12 @@ export class NatsServer {
     return this.server.extraListener("monitoring")?.port ?? 0;
   }
 
-  /** `http://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
+  /** `http(s)://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
   get monitorUrl(): string {
     const m = this.server.extraListener("monitoring") as MonitorServer | undefined;
     if (!m) return "";
     const h = m.host === "0.0.0.0" || m.host === "::" || m.host === "" ? "127.0.0.1" : m.host;
-    return `http://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
+    return `${m.scheme}://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
   }
 
   /** Graceful shutdown: flushes pending output, closes clients, releases the port. */

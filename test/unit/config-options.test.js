@@ -215,9 +215,7 @@ describe("unknown and unimplemented keys", () => {
       "jetstream: enabled",
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
-      "websocket { port: 8080, no_tls: true }",
       "mqtt { port: 1883 }",
-      "tls { cert_file: a.pem, key_file: b.pem }",
       "",
     ].join("\n");
     const { options: o, tree } = load(text);
