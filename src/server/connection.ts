@@ -369,7 +369,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (rtt > 0) ci.rtt = rtt;
     ci.server = this.server.serverName;
     ci.kind = "Client";
-    ci.client_type = "nats";
+    ci.client_type = this.transportType;
     return ci;
   }
 

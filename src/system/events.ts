@@ -42,7 +42,7 @@ export function eventClientInfo(conn: ClientConnection, withRtt: boolean, stop: 
   if (stop) ci.stop = formatTime(stop);
   if (o.jwt) ci.jwt = o.jwt;
   ci.kind = "Client";
-  ci.client_type = "nats";
+  ci.client_type = conn.transportType;
   return ci;
 }
 
