@@ -148,7 +148,7 @@ export class ServiceImport extends Forwarder {
     let nrr: string | undefined;
     let pending = null;
     if (reply !== undefined && reply !== "") {
-      pending = repliesOf(this.exporter).create(this, reply, publisher);
+      pending = repliesOf(this.exporter).create(this, reply, publisher, hdrLen > 0 ? buf.subarray(start, start + hdrLen) : null);
       nrr = pending.subject;
     }
     // Who asked, for the responder (Go's Nats-Request-Info); kept as is along a chain.

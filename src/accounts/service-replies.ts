@@ -5,7 +5,8 @@
 // requester's original reply in its own account. Entries expire: singleton
 // after the first answer, chunked at an empty message, all of them when the
 // export's response threshold passes without an answer. Service latency
-// metrics are published here when a sampled request is answered.
+// metrics are published here when a sampled request (trace-sampling.ts) is
+// answered.
 
 import { deliverMessage } from "../server/delivery.js";
 import { TargetKind, type MessageTarget } from "../server/message-target.js";
@@ -15,6 +16,7 @@ import type { Account } from "./account.js";
 import { DEFAULT_RESPONSE_THRESHOLD_MS, type ServiceExport } from "./exports.js";
 import type { ServiceImport } from "./imports.js";
 import { requestInfoOf } from "./request-info.js";
+import { shouldSample } from "./trace-sampling.js";
 
 export interface PendingResponse {
   readonly subject: string;
@@ -24,7 +26,7 @@ export interface PendingResponse {
   /** Last activity (ms epoch), for the threshold sweep. */
   ts: number;
   /** Latency sampling: when the request entered, and who sent it. */
-  readonly tracking: { startNs: bigint; start: Date; requestor: Record<string, unknown> } | null;
+  readonly tracking: { startNs: bigint; start: Date; requestor: Record<string, unknown>; header: Record<string, string[]> | null } | null;
 }
 
 const LATENCY_TYPE = "io.nats.server.metric.v1.service_latency";
@@ -44,8 +46,12 @@ export class ServiceReplies implements MessageTarget {
     return this.account.internalCid;
   }
 
-  /** A response entry for a request forwarded through `si` (subscribes the prefix on first use). */
-  create(si: ServiceImport, reply: string, requester: MessageTarget | null): PendingResponse {
+  /**
+   * A response entry for a request forwarded through `si` (subscribes the
+   * prefix on first use); `header` is the request's header block (for
+   * sampling by tracing headers).
+   */
+  create(si: ServiceImport, reply: string, requester: MessageTarget | null, header: Buffer | null): PendingResponse {
     if (this.sub === null) {
       this.sub = new Subscription(this, `${this.prefix}>`, undefined, "rsi");
       this.account.sublist.insert(this.sub);
@@ -54,8 +60,11 @@ export class ServiceReplies implements MessageTarget {
     do subject = this.prefix + randomToken(6);
     while (this.pending.has(subject));
     const lat = si.serviceExport?.latency ?? null;
-    const sampled = lat !== null && si.responseType === "Singleton" && lat.sampling > 0 && (lat.sampling >= 100 || Math.random() * 100 < lat.sampling);
-    const tracking = sampled ? { startNs: process.hrtime.bigint(), start: new Date(), requestor: requestInfoOf(requester, si.share) ?? { acc: si.importer.name } } : null;
+    const sample = lat !== null && si.responseType === "Singleton" ? shouldSample(lat.sampling, header) : null;
+    const tracking =
+      sample !== null && sample.sampled
+        ? { startNs: process.hrtime.bigint(), start: new Date(), requestor: requestInfoOf(requester, si.share) ?? { acc: si.importer.name }, header: sample.header }
+        : null;
     const p: PendingResponse = { subject, import: si, reply, ts: Date.now(), tracking };
     this.pending.set(subject, p);
     if (si.serviceExport !== undefined) this.armSweep(si.serviceExport);
@@ -131,6 +140,7 @@ export class ServiceReplies implements MessageTarget {
       status: 200,
       requestor: t.requestor,
       responder: resp,
+      ...(t.header !== null ? { header: t.header } : {}),
       start: new Date(t.start.getTime() - reqRtt / 1e6).toISOString(),
       service: Math.max(0, serviceNs - respRtt),
       system: 0,

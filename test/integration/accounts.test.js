@@ -25,6 +25,7 @@ accounts {
       {service: "svc.chunks", response: chunked}
       {service: "wild.*"}
       {service: "svc.lat", latency: {sampling: 100, subject: "lat.results"}}
+      {service: "svc.traced", latency: {sampling: headers, subject: "lat.traced"}}
     ]
   }
   B: {
@@ -38,6 +39,7 @@ accounts {
       {service: {account: A, subject: "svc.chunks"}}
       {service: {account: A, subject: "wild.*"}, to: "req.*"}
       {service: {account: A, subject: "svc.lat"}}
+      {service: {account: A, subject: "svc.traced"}}
     ]
   }
   C: {
@@ -226,6 +228,18 @@ test("service latency tracking publishes Go's latency metric in the exporting ac
     assert.equal(m.responder.kind, "Client");
     for (const k of ["service", "system", "total"]) assert.equal(typeof m[k], "number", k);
     assert.ok(!Number.isNaN(Date.parse(m.start)));
+    // sampling: headers — measured only when the request's trace header asks for it.
+    const traced = collect(a, "lat.traced");
+    a.subscribe("svc.traced", { callback: (_e, m) => m.respond("ok") });
+    await a.flush();
+    await b.request("svc.traced", "x", { timeout: 2000 });
+    const h = headers();
+    h.set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    await b.request("svc.traced", "x", { timeout: 2000, headers: h });
+    await waitUntil(() => traced.length === 1, 2000, "traced latency metric");
+    await sleep(50);
+    assert.equal(traced.length, 1);
+    assert.deepEqual(JSON.parse(traced[0].data).header, { Traceparent: ["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"] });
   });
 });
 

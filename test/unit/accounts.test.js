@@ -82,3 +82,23 @@ test("registry: system account by default, reload keeps account objects, extensi
   assert.deepEqual([...r.get("B").serviceImports.keys()].sort(), ["$SYS.REQ.ACCOUNT.PING.CONNZ", "$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.USER.INFO"]);
   assert.equal(r.system.serviceImports.size, 0);
 });
+
+test("latency sampling by tracing headers, as Go's shouldSample", async () => {
+  const { shouldSample } = await import("../../dist/accounts/trace-sampling.js");
+  const hdr = (lines) => Buffer.from(`NATS/1.0\r\n${lines.map((l) => `${l}\r\n`).join("")}\r\n`, "latin1");
+  assert.deepEqual(shouldSample(100, null), { sampled: true, header: null });
+  assert.deepEqual(shouldSample(0, null), { sampled: false });
+  assert.deepEqual(shouldSample(0, hdr(["traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate: x=1"])), {
+    sampled: true,
+    header: { Traceparent: ["00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"], Tracestate: ["x=1"] },
+  });
+  assert.deepEqual(shouldSample(0, hdr(["traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"])), { sampled: false });
+  assert.deepEqual(shouldSample(0, hdr(["X-B3-Sampled: 0", "X-B3-TraceId: 80f198ee56343ba8"])), { sampled: false });
+  assert.deepEqual(shouldSample(0, hdr(["X-B3-TraceId: 80f198ee56343ba8", "X-B3-SpanId: e457b5a2e4d86bd1"])).header, { "X-B3-Traceid": ["80f198ee56343ba8"], "X-B3-Spanid": ["e457b5a2e4d86bd1"] });
+  assert.equal(shouldSample(0, hdr(["b3: 80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-0"])).sampled, false);
+  assert.deepEqual(shouldSample(0, hdr(["uber-trace-id: 479fefe9525eddb:5adb976bfc1f95c1:479fefe9525eddb:1", "uberctx-user: x"])).header, {
+    "Uber-Trace-Id": ["479fefe9525eddb:5adb976bfc1f95c1:479fefe9525eddb:1"],
+    "Uberctx-User": ["x"],
+  });
+  assert.equal(shouldSample(0, hdr(["uber-trace-id: 479fefe9525eddb:5adb976bfc1f95c1:479fefe9525eddb:2"])).sampled, false);
+});
