@@ -63,11 +63,15 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
   }
   if (exports.length > 0) d.exports = exports;
   const imports: Record<string, unknown>[] = [];
+  // As Go: a stream import names the exporter's subject and its local one, a service import the local subject and the exporter's.
   for (const si of acc.streamImports) {
-    imports.push({ subject: si.from, account: si.exporter.name, to: si.to, type: "stream", invalid: false, share: false, tracking: false });
+    imports.push({ subject: si.from, account: si.exporter.name, local_subject: si.to, type: "stream", invalid: false, share: false, tracking: false });
   }
   for (const si of acc.serviceImports.values()) {
-    imports.push({ subject: si.from, account: si.exporter.name, to: si.to, type: "service", invalid: false, share: si.share, tracking: si.serviceExport?.latency != null });
+    const lat = si.serviceExport?.latency;
+    const e: Record<string, unknown> = { subject: si.from, account: si.exporter.name, to: si.to, type: "service", invalid: false, share: si.share, tracking: false };
+    if (lat) e.latency = { sampling: lat.sampling, results: lat.subject };
+    imports.push(e);
   }
   if (imports.length > 0) d.imports = imports;
   const pending = acc.replies?.pending.size ?? 0;

@@ -109,6 +109,15 @@ async function systemView(port) {
       ["healthz", "$SYS.REQ.SERVER.PING.HEALTHZ"],
       ["accstatz", "$SYS.REQ.ACCOUNT.PING.STATZ"],
       ["acc_conns", "$SYS.REQ.ACCOUNT.A.CONNS"],
+      ["subsz", "$SYS.REQ.SERVER.PING.SUBSZ"],
+      ["accountz", "$SYS.REQ.SERVER.PING.ACCOUNTZ"],
+      ["acc_info", "$SYS.REQ.ACCOUNT.A.INFO"],
+      ["acc_info_b", "$SYS.REQ.ACCOUNT.B.INFO"],
+      ["acc_subsz", "$SYS.REQ.ACCOUNT.A.SUBSZ"],
+      ["acc_connz", "$SYS.REQ.ACCOUNT.A.CONNZ"],
+      ["acc_statz", "$SYS.REQ.ACCOUNT.A.STATZ"],
+      ["acc_jsz", "$SYS.REQ.ACCOUNT.A.JSZ"],
+      ["acc_leafz", "$SYS.REQ.ACCOUNT.A.LEAFZ"],
     ]) {
       out[k] = (await sys.request(subj, "", { timeout: 2000 })).json();
     }
