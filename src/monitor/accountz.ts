@@ -46,18 +46,17 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
     }
     d.mappings = m;
   }
-  // Go lists service exports, then stream exports; each only when present.
+  // Go lists service exports, then stream exports; each only when present
+  // (an account token position is not shown, as in Go 2.9).
   const exports: Record<string, unknown>[] = [];
   for (const se of acc.serviceExports.values()) {
     const e: Record<string, unknown> = { subject: se.subject, type: "service", response_type: se.responseType };
     if (se.latency) e.service_latency = { sampling: se.latency.sampling, results: se.latency.subject };
-    if (se.auth.accountTokenPosition > 0) e.account_token_position = se.auth.accountTokenPosition;
     if (se.auth.approved) e.approved_accounts = [...se.auth.approved];
     exports.push(e);
   }
   for (const ex of acc.streamExports.values()) {
     const e: Record<string, unknown> = { subject: ex.subject, type: "stream" };
-    if (ex.auth.accountTokenPosition > 0) e.account_token_position = ex.auth.accountTokenPosition;
     if (ex.auth.approved) e.approved_accounts = [...ex.auth.approved];
     exports.push(e);
   }
