@@ -42,7 +42,6 @@ function transformOf(from: string, to: string): SubjectMapping {
   return new SubjectMapping({ source: from, destinations: [{ subject: tokenizeDestination(to), weight: 100 }] });
 }
 
-
 /** A forwarding target: an internal participant of `account`'s trie. */
 abstract class Forwarder implements MessageTarget {
   readonly kind = TargetKind.Internal;
