@@ -169,8 +169,10 @@ export class SystemServices implements ServerEvents {
 
   clientClosed(conn: ClientConnection): void {
     const acc = conn.account;
-    if (acc === this.server.globalAccount || conn.closeReason === ClosedState.AuthenticationViolation) return;
+    // As Go: a client that never got in changes no account's count; $G has no DISCONNECT events.
+    if (!conn.connectReceived || conn.closeReason === ClosedState.AuthenticationViolation) return;
     this.accountConnsChanged(acc);
+    if (acc === this.server.globalAccount) return;
     const subject = `$SYS.ACCOUNT.${acc.name}.DISCONNECT`;
     if (this.interested(subject)) this.send(subject, disconnectEvent(this.server, this.nextSeq(), conn, conn.closeReason));
   }
