@@ -1,7 +1,8 @@
 // Differential accounts check against the Go nats-server 2.9.10 (the
 // reference), same config files: raw-protocol transcripts of isolation,
 // stream imports and service imports (reply subjects and the request-info
-// RTT masked); the startup errors for bad imports and exports; and the JSON
+// RTT masked); account limits; the startup errors for bad imports and
+// exports; and the JSON
 // of the system account — $SYS.REQ.SERVER.PING.{VARZ,CONNZ,STATSZ}, PING,
 // ACCOUNT.<acc>.INFO, CONNECT / DISCONNECT events, the latency metric —
 // whose key paths and value types must match wherever Go reports them.
@@ -179,6 +180,30 @@ async function transcripts(port) {
   }
 }
 
+const LIMITS_CONF = `accounts { C: { users: [{user: c, password: c}], limits: {max_connections: 1, max_subscriptions: 1, max_payload: 10} } }`;
+
+/** Raw protocol against account limits: a second connection, a second subscription, a too large payload. */
+async function limitTranscripts(port) {
+  const run = async (script) => {
+    const c = await RawClient.connect(port);
+    await c.waitFor(/^INFO .*\r\n/);
+    c.send(script);
+    await c.waitClosed(3000).catch(() => {});
+    const out = c.data.replace(/^INFO .*\r\n/, "") + (c.closed ? "<closed>" : "");
+    c.close();
+    return out;
+  };
+  const first = await RawClient.connect(port);
+  await first.waitFor(/^INFO .*\r\n/);
+  first.send('CONNECT {"user":"c","pass":"c","verbose":false}\r\nPING\r\n');
+  await first.waitFor("PONG\r\n");
+  const second = await run('CONNECT {"user":"c","pass":"c","verbose":false}\r\nPING\r\n');
+  first.close();
+  await sleep(100);
+  const limits = await run('CONNECT {"user":"c","pass":"c","verbose":false}\r\nSUB a 1\r\nSUB b 2\r\nPING\r\nPUB a 11\r\n01234567890\r\nPING\r\n');
+  return [second, limits];
+}
+
 const BAD_CONFIGS = [
   ["import not authorized", `accounts {\n  A: { exports: [ {service: "svc.x", accounts: [C]}, {stream: "s.>", accounts: [C]} ] }\n  B: { imports: [ {service: {account: A, subject: "svc.x"}}, {stream: {account: A, subject: "s.>"}} ] }\n  C: {}\n}`],
   ["bad prefix, missing account", `accounts {\n  A: { imports: [{stream: {account: B, subject: "s.>"}, prefix: "p.*"}, {stream: {account: X, subject: "s.>"}}] }\n  B: { exports: [{stream: "s.>"}] }\n}`],
@@ -224,6 +249,20 @@ describe("accounts: tsnats vs nats-server", { skip: goBin ? false : "nats-server
       const [g, t] = [await transcripts(go.port), await transcripts(ts.port)];
       assert.deepEqual(t, g);
       assert.match(g[1], /MSG imp\.news\.one 2 4/);
+    } finally {
+      await go.stop();
+      await ts.shutdown();
+    }
+  });
+
+  test("account limits: same errors and closes", { timeout: 20000 }, async () => {
+    const file = confFile("limits", LIMITS_CONF);
+    const go = await startGoServer(["-c", file]);
+    const ts = await startWithAccounts(LIMITS_CONF);
+    try {
+      const g = await limitTranscripts(go.port);
+      assert.deepEqual(await limitTranscripts(ts.port), g);
+      assert.match(g[0], /maximum account active connections exceeded/);
     } finally {
       await go.stop();
       await ts.shutdown();
