@@ -2,10 +2,11 @@
 // reference), same config files: raw-protocol transcripts of isolation,
 // stream imports and service imports (reply subjects and the request-info
 // RTT masked); account limits; the startup errors for bad imports and
-// exports; and the JSON
-// of the system account — $SYS.REQ.SERVER.PING.{VARZ,CONNZ,STATSZ}, PING,
-// ACCOUNT.<acc>.INFO, CONNECT / DISCONNECT events, the latency metric —
-// whose key paths and value types must match wherever Go reports them.
+// exports; and the JSON of the system account — $SYS.REQ.SERVER.PING and
+// its VARZ, CONNZ, STATSZ, SUBSZ, ACCOUNTZ, HEALTHZ, the ACCOUNT.<acc>
+// services, CONNECT / DISCONNECT / SERVER.CONNS events, the latency metric,
+// Nats-Request-Info — whose key paths and value types must match wherever
+// Go reports them.
 // Keys tsnats reports beyond 2.9.10 are listed in NEWER_KEYS.
 // Skipped when nats-server is not on PATH.
 import { test, describe, after } from "node:test";
@@ -48,11 +49,7 @@ accounts {
 system_account: SYS
 `;
 
-/**
- * Key paths tsnats reports beyond nats-server 2.9.10 (newer Go versions
- * have them): the USER.INFO import every account gets, routez/varz fields
- * of 2.10.
- */
+/** Key paths tsnats reports beyond nats-server 2.9.10 (nats-server 2.10 has them). */
 const NEWER_KEYS = new Set(["varz.data.slow_consumer_stats", "varz.data.slow_consumer_stats.clients", "varz.data.slow_consumer_stats.routes", "varz.data.slow_consumer_stats.gateways", "varz.data.slow_consumer_stats.leafs"]);
 
 /** Every key path of a JSON value with its type; array elements merge under `[]`. */
