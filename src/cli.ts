@@ -63,11 +63,13 @@ flag(["DVV"], "bool", (o, v) => {
 });
 flag(["log_size_limit"], "int", (o, v) => (o.logSizeLimit = parseInt(v, 10)));
 flag(["max_traced_msg_len"], "int", (o, v) => (o.maxTracedMsgLen = parseInt(v, 10)));
+flag(["js", "jetstream"], "bool", (o, v) => (o.jetstream = parseBool(v)));
+flag(["sd", "store_dir"], "string", (o, v) => (o.storeDir = v));
 flag(["h", "help"], "bool", (_o, v, s) => (s.help = parseBool(v)));
 flag(["v", "version"], "bool", (_o, v, s) => (s.version = parseBool(v)));
 
 /** nats-server flags whose features tsnats does not have yet. */
-const NOT_YET = ["ms", "https_port", "js", "jetstream", "sd", "store_dir", "user", "pass", "auth", "tls", "tlscert", "tlskey", "tlsverify", "tlscacert", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
+const NOT_YET = ["ms", "https_port", "user", "pass", "auth", "tls", "tlscert", "tlskey", "tlsverify", "tlscacert", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
 
 function parseBool(v: string): boolean {
   const s = v.toLowerCase();
@@ -194,7 +196,10 @@ export async function main(argv: string[]): Promise<number> {
 /** Config file settings with command-line flags on top, as nats-server merges them. */
 function loadOptions(file: string, cliOptions: Partial<Options>, strict: boolean): Partial<Options> {
   const loaded = loadConfigFile(file, { warningsAsErrors: strict });
-  return { ...loaded.options, ...cliOptions };
+  const merged = { ...loaded.options, ...cliOptions };
+  // -js on top of a jetstream { … } block enables it and keeps the block's settings.
+  if (cliOptions.jetstream === true && typeof loaded.options.jetstream === "object") merged.jetstream = loaded.options.jetstream;
+  return merged;
 }
 
 /** SIGHUP: re-read the config file, put the command-line flags on top, apply what can change live. */

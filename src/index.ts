@@ -6,7 +6,7 @@ import type { MonitorServer } from "./monitor/http.js";
 import { assembleServer } from "./assembly.js";
 import type { Options } from "./options.js";
 
-export type { Options } from "./options.js";
+export type { Options, JetStreamOptions } from "./options.js";
 export { defaultOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
@@ -19,7 +19,14 @@ export class NatsServer {
    * until a logger is configured).
    */
   static async start(options: Partial<Options> = {}): Promise<NatsServer> {
-    const server = assembleServer({ quiet: true, ...options });
+    const opts: Partial<Options> = { quiet: true, ...options };
+    // An embedded JetStream without a directory gets a temporary store, removed at shutdown.
+    const js = opts.jetstream;
+    if (js !== undefined && js !== false) {
+      const settings = js === true ? {} : js;
+      if (!settings.storeDir && !opts.storeDir) opts.jetstream = { ...settings, removeStoreAtShutdown: true };
+    }
+    const server = assembleServer(opts);
     await server.start();
     return new NatsServer(server);
   }

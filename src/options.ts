@@ -52,10 +52,70 @@ export interface Options {
 
   /** Subject mappings (config `mappings`): source subject → destinations. */
   mappings: SubjectMappingConfig[];
+  /** `-sd` / top-level store_dir (also set by jetstream { store_dir }). */
+  storeDir: string;
   /** Config file this server was started from ("" = none); reload re-reads it. */
   configFile: string;
   /** Embedding: suppress all log output. */
   quiet: boolean;
+
+  /**
+   * JetStream (`-js`, config `jetstream`): false = off; true or an object =
+   * on, with the object's settings over the defaults (see jetStreamSettings).
+   */
+  jetstream: boolean | Partial<JetStreamOptions>;
+}
+
+/** Server-level JetStream settings (Go's JetStreamConfig and JSLimitOpts). */
+export interface JetStreamOptions {
+  /** `-sd` / store_dir: streams live under <storeDir>/jetstream/. "" = Go's default, <tmp>/nats. */
+  storeDir: string;
+  /** Bytes; <= 0 = dynamic (75% of system memory, as Go). */
+  maxMemory: number;
+  /** Bytes; <= 0 = dynamic (1 TB, as Go). */
+  maxStore: number;
+  domain: string;
+  /** fsync period, ms (Go's sync_interval, default 2 minutes). */
+  syncInterval: number;
+  syncAlways: boolean;
+  uniqueTag: string;
+  /** limits { … }: 0 = unlimited. */
+  maxAckPending: number;
+  maxHaAssets: number;
+  maxRequestBatch: number;
+  /** limits.duplicate_window, ms; 0 = no server cap. */
+  maxDuplicateWindow: number;
+  /** Embedding: remove storeDir at shutdown (a temporary store). */
+  removeStoreAtShutdown: boolean;
+}
+
+export function defaultJetStreamOptions(): JetStreamOptions {
+  return {
+    storeDir: "",
+    maxMemory: 0,
+    maxStore: 0,
+    domain: "",
+    syncInterval: 120_000,
+    syncAlways: false,
+    uniqueTag: "",
+    maxAckPending: 0,
+    maxHaAssets: 0,
+    maxRequestBatch: 0,
+    maxDuplicateWindow: 0,
+    removeStoreAtShutdown: false,
+  };
+}
+
+/** The effective JetStream settings, or null when JetStream is off. */
+export function jetStreamSettings(o: Pick<Options, "jetstream" | "storeDir">): JetStreamOptions | null {
+  const js = o.jetstream;
+  if (js === false) return null;
+  const out = defaultJetStreamOptions();
+  if (js !== true) {
+    for (const [k, v] of Object.entries(js)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (out.storeDir === "") out.storeDir = o.storeDir;
+  return out;
 }
 
 /** One destination of a subject mapping; weights are percentages (0-100). */
@@ -112,8 +172,10 @@ export function defaultOptions(): Options {
     httpHost: "",
     httpBasePath: "",
     mappings: [],
+    storeDir: "",
     configFile: "",
     quiet: false,
+    jetstream: false,
   };
 }
 

@@ -52,6 +52,8 @@ export class Server implements InternalRouting {
   tracing: boolean;
   lameDuck = false;
   shuttingDown = false;
+  /** Set by the JetStream layer once it is enabled (INFO `jetstream`). */
+  jetStreamEnabled = false;
 
   private listener: TcpServer | null = null;
   private nextCid = 1;
@@ -149,7 +151,10 @@ export class Server implements InternalRouting {
   listenUrls(): Record<string, string[]> {
     const host = this.opts.host === "0.0.0.0" || this.opts.host === "" ? "0.0.0.0" : this.opts.host;
     const urls: Record<string, string[]> = { nats: [`nats://${host}:${this.boundPort}`] };
-    for (const x of this.extraListeners) urls[x.kind] = x.urls();
+    for (const x of this.extraListeners) {
+      const list = x.urls();
+      if (list.length > 0) urls[x.kind] = list;
+    }
     return urls;
   }
 
@@ -204,9 +209,12 @@ export class Server implements InternalRouting {
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
       max_payload: this.opts.maxPayload,
+    };
+    if (this.jetStreamEnabled) info.jetstream = true;
+    Object.assign(info, {
       client_id: conn.cid,
       client_ip: conn.host,
-    };
+    });
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }

@@ -1,0 +1,123 @@
+// The `jetstream` config key (a bool, "enabled"/"disabled", or a block) and
+// the top-level `store_dir`, mapped onto Options the way nats-server 2.10's
+// parseJetStream does: same key aliases, size strings ("1G"), sync_interval
+// "always", Go's error texts. Only mapping; enabling is the JetStream layer's.
+
+import type { JetStreamOptions, Options } from "../options.js";
+import { goQuote } from "../go-format/quote.js";
+import { DurationError, parseGoDurationNs } from "../go-format/duration.js";
+import { NodeError, asBool, asInt, asMap, asString } from "./node-values.js";
+import { goTypeName, type ConfNode } from "./parser.js";
+
+const SIZE_SHIFT: Record<string, number> = { K: 10, M: 20, G: 30, T: 40 };
+
+/** Go's getStorageSize: an integer, or digits with a K/M/G/T suffix (powers of 1024). */
+export function storageSize(node: ConfNode, what: string): number {
+  if (node.kind === "integer") return node.value as number;
+  if (node.kind !== "string") throw new NodeError(node, `${what} must be int64 or string`);
+  const s = node.value as string;
+  if (s === "") return 0;
+  const prefix = s.slice(0, -1);
+  if (!/^[+-]?\d+$/.test(prefix)) throw new NodeError(node, `${what} strconv.ParseInt: parsing ${goQuote(prefix)}: invalid syntax`);
+  const shift = SIZE_SHIFT[s.slice(-1)];
+  if (shift === undefined) throw new NodeError(node, `${what} sizes defined as strings must end in K, M, G, T`);
+  return Number(prefix) * 2 ** shift;
+}
+
+function durationMs(node: ConfNode, field: string): number {
+  if (node.kind !== "string") throw new NodeError(node, `error parsing ${field}: unsupported type ${goTypeName(node)}`);
+  try {
+    return Number(parseGoDurationNs(node.value as string)) / 1e6;
+  } catch (e) {
+    if (e instanceof DurationError) throw new NodeError(node, `error parsing ${field}: ${e.message}`);
+    throw e;
+  }
+}
+
+function readLimits(node: ConfNode, js: Partial<JetStreamOptions>): void {
+  for (const [key, v] of asMap(node)) {
+    switch (key.toLowerCase()) {
+      case "max_ack_pending":
+        js.maxAckPending = asInt(v);
+        break;
+      case "max_ha_assets":
+        js.maxHaAssets = asInt(v);
+        break;
+      case "max_request_batch":
+        js.maxRequestBatch = asInt(v);
+        break;
+      case "duplicate_window":
+        js.maxDuplicateWindow = durationMs(v, "duplicate_window");
+        break;
+      default:
+        if (!v.usedAsVariable) throw new NodeError(v, `unknown field ${goQuote(key)}`);
+    }
+  }
+}
+
+/** Map the `jetstream` key. Unknown keys inside the block are reported, not thrown. */
+export function readJetStream(node: ConfNode, o: Partial<Options>, report: (e: NodeError) => void): void {
+  if (node.kind === "bool") {
+    o.jetstream = node.value as boolean;
+    return;
+  }
+  if (node.kind === "string") {
+    const v = (node.value as string).toLowerCase();
+    if (v === "enabled" || v === "enable") o.jetstream = true;
+    else if (v === "disabled" || v === "disable") o.jetstream = false;
+    else throw new NodeError(node, `Expected 'enabled' or 'disabled' for string value, got '${node.value as string}'`);
+    return;
+  }
+  if (node.kind !== "map") throw new NodeError(node, `Expected map, bool or string to define JetStream, got ${goTypeName(node)}`);
+  const js: Partial<JetStreamOptions> = {};
+  let enable = true;
+  for (const [key, v] of asMap(node)) {
+    switch (key.toLowerCase()) {
+      case "store":
+      case "store_dir":
+      case "storedir":
+        if (o.storeDir) throw new NodeError(v, "Duplicate 'store_dir' configuration");
+        o.storeDir = asString(v);
+        break;
+      case "sync":
+      case "sync_interval":
+        if (v.kind === "string" && (v.value as string).toLowerCase() === "always") js.syncAlways = true;
+        else js.syncInterval = durationMs(v, key.toLowerCase());
+        break;
+      case "max_memory_store":
+      case "max_mem_store":
+      case "max_mem":
+        js.maxMemory = storageSize(v, "max_mem_store");
+        break;
+      case "max_file_store":
+      case "max_file":
+        js.maxStore = storageSize(v, "max_file_store");
+        break;
+      case "domain":
+        js.domain = asString(v);
+        break;
+      case "enable":
+      case "enabled":
+        enable = asBool(v);
+        break;
+      case "unique_tag":
+        js.uniqueTag = asString(v).trim().toLowerCase();
+        break;
+      case "limits":
+        readLimits(v, js);
+        break;
+      case "extension_hint":
+        asString(v);
+        break;
+      case "max_outstanding_catchup":
+        storageSize(v, "max_outstanding_catchup");
+        break;
+      case "request_queue_limit":
+        if (v.kind !== "integer") throw new NodeError(v, `Expected a parseable size for ${goQuote(key)}, got ${String(v.value)}`);
+        break;
+      default:
+        if (!v.usedAsVariable) report(new NodeError(v, `unknown field ${goQuote(key)}`));
+    }
+  }
+  o.jetstream = enable ? js : false;
+}
