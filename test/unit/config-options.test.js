@@ -232,7 +232,7 @@ describe("unknown and unimplemented keys", () => {
   test("jetstream: bool, enabled/disabled, or a block mapped like Go's parseJetStream", () => {
     assert.equal(options("jetstream: enabled\n").jetstream, true);
     assert.equal(options("jetstream: disabled\n").jetstream, false);
-    const o = options("jetstream { store_dir: /tmp/x, max_mem: 1G, max_file_store: 2048, domain: hub, sync_interval: always, limits { duplicate_window: "60s" } }\n");
+    const o = options("jetstream { store_dir: /tmp/x, max_mem: 1G, max_file_store: 2048, domain: hub, sync_interval: always, limits { duplicate_window: '60s' } }\n");
     assert.equal(o.storeDir, "/tmp/x");
     assert.deepEqual(o.jetstream, { maxMemory: 1024 ** 3, maxStore: 2048, domain: "hub", syncAlways: true, maxDuplicateWindow: 60_000 });
     assert.equal(options("jetstream { enabled: false }\n").jetstream, false);
