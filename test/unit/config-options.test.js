@@ -234,7 +234,7 @@ describe("unknown and unimplemented keys", () => {
     assert.equal(options("jetstream: disabled\n").jetstream, false);
     const o = options("jetstream { store_dir: /tmp/x, max_mem: 1G, max_file_store: 2048, domain: hub, sync_interval: always, limits { duplicate_window: '60s' } }\n");
     assert.equal(o.storeDir, "/tmp/x");
-    assert.deepEqual(o.jetstream, { maxMemory: 1024 ** 3, maxStore: 2048, domain: "hub", syncAlways: true, maxDuplicateWindow: 60_000 });
+    assert.deepEqual(o.jetstream, { maxMemory: 1e9, maxStore: 2048, domain: "hub", syncAlways: true, maxDuplicateWindow: 60_000 });
     assert.equal(options("jetstream { enabled: false }\n").jetstream, false);
     assert.equal(loadError("jetstream { bogus: 1 }\n").e.reason, 'unknown field "bogus"');
     assert.equal(loadError("jetstream { max_mem: 5X }\n").e.reason, "max_mem_store sizes defined as strings must end in K, M, G, T");
