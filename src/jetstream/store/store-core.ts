@@ -103,6 +103,10 @@ export abstract class StoreCore<C extends IndexChunk> {
   protected abstract loadPayload(c: C, i: number, seq: number, subject: string): StoredMessage | null;
   /** A message left the index (persist a tombstone, free memory, erase). */
   protected abstract payloadRemoved(c: C, i: number, seq: number, erase: boolean, persist: boolean): void;
+  /** Undo of payloadRemoved() for a rolled-back batch (only stores that keep undo). */
+  protected payloadRestored(_c: C, _i: number): void {}
+  /** Undo of storePayload() for a rolled-back batch. */
+  protected payloadWithdrawn(_c: C, _i: number): void {}
   /** Write everything of the current batch (write-through operations call this). */
   abstract flushPending(): void;
   abstract updateMeta(meta: StreamMeta): void;
@@ -247,10 +251,12 @@ export abstract class StoreCore<C extends IndexChunk> {
         c.subj[i] = 0;
         c.live--;
         this.subjects.withdrawn(info, seq);
+        this.payloadWithdrawn(c, i);
       } else {
         c.subj[i] = id + 1;
         c.live++;
         this.subjects.restored(info, seq);
+        this.payloadRestored(c, i);
       }
     }
     this.firstSeq = b.firstSeq;
@@ -388,28 +394,51 @@ export abstract class StoreCore<C extends IndexChunk> {
     this.checkOpen();
     this.flushPending();
     if (seq <= this.firstSeq) return 0;
-    const removed = this.removeBelow(seq);
-    if (seq > this.lastSeq + 1) {
-      this.beginBatch();
-      this.lastSeq = seq - 1;
-      this.firstSeq = seq;
-      this.flushPending();
-    }
+    const removed = this.dropBelow(seq);
+    this.flushPending();
     return removed;
   }
 
   private removeBelow(seq: number): number {
+    const removed = this.dropBelow(seq);
+    this.flushPending();
+    return removed;
+  }
+
+  /** Removes every message below seq; past last_seq + 1 the stream jumps to first_seq = seq. */
+  protected dropBelow(seq: number): number {
     let removed = 0;
     const end = Math.min(seq - 1, this.lastSeq);
     for (let s = this.scanForward(this.firstSeq, end, null); s !== 0; s = this.scanForward(s + 1, end, null)) {
       if (this.removeSeq(s, null, false)) removed++;
     }
-    if (this.msgs === 0) {
+    if (seq > this.lastSeq + 1) {
+      this.beginBatch();
+      this.lastSeq = seq - 1;
+    }
+    if (this.msgs === 0 && this.firstSeq !== this.lastSeq + 1) {
       this.beginBatch();
       this.firstSeq = this.lastSeq + 1;
     }
-    this.flushPending();
     return removed;
+  }
+
+  /** Startup recovery: index a message found on disk (no payload copy, no undo, no limits). */
+  protected indexRecovered(seq: number, subject: string, ts: Nanos, size: number): C {
+    const info = this.subjects.intern(subject);
+    const c = this.slotChunk(seq);
+    const i = seq - c.no * CHUNK_SIZE;
+    c.subj[i] = info.id + 1;
+    c.ts[i] = ts;
+    c.size[i] = size;
+    c.live++;
+    if (this.msgs === 0) this.firstSeq = seq;
+    this.lastSeq = seq;
+    this.lastTs = ts;
+    this.msgs++;
+    this.bytes += size;
+    this.subjects.added(info, seq);
+    return c;
   }
 
   /** Raise last_seq without a message (snapshot restore of trailing deletes). */

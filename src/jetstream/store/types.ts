@@ -5,6 +5,8 @@
 // sends any PubAck. Nothing here knows about the $JS API, clients or JSON
 // error envelopes: stores throw StoreError and the stream maps it.
 
+import type { StoreIo } from "./store-io.js";
+
 /** Unix time in nanoseconds as a JS number (an integer; exact to ~256 ns at today's magnitude). */
 export type Nanos = number;
 
@@ -246,6 +248,8 @@ export interface FileStoreOptions {
   syncAlways?: boolean;
   /** Block files roll at this many bytes; default 8 MiB. */
   blockSize?: number;
+  /** Replaces file-system write calls (tests inject failures here). */
+  io?: Partial<StoreIo>;
 }
 
 let lastNanos = 0;
