@@ -9,6 +9,7 @@ import type { Subscription } from "../../server/subscription.js";
 import type { StoredMessage } from "../store/types.js";
 import type { ConsumerConfig } from "./config.js";
 import type { Consumer } from "./consumer.js";
+import { routeDelivery } from "./route.js";
 import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
 import {
   headersOnly,
@@ -29,6 +30,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Messages sent per loop run before yielding the event loop. */
 const RUN_BUDGET = 8192;
 const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
+/** Interest polls of an idle push consumer: quick at first (a client subscribes right after creating it), then slower. */
+const INTEREST_POLL_FAST_MS = 5;
+const INTEREST_POLL_FAST_TRIES = 40;
 const INTEREST_POLL_MS = 100;
 
 export class Delivery {
@@ -294,8 +298,16 @@ export class Delivery {
         }
       }
       this.replayDue = 0;
+      if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size)) {
+        this.putBack(m.seq, dc);
+        if (wr !== undefined) this.creditBack(wr, size);
+        else {
+          this.active = false;
+          this.becameInactive();
+        }
+        break;
+      }
       this.lastReplayTs = m.ts;
-      this.deliver(target, reply, hdr, data, m, dc, dseq, size);
       if (wr !== undefined) {
         if (wr.n <= 0 && wr.b > 0) this.send(wr.reply, statusBatchCompleted(wr.n, wr.b));
         if (wr.hb > 0) wr.hbt = Date.now() + wr.hb;
@@ -324,12 +336,14 @@ export class Delivery {
     if (!this.waiting!.all().includes(wr)) this.waiting!.unshift(wr);
   }
 
-  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number): void {
+  /** Sends one message; false when nobody took it. */
+  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number): boolean {
     const c = this.c;
+    const host = c.host;
+    if (routeDelivery(host.account, host.client, target, m.subject, reply, hdr, data) === 0) return false;
     c.dseq = dseq + 1;
     const now = Date.now();
     c.apply({ op: "delivered", dseq, sseq: m.seq, dc, ts: now * 1e6 });
-    c.host.client.publish(target, reply, data, hdr);
     this.lastSend = now;
     if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq));
     else if (c.host.config().retention === "interest" || c.host.config().retention === "workqueue") c.owner.released(c, m.seq);
@@ -339,6 +353,7 @@ export class Delivery {
       else if (this.fcid !== "" && this.pbytes - this.fcsz >= this.maxpb) this.fcsz += size;
     }
     if (c.isPull) this.waiting!.last = now;
+    return true;
   }
 
   /** Next message to send with its delivery count; null when none; "maxAckPending" when stalled. */
@@ -579,6 +594,7 @@ export class Delivery {
 
   private becameInactive(): void {
     if (this.interestTimer !== null) return;
+    let tries = 0;
     const poll = (): void => {
       this.interestTimer = null;
       if (this.c.closed) return;
@@ -587,10 +603,10 @@ export class Delivery {
         this.kick();
         return;
       }
-      this.interestTimer = setTimeout(poll, INTEREST_POLL_MS);
+      this.interestTimer = setTimeout(poll, ++tries < INTEREST_POLL_FAST_TRIES ? INTEREST_POLL_FAST_MS : INTEREST_POLL_MS);
       this.interestTimer.unref?.();
     };
-    this.interestTimer = setTimeout(poll, INTEREST_POLL_MS);
+    this.interestTimer = setTimeout(poll, INTEREST_POLL_FAST_MS);
     this.interestTimer.unref?.();
   }
 
