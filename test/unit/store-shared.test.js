@@ -219,18 +219,21 @@ const cases = {
     assert.equal(s.meta().config.max_msgs, 4);
   },
   "max_age expires on a timer without a publish": async (s, removed) => {
-    s.updateMeta(meta({ max_age: 150e6 }));
+    s.updateMeta(meta({ max_age: 300e6 }));
+    const t0 = Date.now();
     fill(s, 3);
-    await sleep(60);
+    await sleep(100);
+    const tLate = Date.now();
     s.append("late", null, b("x"));
     s.flushPending();
-    await sleep(150);
-    assert.equal(s.state().msgs, 1);
-    assert.equal(s.getMsg(4).subject, "late");
-    await sleep(150);
+    const times = [];
+    s.onRemoved = (seq, subject, reason) => times.push([seq, reason, Date.now()]);
+    for (let i = 0; i < 300 && s.state().msgs > 0; i++) await sleep(10);
     assert.equal(s.state().msgs, 0);
     assert.equal(s.state().first_seq, 5);
-    assert.deepEqual(removed.map((r) => r[2]), ["age", "age", "age", "age"]);
+    assert.deepEqual(times.map((t) => [t[0], t[1]]), [[1, "age"], [2, "age"], [3, "age"], [4, "age"]]);
+    for (const t of times.slice(0, 3)) assert.ok(t[2] - t0 >= 290, `expired after ${t[2] - t0} ms`);
+    assert.ok(times[3][2] - tLate >= 290, `late message expired after ${times[3][2] - tLate} ms`);
   },
   "queries: numPending, filteredState, getNext/getLast, wildcards and filter lists": (s) => {
     const subjects = ["orders.new", "orders.paid", "ship.eu", "orders.new", "ship.us", "orders.paid.late", "ship.eu"];
