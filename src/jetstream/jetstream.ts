@@ -5,15 +5,14 @@
 // at shutdown. It plugs into the server as an ExtraListener (no port), so
 // server/ never imports jetstream/.
 
-import { mkdirSync, mkdtempSync, rmSync, accessSync, constants as fsConstants } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, accessSync, statfsSync, constants as fsConstants } from "node:fs";
 import { tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Account } from "../accounts/account.js";
 import type { Server } from "../server/server.js";
 import type { ExtraListener } from "../server/extra-listener.js";
 import { jetStreamSettings, type JetStreamOptions } from "../options.js";
-import { MemoryStore, type MessageStore, type StreamMeta } from "./store/index.js";
-import { FileStore, listStreamNames } from "./pending-file-store.js";
+import { FileStore, MemoryStore, listStreamNames, type MessageStore, type RestorableStore, type StreamMeta } from "./store/index.js";
 import { JsAccount, unlimitedAccountLimits, type AccountLimits } from "./account-context.js";
 import type { Stream, StreamConsumerSet } from "./stream.js";
 import type { StreamConfig } from "./stream-config.js";
@@ -21,6 +20,7 @@ import { ApiDispatcher } from "./api/dispatcher.js";
 import { registerStreamApi } from "./api/stream-handlers.js";
 import { registerAccountApi } from "./api/account-handlers.js";
 import { registerMessageApi } from "./api/message-handlers.js";
+import { registerSnapshotApi } from "./api/snapshot-handlers.js";
 import { MirrorsAndSources } from "./mirror-source.js";
 import { rebuildDedup } from "./recovery.js";
 
@@ -37,6 +37,16 @@ function friendlyBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const exp = Math.min(Math.floor(Math.log(n) / Math.log(1024)), 6);
   return `${(n / 1024 ** exp).toFixed(2)} ${"KMGTPE"[exp - 1]}B`;
+}
+
+/** Go's diskAvailable: 75% of the free space, 1 TB when it cannot be read. */
+function diskAvailable(dir: string): number {
+  try {
+    const fs = statfsSync(dir);
+    return Math.floor((fs.bavail * fs.bsize) / 4) * 3;
+  } catch {
+    return TB;
+  }
 }
 
 export class JetStream implements ExtraListener {
@@ -61,12 +71,13 @@ export class JetStream implements ExtraListener {
     this.storeDir = storeDir;
     this.extensions = extensions;
     this.maxMemory = config.maxMemory > 0 ? config.maxMemory : Math.floor((totalmem() * 3) / 4);
-    this.maxStore = config.maxStore > 0 ? config.maxStore : TB;
+    this.maxStore = config.maxStore > 0 ? config.maxStore : diskAvailable(join(storeDir, "jetstream"));
     this.api = new ApiDispatcher(this);
     this.mirrors = new MirrorsAndSources(this);
     registerAccountApi(this.api);
     registerStreamApi(this.api);
     registerMessageApi(this.api);
+    registerSnapshotApi(this.api);
     for (const x of extensions) x.registerApi?.(this.api, this);
   }
 
@@ -169,7 +180,7 @@ export class JetStream implements ExtraListener {
   }
 
   /** A new, empty store for a stream. */
-  createStore(jsa: JsAccount, cfg: StreamConfig, created: string): MessageStore {
+  createStore(jsa: JsAccount, cfg: StreamConfig, created: string): MessageStore & RestorableStore {
     const meta: StreamMeta = { config: cfg as unknown as StreamMeta["config"], created };
     if (cfg.storage === "memory") return new MemoryStore(meta);
     return FileStore.create(this.fileOptions(jsa), meta);

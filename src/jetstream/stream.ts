@@ -17,6 +17,7 @@ import { readPublishHeaders, buildHeaders } from "./headers.js";
 import { DedupWindow } from "./dedup.js";
 import { SubjectTransform } from "./subject-transform.js";
 import { formatNanos } from "./time.js";
+import { DirectGet } from "./direct-get.js";
 import type { JsAccount } from "./account-context.js";
 
 /** What the consumers layer does for a stream (src/jetstream/consumer/stream-consumers.ts implements it). */
@@ -27,6 +28,8 @@ export interface StreamConsumerSet {
   /** Interest retention: should a just-stored message stay? */
   retainFor(seq: number, subject: string): boolean;
   count(): number;
+  /** /jsz consumer_detail: each consumer's info (with its config when `withConfig`). */
+  details?(withConfig: boolean): Record<string, unknown>[];
   recover(): void;
   stop(): void;
   deleteAll(): void;
@@ -124,6 +127,7 @@ export class Stream {
     this.dedup.setWindow(c.duplicate_window ?? 0);
     for (const s of this.subs) this.jsa.client.removeSub(s);
     this.subs = (c.subjects ?? []).map((subj) => this.jsa.client.subscribe(subj, (subject, reply, hdr, data) => this.onPublish(subject, reply, hdr, data)));
+    this.direct.configure();
   }
 
   /** The one function through which API-driven changes are applied. */
@@ -287,6 +291,7 @@ export class Stream {
     this.republishQueue.push({ subject: dest, hdr: buildHeaders(hdr, extra), data: headersOnly ? Buffer.alloc(0) : Buffer.from(data) });
   }
   private readonly republishLast = new Map<string, number>();
+  private readonly direct = new DirectGet(this);
 
   /** End of the turn: one flush, then the answers and republished copies of the batch in order. */
   private finishCycle(): void {
@@ -391,6 +396,7 @@ export class Stream {
     this.closed = true;
     for (const s of this.subs) this.jsa.client.removeSub(s);
     this.subs = [];
+    this.direct.stop();
     if (this.pending.length > 0 || this.cycleScheduled) {
       try {
         this.store.flushPending();

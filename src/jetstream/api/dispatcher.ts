@@ -112,14 +112,14 @@ export class ApiDispatcher {
   dispatch(jsa: JsAccount, subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
     const tokens = subject.slice(API_PREFIX.length).split(".");
     const found = this.routes.filter((r) => matches(r.tokens, tokens));
+    // Go answers nothing for a subject no handler serves (DIRECT.GET is served by the streams).
+    if (found.length === 0) return;
     // Copies: the handler may keep them (snapshot restore, pull requests), the inputs are views.
     const body = Buffer.from(data);
     const send = (text: string) => {
       if (reply) jsa.client.publish(reply, undefined, text);
       sendApiAudit(jsa, subject, body, text);
     };
-    // Go answers nothing for a subject no handler serves.
-    if (found.length === 0) return;
     jsa.api.total++;
     if (found.length > 1) {
       this.js.server.logger.warn(`Malformed JetStream API Request: [${subject}] ${JSON.stringify(body.toString("latin1"))}`);
