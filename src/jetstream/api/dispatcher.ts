@@ -68,6 +68,8 @@ export type ApiHandler = (req: ApiRequest) => Record<string, unknown> | null;
 interface Route {
   tokens: string[];
   type: string;
+  /** Fields Go sends beside an error in this response type. */
+  errorFields: Record<string, unknown>;
   handler: ApiHandler;
 }
 
@@ -95,9 +97,17 @@ export class ApiDispatcher {
 
   constructor(private readonly js: JetStream) {}
 
-  /** `pattern` is relative to "$JS.API." ("STREAM.CREATE.*"). */
-  register(pattern: string, type: string, handler: ApiHandler): void {
-    this.routes.push({ tokens: pattern.split("."), type, handler });
+  /**
+   * `pattern` is relative to "$JS.API." ("STREAM.CREATE.*"). `errorFields`
+   * (optional) are sent after the error, for response types whose Go struct
+   * has fields without omitempty (paged responses: total/offset/limit).
+   */
+  register(pattern: string, type: string, handler: ApiHandler): void;
+  register(pattern: string, type: string, errorFields: Record<string, unknown>, handler: ApiHandler): void;
+  register(pattern: string, type: string, a: ApiHandler | Record<string, unknown>, b?: ApiHandler): void {
+    const handler = typeof a === "function" ? a : b!;
+    const errorFields = typeof a === "function" ? {} : a;
+    this.routes.push({ tokens: pattern.split("."), type, errorFields, handler });
   }
 
   /** Encode a typed response: `type` first, then the body's fields. */
@@ -105,8 +115,8 @@ export class ApiDispatcher {
     return goJson({ type, ...body });
   }
 
-  static errorBody(type: string, error: ApiError): string {
-    return goJson({ type, error });
+  static errorBody(type: string, error: ApiError, extra: Record<string, unknown> = {}): string {
+    return goJson({ type, error, ...extra });
   }
 
   dispatch(jsa: JsAccount, subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
@@ -135,11 +145,11 @@ export class ApiDispatcher {
     } catch (e) {
       jsa.api.errors++;
       if (e instanceof JsApiError) {
-        send(ApiDispatcher.errorBody(route.type, e.error));
+        send(ApiDispatcher.errorBody(route.type, e.error, route.errorFields));
         return;
       }
       this.js.server.logger.error(`JetStream API handler for "${subject}" failed: ${(e as Error).stack ?? e}`);
-      send(ApiDispatcher.errorBody(route.type, { code: 500, err_code: 10051, description: (e as Error).message }));
+      send(ApiDispatcher.errorBody(route.type, { code: 500, err_code: 10051, description: (e as Error).message }, route.errorFields));
       return;
     }
     if (out !== null) send(ApiDispatcher.encode(route.type, out));

@@ -45,7 +45,8 @@ export function registerMessageApi(api: ApiDispatcher): void {
     if (stream.cfg.sealed) throw jsFail("streamSealed");
     if (stream.cfg.deny_delete) throw jsFail("streamMsgDeleteFailed", { err: "message delete not permitted" });
     const removed = stream.apply({ op: "delete", seq, erase: !noErase });
-    if (removed === 0) throw jsFail("sequenceNotFound", { seq });
+    // Go's file store reports a missing message as an error; its memory store just says "not removed".
+    if (removed === 0) throw stream.cfg.storage === "file" ? jsFail("streamMsgDeleteFailed", { err: "no message found" }) : jsFail("sequenceNotFound", { seq });
     return { success: true };
   });
 }

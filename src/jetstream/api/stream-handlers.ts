@@ -14,6 +14,8 @@ const T = "io.nats.jetstream.api.v1.";
 const NAMES_LIMIT = 1024;
 const LIST_LIMIT = 256;
 const MAX_SUBJECT_DETAILS = 100_000;
+/** Paged responses carry total/offset/limit also beside an error (Go embeds them without omitempty). */
+const PAGED = { total: 0, offset: 0, limit: 0 };
 
 /** The stream name token of STREAM.<OP>.<name> (or STREAM.MSG.<OP>.<name> with at = 3). */
 export function streamToken(req: ApiRequest, at = 2): string {
@@ -81,9 +83,8 @@ export function registerStreamApi(api: ApiDispatcher): void {
     if (cfg.mirror_direct && !cfg.mirror) throw jsFail("streamInvalidConfig", { err: "stream has no mirror but does have mirror direct" });
     const { stream, created } = req.jsa.createStream(cfg);
     if (created) sendStreamAction(req.jsa, stream.name, "create");
-    const out = stream.info();
-    if (created) out.did_create = true;
-    return out;
+    // Go sets did_create whenever the create succeeded, also for an identical existing stream.
+    return { ...stream.info(), did_create: true };
   });
 
   api.register("STREAM.UPDATE.*", `${T}stream_update_response`, (req) => {
@@ -93,7 +94,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     return stream.info();
   });
 
-  api.register("STREAM.INFO.*", `${T}stream_info_response`, (req) => {
+  api.register("STREAM.INFO.*", `${T}stream_info_response`, PAGED, (req) => {
     const o = objectBody(req);
     const deleted = boolField(o, "deleted_details");
     const filter = strField(o, "subjects_filter");
@@ -123,7 +124,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     return { success: true };
   });
 
-  api.register("STREAM.NAMES", `${T}stream_names_response`, (req) => {
+  api.register("STREAM.NAMES", `${T}stream_names_response`, PAGED, (req) => {
     const o = objectBody(req);
     const offset = intField(o, "offset");
     const filter = strField(o, "subject");
@@ -135,7 +136,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     return { total: names.length, offset, limit: NAMES_LIMIT, streams: page.length > 0 ? page : null };
   });
 
-  api.register("STREAM.LIST", `${T}stream_list_response`, (req) => {
+  api.register("STREAM.LIST", `${T}stream_list_response`, PAGED, (req) => {
     const o = objectBody(req);
     const offset = intField(o, "offset");
     const filter = strField(o, "subject");
