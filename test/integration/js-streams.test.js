@@ -52,7 +52,7 @@ describe("JetStream streams", { timeout: 60_000 }, () => {
     assert.equal(si.config.max_msgs, -1);
     assert.equal(si.state.first_seq, 0);
     const again = await jsm.streams.add({ name: "LIFE", subjects: ["life.>"] });
-    assert.equal(again.did_create, undefined);
+    assert.equal(again.did_create, true);
     const conflict = await errOf(jsm.streams.add({ name: "LIFE", subjects: ["other"] }));
     assert.match(conflict.message, /stream name already in use with a different configuration/);
     const overlap = await errOf(jsm.streams.add({ name: "LIFE2", subjects: ["life.a"] }));
