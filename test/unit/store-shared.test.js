@@ -140,6 +140,28 @@ const cases = {
     assert.deepEqual(contents(s).map((m) => m[0]), [9, 10]);
     assert.equal(s.purge({ keep: 5 }), 0);
   },
+  "keep without filter keeps the newest by count, also across deleted sequences": (s) => {
+    fill(s, 10, (i) => (i % 2 ? "prg.odd" : "prg.even"));
+    assert.equal(s.purge({ filter: "prg.odd" }), 5);
+    assert.equal(s.purge({ seq: 5 }), 2);
+    assert.equal(s.purge({ seq: 1 }), 0);
+    assert.equal(s.purge({ keep: 1 }), 2);
+    assert.deepEqual(contents(s).map((m) => m[0]), [9]);
+    assert.equal(s.purge(), 1);
+    assert.deepEqual([s.state().msgs, s.state().first_seq], [0, 11]);
+  },
+  "skipMsg uses up sequences without messages": (s) => {
+    fill(s, 2);
+    assert.equal(s.skipMsg(), 3);
+    s.flushPending();
+    assert.deepEqual([s.state().msgs, s.state().last_seq, s.state().num_deleted], [2, 3, 1]);
+    s.purge();
+    assert.equal(s.skipMsg(), 4);
+    assert.equal(s.skipMsg(), 5);
+    s.flushPending();
+    assert.deepEqual([s.state().msgs, s.state().first_seq, s.state().last_seq], [0, 6, 5]);
+    assert.equal(s.append("x", null, b("y")), 6);
+  },
   "compact beyond last_seq empties the stream at that sequence": (s) => {
     fill(s, 5);
     assert.equal(s.compact(100), 5);

@@ -255,7 +255,7 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
     if (this.firstSeq > this.persistedFirst) this.appendControl(REC_FIRST, this.firstSeq);
     for (const seq of this.tombs) if (seq >= this.firstSeq) this.appendControl(REC_TOMB, seq);
     const implied = Math.max(this.pendingLast, this.persistedLast, this.firstSeq - 1);
-    if (this.lastSeq > implied) this.appendControl(REC_LAST, this.lastSeq);
+    if (this.lastSeq > implied) this.appendControl(REC_LAST, this.lastSeq, this.lastTs);
     try {
       if (this.len > this.flushed) writeFully(this.io, this.activeFd, this.buf, this.flushed, this.len - this.flushed, this.flushed);
       if (this.syncAlways) this.io.fsyncSync(this.activeFd);
@@ -567,7 +567,7 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
         case REC_ERASED:
           if (seq > this.lastSeq) {
             this.lastSeq = seq;
-            if (e.type[k] === REC_HEADER) this.lastTs = e.ts[k];
+            if (e.type[k] !== REC_ERASED && e.ts[k] > 0) this.lastTs = e.ts[k];
             if (this.msgs === 0) this.firstSeq = seq + 1;
           }
           if (e.type[k] === REC_HEADER) metaRecords.push([block.id, e.off[k], e.len[k]]);

@@ -367,12 +367,8 @@ export abstract class StoreCore<C extends IndexChunk> {
     const filter = req.filter ?? "";
     const seq = req.seq ?? 0;
     const keep = req.keep ?? 0;
-    if (filter === "" || filter === ">") {
-      if (keep === 0 && seq === 0) return this.removeBelow(this.lastSeq + 1);
-      if (seq > 1) return this.compact(seq);
-      if (keep > 0) return keep >= this.msgs ? 0 : this.compact(this.lastSeq - keep + 1);
-      return 0;
-    }
+    if (seq === 1) return 0;
+    if ((filter === "" || filter === ">") && keep === 0) return seq > 1 ? this.compact(seq) : this.removeBelow(this.lastSeq + 1);
     const f = this.subjects.compile(filter);
     let max = Infinity;
     if (keep > 0) {
@@ -441,7 +437,16 @@ export abstract class StoreCore<C extends IndexChunk> {
     return c;
   }
 
-  /** Raise last_seq without a message (snapshot restore of trailing deletes). */
+  /** Go's SkipMsg: the next sequence is used up without a message. Buffered like append. */
+  skipMsg(): number {
+    this.checkOpen();
+    const seq = this.lastSeq + 1;
+    this.skipTo(seq);
+    this.lastTs = nowNanos();
+    return seq;
+  }
+
+  /** Raise last_seq without a message (skipMsg, snapshot restore of trailing deletes). */
   protected skipTo(lastSeq: number): void {
     if (lastSeq <= this.lastSeq) return;
     this.beginBatch();

@@ -77,9 +77,9 @@ export type SubjectFilter = string | readonly string[];
 export interface PurgeRequest {
   /** Only subjects matching this filter. */
   filter?: string;
-  /** Remove up to, not including, this sequence. */
+  /** Remove up to, not including, this sequence (1: nothing). Without filter and keep: compact(seq). */
   seq?: number;
-  /** Keep the newest N (of the filtered set when filter is given). */
+  /** Keep the newest N messages (of the filtered set when filter is given), as Go 2.11+ does. */
   keep?: number;
 }
 
@@ -186,6 +186,9 @@ export interface MessageStore {
    * FileStore: buffered until flushPending().
    */
   append(subject: string, hdr: Buffer | null, data: Buffer, ts?: Nanos): number;
+
+  /** Go's SkipMsg: uses up the next sequence without storing a message; returns it. Buffered like append. */
+  skipMsg(): number;
 
   /**
    * Writes every change since the last flush (appends, removals, consumer states) to the OS in one
