@@ -32,7 +32,7 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
       assert.equal(acks.at(-1).seq, 500);
       const before = await jsm.streams.info("R");
       await nc.close();
-      await p.signalAndWait("SIGTERM", "Server Exiting");
+      await p.signalAndWait("SIGTERM", "Server Exiting", 15_000);
       await p.exited;
 
       ({ p, url } = await start(storeDir, runDir));
