@@ -32,7 +32,8 @@ import { BlockReader } from "./block-reader.js";
 import { readBest, writeBoth } from "./dual-file.js";
 import { FileConsumerStore } from "./file-consumer-store.js";
 import { encodeSnapshot } from "./snapshot.js";
-import { CHUNK_SIZE, StoreCore, type IndexChunk } from "./store-core.js";
+import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
+import { StoreCore } from "./store-core.js";
 import { encodeName, listConsumerDirs, streamDir } from "./store-paths.js";
 import { errnoOf, withIo, writeFully, type StoreIo } from "./store-io.js";
 import {

@@ -3,7 +3,8 @@
 // per message; reads return views of that copy, which callers must not mutate.
 // Nothing here persists; consumers get MemoryConsumerStore.
 
-import { CHUNK_SIZE, StoreCore, type IndexChunk } from "./store-core.js";
+import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
+import { StoreCore } from "./store-core.js";
 import { MemoryConsumerStore } from "./memory-consumer-store.js";
 import { encodeSnapshot } from "./snapshot.js";
 import type { ConsumerStore, MessageStore, Nanos, StoredMessage, StreamMeta } from "./types.js";

@@ -163,13 +163,6 @@ export class SubjectTable {
       if (f.kind === "all" || f.bits[info.id] === 1) yield info;
     }
   }
-
-  /** Does subject id match f? (ids of live subjects only.) */
-  idMatches(f: CompiledFilter, id: number): boolean {
-    if (f.kind === "all") return true;
-    if (f.kind === "set") return f.bits[id] === 1;
-    return (this.byId[id] as SubjectInfo).subject === f.subject;
-  }
 }
 
 function growBits(bits: Uint8Array, id: number): Uint8Array {
