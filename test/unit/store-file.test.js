@@ -154,6 +154,38 @@ describe("restart recovery", () => {
     r.stop();
   });
 
+  test("KV pattern: emptied interior blocks are cut down, disk use stays bounded, state survives", () => {
+    const opts = newOpts({ blockSize: 2048 });
+    const s = FileStore.create(opts, meta({ max_msgs_per_subject: 1 }));
+    s.append("kv.cold", null, b("kept forever"));
+    s.append("kv.warm", null, b("kept too"));
+    s.flushPending();
+    const sizes = [];
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 1500; i++) {
+        s.append(`kv.hot.${i % 3}`, null, b(`value-${round}-${i}`));
+        if (i % 10 === 0) s.flushPending();
+      }
+      s.flushPending();
+      sizes.push(fs.readdirSync(path.join(streamPath(opts), "msgs")).reduce((n, f) => n + fs.statSync(path.join(streamPath(opts), "msgs", f)).size, 0));
+    }
+    assert.ok(sizes[3] <= sizes[0] * 1.5, `disk use grows: ${sizes}`);
+    assert.ok(blockFiles(opts).length < 20, `${blockFiles(opts).length} block files`);
+    const msgs = all(s);
+    assert.equal(msgs.size, 5);
+    s.stop();
+    const r = FileStore.open(opts, "S");
+    assert.deepEqual(all(r), msgs);
+    assert.equal(r.getLastBySubject("kv.cold").data.toString(), "kept forever");
+    assert.equal(r.getLastBySubject("kv.hot.2").data.toString(), "value-3-1499");
+    r.deleteMsg(1, false);
+    r.stop();
+    const again = FileStore.open(opts, "S");
+    assert.equal(again.state().msgs, 4);
+    assert.equal(again.getLastBySubject("kv.warm").data.toString(), "kept too");
+    again.stop();
+  });
+
   test("snapshot restores into a new FileStore at the original sequences", () => {
     const opts = newOpts();
     const s = populate(opts, 60);

@@ -1,110 +1,28 @@
-// FileStore: a stream's messages in append-only block files (block-format.ts)
-// under <storeDir>/jetstream/<account>/streams/<stream>/msgs/. Appends are
-// encoded into the in-memory copy of the newest block and written with one
-// positional write per flushPending(); a failed write rolls the whole batch
-// back (store-core's undo log) so no PubAck can follow an unwritten message.
-// Deletions are tombstone / first-sequence records, never rewrites; emptied
-// blocks at the head are unlinked. Startup rebuilds the index from block
-// indexes (block-index.ts) or by scanning blocks, truncating a torn tail.
-// Recovery of the stream itself is in file-recovery.ts.
+// FileStore: a stream kept in <storeDir>/jetstream/<account>/streams/<stream>/
+// (msgs/<n>.blk block files and <n>.idx indexes, meta.A / meta.B, obs/<consumer>/).
+// This file opens, recovers and closes a stream directory and owns its meta and
+// consumer stores; the write path over the blocks is file-blocks.ts. Recovery
+// reads block indexes where they are valid and scans blocks otherwise,
+// truncates a torn tail of the newest block, and takes the meta from the
+// newest good copy of meta.A / meta.B, or from the newest block when both are
+// damaged.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  encodeRecord,
-  fileStoreMsgSize,
-  recordRoom,
-  recordSeq,
-  REC_ERASED,
-  REC_FIRST,
-  REC_HEADER,
-  REC_LAST,
-  REC_META,
-  REC_MSG,
-  REC_TOMB,
-  recordPayload,
-  scanBlock,
-  validRecordAt,
-  type BlockEntries,
-} from "./block-format.js";
-import { decodeBlockIndex, encodeBlockIndex, recordOffsets } from "./block-index.js";
-import { BlockReader } from "./block-reader.js";
+import { recordPayload, REC_ERASED, REC_FIRST, REC_HEADER, REC_LAST, REC_META, REC_MSG, REC_TOMB, scanBlock, validRecordAt, type BlockEntries } from "./block-format.js";
+import { decodeBlockIndex } from "./block-index.js";
 import { readBest, writeBoth } from "./dual-file.js";
+import { FileBlocks, newBlockInfo, type BlockInfo } from "./file-blocks.js";
 import { FileConsumerStore } from "./file-consumer-store.js";
 import { encodeSnapshot } from "./snapshot.js";
-import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
-import { StoreCore } from "./store-core.js";
+import { CHUNK_SIZE } from "./sequence-index.js";
 import { encodeName, listConsumerDirs, streamDir } from "./store-paths.js";
-import { errnoOf, withIo, writeFully, type StoreIo } from "./store-io.js";
-import {
-  StoreError,
-  type ConsumerStore,
-  type FileStoreOptions,
-  type MessageStore,
-  type Nanos,
-  type StoredMessage,
-  type StreamMeta,
-} from "./types.js";
+import { errnoOf } from "./store-io.js";
+import { StoreError, type ConsumerStore, type FileStoreOptions, type MessageStore, type StreamMeta } from "./types.js";
 
-export interface FileChunk extends IndexChunk {
-  readonly blk: Uint32Array;
-  readonly off: Uint32Array;
-  readonly len: Uint32Array;
-}
-
-export interface BlockInfo {
-  readonly id: number;
-  /** Messages of this block still in the index. */
-  live: number;
-}
-
-const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
-const DEFAULT_SYNC_INTERVAL_MS = 120_000;
-const INITIAL_BUFFER = 64 * 1024;
-
-export class FileStore extends StoreCore<FileChunk> implements MessageStore {
-  readonly kind = "file" as const;
-  readonly dir: string;
-  protected readonly io: StoreIo;
-  protected readonly blockSize: number;
-  protected readonly syncAlways: boolean;
-  /** Blocks in ascending id order. */
-  protected readonly blocks = new Map<number, BlockInfo>();
-  protected active: BlockInfo = { id: 0, live: 0 };
-  protected activeFd = -1;
-  /** In-memory copy of the active block: [0, flushed) is on disk, [flushed, len) is the batch. */
-  protected buf: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
-  protected len = 0;
-  protected flushed = 0;
-  /** Sequences whose tombstones the batch must write. */
-  private tombs: number[] = [];
-  /** Records to overwrite after the batch: block, offset, length, seq. */
-  private erases: number[] = [];
-  protected persistedFirst = 1;
-  /** The highest last_seq the records on disk imply. */
-  protected persistedLast = 0;
-  private pendingLast = 0;
-  protected recovering = false;
-  protected readonly reader: BlockReader;
+export class FileStore extends FileBlocks implements MessageStore {
   protected readonly consumers = new Map<string, FileConsumerStore>();
   protected metaGen = 0;
-  private readonly emptied = new Set<number>();
-  private syncTimer: NodeJS.Timeout | null = null;
-
-  protected constructor(opts: FileStoreOptions, dir: string, meta: StreamMeta) {
-    super(meta);
-    this.dir = dir;
-    this.io = withIo(opts.io);
-    this.blockSize = opts.blockSize && opts.blockSize > 0 ? opts.blockSize : DEFAULT_BLOCK_SIZE;
-    this.syncAlways = opts.syncAlways === true;
-    this.undo = [];
-    this.reader = new BlockReader((id) => this.blockFile(id));
-    if (!this.syncAlways) {
-      const every = opts.syncIntervalMs && opts.syncIntervalMs > 0 ? opts.syncIntervalMs : DEFAULT_SYNC_INTERVAL_MS;
-      this.syncTimer = setInterval(() => this.syncInBackground(), every);
-      this.syncTimer.unref();
-    }
-  }
 
   /** Creates a new stream directory with its meta and first block. */
   static create(opts: FileStoreOptions, meta: StreamMeta): FileStore {
@@ -132,114 +50,6 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
     return store;
   }
 
-  protected blockFile(id: number): string {
-    return path.join(this.dir, "msgs", `${id}.blk`);
-  }
-
-  protected indexFile(id: number): string {
-    return path.join(this.dir, "msgs", `${id}.idx`);
-  }
-
-  // ---- hooks of StoreCore
-
-  protected msgSize(subject: string, hdrLen: number, dataLen: number): number {
-    return fileStoreMsgSize(subject, hdrLen, dataLen);
-  }
-
-  protected newChunk(no: number): FileChunk {
-    return {
-      no,
-      live: 0,
-      subj: new Int32Array(CHUNK_SIZE),
-      ts: new Float64Array(CHUNK_SIZE),
-      size: new Uint32Array(CHUNK_SIZE),
-      blk: new Uint32Array(CHUNK_SIZE),
-      off: new Uint32Array(CHUNK_SIZE),
-      len: new Uint32Array(CHUNK_SIZE),
-    };
-  }
-
-  protected storePayload(c: FileChunk, i: number, seq: number, subject: string, hdr: Buffer | null, data: Buffer, ts: Nanos): void {
-    this.ensureRoom(recordRoom(subject, hdr, data));
-    const n = encodeRecord(this.buf, this.len, REC_MSG, seq, ts, subject, hdr, data);
-    c.blk[i] = this.active.id;
-    c.off[i] = this.len;
-    c.len[i] = n;
-    this.len += n;
-    this.active.live++;
-    this.pendingLast = seq;
-  }
-
-  protected loadPayload(c: FileChunk, i: number, seq: number, subject: string): StoredMessage | null {
-    const blk = c.blk[i];
-    const len = c.len[i];
-    let buf: Buffer;
-    let off: number;
-    if (blk === this.active.id) {
-      buf = this.buf;
-      off = c.off[i];
-    } else {
-      const got = this.reader.read(blk, c.off[i], len);
-      if (got === null) return null;
-      [buf, off] = got;
-      if (!validRecordAt(buf, off, off + len)) return null;
-    }
-    if (buf[off + 4] !== REC_MSG || buf.readUInt32LE(off) !== len || recordSeq(buf, off) !== seq) return null;
-    const subjLen = buf.readUInt16LE(off + 6);
-    if (buf.toString("utf8", off + 28, off + 28 + subjLen) !== subject) return null;
-    const hasHdr = buf[off + 5] === 1;
-    const hdrLen = buf.readUInt32LE(off + 24);
-    const body = Buffer.from(buf.subarray(off + 28 + subjLen, off + len - 4));
-    return {
-      subject,
-      seq,
-      hdr: hasHdr ? body.subarray(0, hdrLen) : null,
-      data: hasHdr ? body.subarray(hdrLen) : body,
-      ts: c.ts[i],
-    };
-  }
-
-  protected payloadRemoved(c: FileChunk, i: number, seq: number, erase: boolean, persist: boolean): void {
-    const b = this.blocks.get(c.blk[i]);
-    if (b) {
-      b.live--;
-      if (b.live === 0) this.emptied.add(b.id);
-    }
-    if (this.recovering || !persist) return;
-    if (seq !== this.firstSeq) this.tombs.push(seq);
-    if (erase) this.erases.push(c.blk[i], c.off[i], c.len[i], seq);
-  }
-
-  protected override payloadRestored(c: FileChunk, i: number): void {
-    const b = this.blocks.get(c.blk[i]);
-    if (b) b.live++;
-  }
-
-  protected override payloadWithdrawn(c: FileChunk, i: number): void {
-    const b = this.blocks.get(c.blk[i]);
-    if (b) b.live--;
-  }
-
-  protected override hasUnflushedAppends(): boolean {
-    return this.len > this.flushed || this.batch !== null;
-  }
-
-  // ---- the write path
-
-  private ensureRoom(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  private appendControl(type: number, seq: number, ts = 0, payload: Buffer | null = null): void {
-    this.ensureRoom(recordRoom("", null, payload));
-    this.len += encodeRecord(this.buf, this.len, type, seq, ts, "", null, payload);
-  }
-
   flushPending(): void {
     if (this.closed) return;
     if (this.batch !== null) this.writeBatch();
@@ -252,149 +62,6 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
     }
   }
 
-  private writeBatch(): void {
-    if (this.firstSeq > this.persistedFirst) this.appendControl(REC_FIRST, this.firstSeq);
-    for (const seq of this.tombs) if (seq >= this.firstSeq) this.appendControl(REC_TOMB, seq);
-    const implied = Math.max(this.pendingLast, this.persistedLast, this.firstSeq - 1);
-    if (this.lastSeq > implied) this.appendControl(REC_LAST, this.lastSeq, this.lastTs);
-    try {
-      if (this.len > this.flushed) writeFully(this.io, this.activeFd, this.buf, this.flushed, this.len - this.flushed, this.flushed);
-      if (this.syncAlways) this.io.fsyncSync(this.activeFd);
-    } catch (err) {
-      this.rollback();
-      const errno = errnoOf(err);
-      throw new StoreError("write_failed", `error writing stream ${this.currentMeta.config.name}: ${errno}`, errno);
-    }
-    this.flushed = this.len;
-    this.persistedFirst = this.firstSeq;
-    this.persistedLast = Math.max(this.lastSeq, this.persistedLast);
-    this.pendingLast = this.persistedLast;
-    this.tombs = [];
-    const erases = this.erases;
-    this.erases = [];
-    this.commitBatch();
-    this.eraseRecords(erases);
-    this.removeEmptiedBlocks();
-    if (this.len >= this.blockSize) this.rollBlock();
-  }
-
-  private rollback(): void {
-    const size = this.flushed;
-    this.len = size;
-    this.tombs = [];
-    this.erases = [];
-    this.pendingLast = this.persistedLast;
-    try {
-      // A partial write may have left records past the flushed end; they would be overwritten
-      // by the next batch anyway, but must not survive a crash in between.
-      this.io.ftruncateSync(this.activeFd, size);
-    } catch {
-      // Recovery ignores records that break the sequence order, and the next write overwrites them.
-    }
-    this.rollbackBatch();
-  }
-
-  /** Overwrites deleted records in place with an ERASED record of the same length. Best effort. */
-  private eraseRecords(list: number[]): void {
-    for (let k = 0; k < list.length; k += 4) {
-      const [blk, off, len, seq] = [list[k], list[k + 1], list[k + 2], list[k + 3]];
-      const rec = Buffer.alloc(len);
-      encodeRecord(rec, 0, REC_ERASED, seq, 0, "", null, Buffer.alloc(len - 32));
-      try {
-        if (blk === this.active.id) {
-          rec.copy(this.buf, off);
-          writeFully(this.io, this.activeFd, rec, 0, len, off);
-        } else if (this.blocks.has(blk)) {
-          this.reader.forget(blk);
-          const fd = this.io.openSync(this.blockFile(blk), "r+");
-          try {
-            writeFully(this.io, fd, rec, 0, len, off);
-          } finally {
-            this.io.closeSync(fd);
-          }
-        }
-      } catch {
-        // The tombstone is written; only the overwrite of the old bytes failed.
-      }
-    }
-  }
-
-  /** Unlinks blocks at the head whose messages are all gone. */
-  private removeEmptiedBlocks(): void {
-    if (this.emptied.size === 0) return;
-    this.emptied.clear();
-    for (const b of this.blocks.values()) {
-      if (b === this.active || b.live > 0) break;
-      this.blocks.delete(b.id);
-      this.reader.forget(b.id);
-      for (const f of [this.blockFile(b.id), this.indexFile(b.id)]) {
-        try {
-          fs.unlinkSync(f);
-        } catch {
-          // Already gone, or not removable now: recovery treats its messages as deleted anyway.
-        }
-      }
-    }
-  }
-
-  /** Creates block id with its HEADER and FIRST records and makes it the active block. */
-  protected openBlock(id: number): void {
-    const file = this.blockFile(id);
-    const fd = this.io.openSync(file, "w+");
-    const buf = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER, Math.min(this.blockSize, this.buf.length)));
-    const metaJson = Buffer.from(JSON.stringify(this.currentMeta));
-    const saved = [this.buf, this.len] as const;
-    this.buf = buf.length >= metaJson.length + 128 ? buf : Buffer.allocUnsafe(metaJson.length + 128);
-    this.len = 0;
-    this.appendControl(REC_HEADER, this.lastSeq, this.lastTs, metaJson);
-    this.appendControl(REC_FIRST, this.firstSeq);
-    try {
-      writeFully(this.io, fd, this.buf, 0, this.len, 0);
-    } catch (err) {
-      this.buf = saved[0];
-      this.len = saved[1];
-      this.io.closeSync(fd);
-      fs.rmSync(file, { force: true });
-      throw err;
-    }
-    const prev = this.active;
-    if (this.activeFd >= 0) {
-      const oldFd = this.activeFd;
-      this.reader.adopt(prev.id, saved[0], saved[1]);
-      this.io.fsync(oldFd, () => fs.close(oldFd, () => undefined));
-      this.writeIndex(prev.id, saved[0], saved[1], recordOffsets(saved[0], saved[1]));
-      if (prev.live === 0) this.emptied.add(prev.id);
-    }
-    this.activeFd = fd;
-    this.flushed = this.len;
-    this.active = { id, live: 0 };
-    this.blocks.set(id, this.active);
-    this.persistedFirst = this.firstSeq;
-    this.persistedLast = Math.max(this.persistedLast, this.lastSeq);
-    this.pendingLast = this.persistedLast;
-  }
-
-  private rollBlock(): void {
-    try {
-      this.openBlock(this.active.id + 1);
-    } catch {
-      // No room for a new block: keep appending to this one and try again after the next flush.
-      return;
-    }
-    this.removeEmptiedBlocks();
-  }
-
-  protected writeIndex(id: number, buf: Buffer, size: number, offsets: readonly number[]): void {
-    try {
-      this.io.writeFileSync(this.indexFile(id), encodeBlockIndex(id, buf, size, offsets));
-    } catch {
-      // The index is only a startup shortcut; without it the block is scanned.
-    }
-  }
-
-  private syncInBackground(): void {
-    if (this.activeFd >= 0 && !this.closed) this.io.fsync(this.activeFd, () => undefined);
-  }
 
   // ---- meta, consumers, lifecycle
 
@@ -486,8 +153,9 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
         meta = null;
       }
     }
-    const ids = fs
-      .readdirSync(path.join(this.dir, "msgs"))
+    const files = fs.readdirSync(path.join(this.dir, "msgs"));
+    for (const f of files) if (f.endsWith(".tmp")) fs.rmSync(path.join(this.dir, "msgs", f), { force: true });
+    const ids = files
       .map((f) => /^(\d+)\.blk$/.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
@@ -510,7 +178,7 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
         entries = scanBlock(data, data.length);
         if (!last) this.writeIndex(id, data, data.length, entries.off);
       }
-      const block: BlockInfo = { id, live: 0 };
+      const block = newBlockInfo(id);
       this.blocks.set(id, block);
       this.applyEntries(block, entries, metaRecords);
       if (last && data !== null) {
@@ -535,6 +203,7 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
     if (ids.length === 0) this.openBlock(1);
     this.commitBatch();
     this.recoverConsumers();
+    for (const b of this.blocks.values()) if (b !== this.active && b.live === 0) this.emptied.add(b.id);
     this.removeEmptiedBlocks();
     this.applyLimits(meta);
     this.flushPending();
@@ -555,6 +224,8 @@ export class FileStore extends StoreCore<FileChunk> implements MessageStore {
           c.off[i] = e.off[k];
           c.len[i] = e.len[k];
           block.live++;
+          if (block.minSeq === 0) block.minSeq = seq;
+          block.maxSeq = seq;
           break;
         }
         case REC_TOMB:
