@@ -3,7 +3,8 @@
 // it is SIGKILLed at a random moment, several times on one store directory.
 // After every kill the parent reopens the store: every message the child
 // reported flushed is there at its sequence with its payload, every reported
-// delete stays deleted, the consumer state is at least the last reported one.
+// delete stays deleted, the consumer state is at least the last reported one,
+// and a KV-style stream (one message per subject) shows exactly the newest revisions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -17,12 +18,15 @@ const STORE = path.join(ROOT, "dist/jetstream/store/index.js");
 
 const CHILD = `
 import { FileStore } from ${JSON.stringify(STORE)};
-const opts = { storeDir: process.env.STORE_DIR, account: "ACC", blockSize: 16384 };
+const opts = { storeDir: process.env.STORE_DIR, account: "ACC", blockSize: 4096 };
 let s;
 try { s = FileStore.open(opts, "C"); } catch { s = FileStore.create(opts, { config: { name: "C" }, created: "" }); }
 let next = s.state().last_seq + 1;
 const consumer = s.consumerStore("dur");
 let delivered = consumer.state()?.delivered.stream_seq ?? 0;
+let kv;
+try { kv = FileStore.open(opts, "K"); } catch { kv = FileStore.create(opts, { config: { name: "K", max_msgs_per_subject: 1 }, created: "" }); }
+let rev = kv.state().last_seq;
 process.stdout.write("start " + (next - 1) + "\\n");
 function turn() {
   const n = 1 + Math.floor(Math.random() * 300);
@@ -32,7 +36,12 @@ function turn() {
     next++;
   }
   s.flushPending();
-  let out = "a " + (next - 1) + "\\n";
+  for (let i = 0; i < 50; i++) {
+    rev++;
+    kv.append("k." + (rev % 10), null, Buffer.from("rev-" + rev));
+  }
+  kv.flushPending();
+  let out = "a " + (next - 1) + "\\n" + "k " + rev + "\\n";
   if (Math.random() < 0.2) {
     const victim = 1 + Math.floor(Math.random() * (next - 1));
     if (s.deleteMsg(victim, Math.random() < 0.5)) out += "d " + victim + "\\n";
@@ -77,6 +86,7 @@ test("kill -9 at random moments never loses a flushed message, delete or consume
   try {
     let acked = 0;
     let consumerAt = 0;
+    let kvRev = 0;
     const deleted = new Set();
     for (let round = 0; round < 6; round++) {
       const lines = await runChild(dir, 150 + Math.floor(Math.random() * 500));
@@ -87,6 +97,7 @@ test("kill -9 at random moments never loses a flushed message, delete or consume
         if (kind === "a") acked = Math.max(acked, Number(v));
         else if (kind === "d") deleted.add(Number(v));
         else if (kind === "c") consumerAt = Math.max(consumerAt, Number(v));
+        else if (kind === "k") kvRev = Math.max(kvRev, Number(v));
       }
       const s = FileStore.open({ storeDir: dir, account: "ACC" }, "C");
       try {
@@ -106,6 +117,19 @@ test("kill -9 at random moments never loses a flushed message, delete or consume
         assert.ok((cs?.delivered.stream_seq ?? 0) >= consumerAt, `round ${round}: consumer state went back`);
       } finally {
         s.stop();
+      }
+      const kv = FileStore.open({ storeDir: dir, account: "ACC" }, "K");
+      try {
+        assert.ok(kv.state().last_seq >= kvRev, `round ${round}: kv last_seq ${kv.state().last_seq} < acknowledged ${kvRev}`);
+        assert.equal(kv.state().msgs, Math.min(10, kv.state().last_seq), `round ${round}: one revision per key`);
+        for (let k = 0; k < 10 && kvRev >= 10; k++) {
+          const m = kv.getLastBySubject(`k.${k}`);
+          const r = Number(m.data.toString().slice(4));
+          assert.equal(m.seq, r);
+          assert.ok(r % 10 === k && r > kvRev - 10, `round ${round}: key ${k} at revision ${r}, acknowledged up to ${kvRev}`);
+        }
+      } finally {
+        kv.stop();
       }
     }
     assert.ok(acked > 0, "the child acknowledged something");
