@@ -46,3 +46,10 @@ export function compactBlock(file: string, older: readonly SeqRange[], io: Store
   fs.renameSync(tmp, file);
   return out;
 }
+
+/** Offsets of the records of a block this process encoded (lengths are trusted). */
+export function recordOffsets(buf: Buffer, size: number): number[] {
+  const out: number[] = [];
+  for (let off = 0; off + 4 <= size; off += buf.readUInt32LE(off)) out.push(off);
+  return out;
+}

@@ -106,26 +106,37 @@ export function validRecordAt(buf: Buffer, off: number, end: number): boolean {
 
 /** The validated records of one block, as parallel arrays (compact, no object per record). */
 export interface BlockEntries {
-  type: number[];
-  seq: number[];
-  off: number[];
-  len: number[];
-  ts: number[];
+  type: ArrayLike<number>;
+  seq: ArrayLike<number>;
+  off: ArrayLike<number>;
+  len: ArrayLike<number>;
+  ts: ArrayLike<number>;
   /** -1 when the message has no header. */
-  hdrLen: number[];
+  hdrLen: ArrayLike<number>;
   /** "" for records without a subject. */
-  subject: string[];
+  subject: ArrayLike<string>;
   /** Offset just after the last valid record. */
   end: number;
   /** Some bytes before `end` failed validation and were skipped. */
   damaged: boolean;
 }
 
-export function emptyEntries(): BlockEntries {
+/** What scanBlock builds: growable arrays. */
+interface ScannedEntries extends BlockEntries {
+  type: number[];
+  seq: number[];
+  off: number[];
+  len: number[];
+  ts: number[];
+  hdrLen: number[];
+  subject: string[];
+}
+
+export function emptyEntries(): ScannedEntries {
   return { type: [], seq: [], off: [], len: [], ts: [], hdrLen: [], subject: [], end: 0, damaged: false };
 }
 
-export function pushEntry(e: BlockEntries, type: number, seq: number, off: number, len: number, ts: number, hdrLen: number, subject: string): void {
+function pushEntry(e: ScannedEntries, type: number, seq: number, off: number, len: number, ts: number, hdrLen: number, subject: string): void {
   e.type.push(type);
   e.seq.push(seq);
   e.off.push(off);
@@ -136,7 +147,7 @@ export function pushEntry(e: BlockEntries, type: number, seq: number, off: numbe
 }
 
 /** Reads every valid record of buf[0, size); damaged stretches are skipped. */
-export function scanBlock(buf: Buffer, size: number): BlockEntries {
+export function scanBlock(buf: Buffer, size: number): ScannedEntries {
   const e = emptyEntries();
   let off = 0;
   while (off < size) {

@@ -23,7 +23,8 @@ import {
   REC_TOMB,
   validRecordAt,
 } from "./block-format.js";
-import { encodeBlockIndex, recordOffsets } from "./block-index.js";
+import { encodeBlockIndex, type RecordList } from "./block-index.js";
+import { recordOffsets } from "./block-compaction.js";
 import { compactBlock, type SeqRange } from "./block-compaction.js";
 import { BlockReader } from "./block-reader.js";
 import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
@@ -68,6 +69,10 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected buf: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
   protected len = 0;
   protected flushed = 0;
+  /** Offsets and subjects of the active block's records (for its index when sealed). */
+  protected recOff: number[] = [];
+  protected recSubject: string[] = [];
+  protected flushedRecords = 0;
   /** Sequences whose tombstones the batch must write. */
   private tombs: number[] = [];
   /** Records to overwrite after the batch: block, offset, length, seq. */
@@ -125,6 +130,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
   protected storePayload(c: FileChunk, i: number, seq: number, subject: string, hdr: Buffer | null, data: Buffer, ts: Nanos): void {
     this.ensureRoom(recordRoom(subject, hdr, data));
+    this.recOff.push(this.len);
+    this.recSubject.push(subject);
     const n = encodeRecord(this.buf, this.len, REC_MSG, seq, ts, subject, hdr, data);
     c.blk[i] = this.active.id;
     c.off[i] = this.len;
@@ -203,6 +210,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
   protected appendControl(type: number, seq: number, ts = 0, payload: Buffer | null = null): void {
     this.ensureRoom(recordRoom("", null, payload));
+    this.recOff.push(this.len);
+    this.recSubject.push("");
     this.len += encodeRecord(this.buf, this.len, type, seq, ts, "", null, payload);
   }
 
@@ -221,6 +230,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       throw new StoreError("write_failed", `error writing stream ${this.currentMeta.config.name}: ${errno}`, errno);
     }
     this.flushed = this.len;
+    this.flushedRecords = this.recOff.length;
     this.persistedFirst = this.firstSeq;
     this.persistedLast = Math.max(this.lastSeq, this.persistedLast);
     this.pendingLast = this.persistedLast;
@@ -236,6 +246,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   private rollback(): void {
     const size = this.flushed;
     this.len = size;
+    this.recOff.length = this.flushedRecords;
+    this.recSubject.length = this.flushedRecords;
     this.tombs = [];
     this.erases = [];
     this.pendingLast = this.persistedLast;
@@ -309,7 +321,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     }
     b.minSeq = 0;
     b.maxSeq = 0;
-    this.writeIndex(b.id, rewritten, rewritten.length, recordOffsets(rewritten, rewritten.length));
+    const off = recordOffsets(rewritten, rewritten.length);
+    this.writeIndex(b.id, rewritten, rewritten.length, { off, subject: off.map(() => "") });
   }
 
   private unlinkBlock(b: BlockInfo): void {
@@ -331,8 +344,11 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     const buf = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER, Math.min(this.blockSize, this.buf.length)));
     const metaJson = Buffer.from(JSON.stringify(this.currentMeta));
     const saved = [this.buf, this.len] as const;
+    const savedRecords: RecordList = { off: this.recOff, subject: this.recSubject };
     this.buf = buf.length >= metaJson.length + 128 ? buf : Buffer.allocUnsafe(metaJson.length + 128);
     this.len = 0;
+    this.recOff = [];
+    this.recSubject = [];
     this.appendControl(REC_HEADER, this.lastSeq, this.lastTs, metaJson);
     this.appendControl(REC_FIRST, this.firstSeq);
     try {
@@ -340,6 +356,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     } catch (err) {
       this.buf = saved[0];
       this.len = saved[1];
+      this.recOff = savedRecords.off as number[];
+      this.recSubject = savedRecords.subject as string[];
       this.io.closeSync(fd);
       fs.rmSync(file, { force: true });
       throw err;
@@ -349,11 +367,12 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       const oldFd = this.activeFd;
       this.reader.adopt(prev.id, saved[0], saved[1]);
       this.io.fsync(oldFd, () => fs.close(oldFd, () => undefined));
-      this.writeIndex(prev.id, saved[0], saved[1], recordOffsets(saved[0], saved[1]));
+      this.writeIndex(prev.id, saved[0], saved[1], savedRecords);
       if (prev.live === 0) this.emptied.add(prev.id);
     }
     this.activeFd = fd;
     this.flushed = this.len;
+    this.flushedRecords = this.recOff.length;
     this.active = newBlockInfo(id);
     this.blocks.set(id, this.active);
     this.persistedFirst = this.firstSeq;
@@ -371,9 +390,9 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.removeEmptiedBlocks();
   }
 
-  protected writeIndex(id: number, buf: Buffer, size: number, offsets: readonly number[]): void {
+  protected writeIndex(id: number, buf: Buffer, size: number, records: RecordList): void {
     try {
-      this.io.writeFileSync(this.indexFile(id), encodeBlockIndex(id, buf, size, offsets));
+      this.io.writeFileSync(this.indexFile(id), encodeBlockIndex(id, buf, size, records));
     } catch {
       // The index is only a startup shortcut; without it the block is scanned.
     }

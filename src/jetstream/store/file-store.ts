@@ -175,8 +175,15 @@ export class FileStore extends FileBlocks implements MessageStore {
       }
       if (entries === null) {
         data = fs.readFileSync(file);
-        entries = scanBlock(data, data.length);
-        if (!last) this.writeIndex(id, data, data.length, entries.off);
+        const scanned = scanBlock(data, data.length);
+        if (last) {
+          this.recOff = scanned.off;
+          this.recSubject = scanned.subject;
+          this.flushedRecords = scanned.off.length;
+        } else {
+          this.writeIndex(id, data, data.length, scanned);
+        }
+        entries = scanned;
       }
       const block = newBlockInfo(id);
       this.blocks.set(id, block);
