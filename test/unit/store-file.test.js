@@ -393,6 +393,8 @@ describe("failed writes", () => {
         assert.equal(s.getMsg(5).data.toString(), "v5");
         assert.throws(() => s.purge(), (e) => e.code === "write_failed");
         assert.equal(s.state().msgs, 8);
+        ctl.fail = null;
+        assert.throws(() => s.flushPending(), (e) => e.code === "write_failed", "the end of the turn reports the failure");
       }
       ctl.fail = null;
       assert.equal(s.append("k.0", null, b("ok")), 11);
@@ -407,6 +409,27 @@ describe("failed writes", () => {
       r.stop();
     });
   }
+
+  test("a write failure inside deleteMsg voids the turn's appends for the stream's flushPending too", () => {
+    const { ctl, io } = failingIo();
+    const opts = newOpts({ io, blockSize: 1 << 20 });
+    const s = FileStore.create(opts, meta());
+    for (let i = 1; i <= 5; i++) s.append("a", null, b(`v${i}`));
+    s.flushPending();
+    s.append("a", null, b("pending"));
+    ctl.fail = "ENOSPC";
+    assert.throws(() => s.deleteMsg(2, false), (e) => e.code === "write_failed");
+    ctl.fail = null;
+    assert.equal(s.append("a", null, b("after")), 6, "the rolled-back sequence is reused");
+    assert.throws(() => s.flushPending(), (e) => e.code === "write_failed", "the stream learns the turn failed");
+    assert.deepEqual([s.state().msgs, s.state().last_seq], [5, 5]);
+    assert.equal(s.append("a", null, b("next")), 6);
+    s.flushPending();
+    s.stop();
+    const r = FileStore.open(opts, "S");
+    assert.deepEqual([...all(r).values()].map((v) => v.split("|")[2]), ["v1", "v2", "v3", "v4", "v5", "next"]);
+    r.stop();
+  });
 
   test("a failing meta write refuses the update and keeps the old config", () => {
     const opts = newOpts({

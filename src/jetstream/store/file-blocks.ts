@@ -84,6 +84,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected recovering = false;
   protected readonly reader: BlockReader;
   protected readonly emptied = new Set<number>();
+  /** A failed write of an operation, reported again by the next flushPending(). */
+  protected failure: StoreError | null = null;
   protected syncTimer: NodeJS.Timeout | null = null;
 
   protected constructor(opts: FileStoreOptions, dir: string, meta: StreamMeta) {
@@ -193,8 +195,19 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     if (b) b.live--;
   }
 
+  protected override persist(): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.batch === null) return;
+    try {
+      this.writeBatch();
+    } catch (err) {
+      this.failure = err as StoreError;
+      throw err;
+    }
+  }
+
   protected override hasUnflushedAppends(): boolean {
-    return this.len > this.flushed || this.batch !== null;
+    return this.len > this.flushed;
   }
 
   // ---- the write path
@@ -243,7 +256,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     if (this.len >= this.blockSize) this.rollBlock();
   }
 
-  private rollback(): void {
+  protected rollback(): void {
     const size = this.flushed;
     this.len = size;
     this.recOff.length = this.flushedRecords;

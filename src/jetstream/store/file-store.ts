@@ -52,6 +52,14 @@ export class FileStore extends FileBlocks implements MessageStore {
 
   flushPending(): void {
     if (this.closed) return;
+    const failed = this.failure;
+    if (failed !== null) {
+      // An operation's own write failed earlier in this turn and rolled back what was pending then;
+      // what was appended since is void as well, so no PubAck can follow it.
+      this.failure = null;
+      this.rollback();
+      throw failed;
+    }
     if (this.batch !== null) this.writeBatch();
     for (const c of this.consumers.values()) {
       try {
@@ -77,12 +85,12 @@ export class FileStore extends FileBlocks implements MessageStore {
 
   updateMeta(meta: StreamMeta): void {
     this.checkOpen();
-    this.flushPending();
+    this.persist();
     this.writeMeta(meta);
     this.beginBatch();
     this.appendControl(REC_META, this.lastSeq, 0, Buffer.from(JSON.stringify(meta)));
     this.applyLimits(meta);
-    this.flushPending();
+    this.persist();
   }
 
   consumerStore(name: string): ConsumerStore {
@@ -106,7 +114,7 @@ export class FileStore extends FileBlocks implements MessageStore {
   }
 
   snapshot(): Buffer {
-    this.flushPending();
+    this.persist();
     return encodeSnapshot(this.currentMeta, this.state(), this.messages(), this.consumers.values());
   }
 
@@ -213,7 +221,7 @@ export class FileStore extends FileBlocks implements MessageStore {
     for (const b of this.blocks.values()) if (b !== this.active && b.live === 0) this.emptied.add(b.id);
     this.removeEmptiedBlocks();
     this.applyLimits(meta);
-    this.flushPending();
+    this.persist();
   }
 
   private applyEntries(block: BlockInfo, e: BlockEntries, metaRecords: [number, number, number][]): void {

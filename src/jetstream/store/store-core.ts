@@ -68,8 +68,14 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
   protected abstract loadPayload(c: C, i: number, seq: number, subject: string): StoredMessage | null;
   /** A message left the index (persist a tombstone, free memory, erase). */
   protected abstract payloadRemoved(c: C, i: number, seq: number, erase: boolean, persist: boolean): void;
-  /** Write everything of the current batch (write-through operations call this). */
   abstract flushPending(): void;
+  /**
+   * Writes the batch for an operation that answers only once it is durable (delete, purge, expiry).
+   * Unlike flushPending() it leaves a write failure on record for the stream's next flushPending().
+   */
+  protected persist(): void {
+    this.flushPending();
+  }
   abstract updateMeta(meta: StreamMeta): void;
 
   protected checkOpen(): void {
@@ -159,16 +165,16 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
 
   deleteMsg(seq: number, erase: boolean): boolean {
     this.checkOpen();
-    this.flushPending();
+    this.persist();
     if (seq < this.firstSeq || seq > this.lastSeq) return false;
     if (!this.removeSeq(seq, null, erase)) return false;
-    this.flushPending();
+    this.persist();
     return true;
   }
 
   purge(req: PurgeRequest = {}): number {
     this.checkOpen();
-    this.flushPending();
+    this.persist();
     const filter = req.filter ?? "";
     const seq = req.seq ?? 0;
     const keep = req.keep ?? 0;
@@ -187,22 +193,22 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     for (let s = this.scanForward(this.firstSeq, end, m); s !== 0 && removed < max; s = this.scanForward(s + 1, end, m)) {
       if (this.removeSeq(s, null, false)) removed++;
     }
-    this.flushPending();
+    this.persist();
     return removed;
   }
 
   compact(seq: number): number {
     this.checkOpen();
-    this.flushPending();
+    this.persist();
     if (seq <= this.firstSeq) return 0;
     const removed = this.dropBelow(seq);
-    this.flushPending();
+    this.persist();
     return removed;
   }
 
   private removeBelow(seq: number): number {
     const removed = this.dropBelow(seq);
-    this.flushPending();
+    this.persist();
     return removed;
   }
 
@@ -280,7 +286,7 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
   protected expire(): void {
     if (this.closed || this.limits.maxAge <= 0) return;
     if (this.hasUnflushedAppends()) {
-      this.scheduleExpiry(1);
+      this.scheduleExpiry(10);
       return;
     }
     const now = nowNanos();
@@ -294,7 +300,7 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     }
     if (removedAny) {
       try {
-        this.flushPending();
+        this.persist();
       } catch {
         // The removals were rolled back with the failed write; the next expiry retries them.
       }
@@ -466,6 +472,6 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
   restoreBounds(firstSeq: number, lastSeq: number): void {
     this.skipTo(lastSeq);
     if (this.msgs === 0 && firstSeq > this.firstSeq) this.compact(firstSeq);
-    this.flushPending();
+    this.persist();
   }
 }

@@ -194,6 +194,8 @@ export interface MessageStore {
    * Writes every change since the last flush (appends, removals, consumer states) to the OS in one
    * write per file. On failure throws StoreError write_failed (errno set) and rolls back in-memory
    * state to the last successful flush: sequences, per-subject state, counters and removals.
+   * It also throws when a write-through operation (deleteMsg, purge, compact, updateMeta) failed
+   * since the previous flushPending(): the appends of this turn are then void as well.
    * MemoryStore: no-op except consumer states.
    */
   flushPending(): void;
