@@ -9,6 +9,7 @@ import { LogSetupError, fatalExit } from "./server/logger.js";
 import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import type { Server } from "./server/server.js";
 import { assembleServer } from "./assembly.js";
+import { JetStreamStartError } from "./jetstream/jetstream.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";
@@ -186,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
     await server.start();
   } catch (e) {
     if (e instanceof ProcessFileError) server.logger.fatal(e.message);
+    else if (e instanceof JetStreamStartError) server.logger.fatal(`Can't start JetStream: ${e.message}`);
     else server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
     return 1;
   }

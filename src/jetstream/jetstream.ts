@@ -5,7 +5,7 @@
 // at shutdown. It plugs into the server as an ExtraListener (no port), so
 // server/ never imports jetstream/.
 
-import { mkdirSync, mkdtempSync, rmSync, accessSync, statfsSync, constants as fsConstants } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, accessSync, statfsSync, existsSync, statSync, constants as fsConstants } from "node:fs";
 import { tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Account } from "../accounts/account.js";
@@ -31,6 +31,9 @@ export interface JetStreamExtension {
 }
 
 const TB = 1024 ** 4;
+
+/** JetStream could not be enabled (the command logs it as Go's fatal "Can't start JetStream: …"). */
+export class JetStreamStartError extends Error {}
 
 /** Go's friendlyBytes: "512 B", "1.00 KB", "5.81 GB". */
 function friendlyBytes(n: number): string {
@@ -98,11 +101,12 @@ export class JetStream implements ExtraListener {
       log.warn("Temporary storage directory used, data could be lost on system reboot");
     }
     const jsDir = join(storeDir, "jetstream");
+    if (existsSync(storeDir) && !statSync(storeDir).isDirectory()) throw new JetStreamStartError("storage directory is not a directory");
     try {
       mkdirSync(jsDir, { recursive: true });
       accessSync(jsDir, fsConstants.W_OK);
     } catch (e) {
-      throw new Error(`Could not create storage directory - ${(e as Error).message}`);
+      throw new JetStreamStartError(`Could not create storage directory - ${(e as Error).message}`);
     }
     const js = new JetStream(server, settings, storeDir, extensions);
     for (const line of [
@@ -221,9 +225,12 @@ export class JetStream implements ExtraListener {
   async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.server.logger.notice("Initiating JetStream Shutdown...");
     this.mirrors.stopAll();
     for (const jsa of this.accounts.values()) jsa.stop();
     this.accounts.clear();
+    this.server.jetStreamEnabled = false;
+    this.server.logger.notice("JetStream Shutdown");
     if (this.config.removeStoreAtShutdown) rmSync(this.storeDir, { recursive: true, force: true });
   }
 }
