@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { FileStore, listAccountNames, listStreamNames, restoreSnapshot } from "../../dist/jetstream/store/index.js";
+import { scanBlock } from "../../dist/jetstream/store/block-format.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "store-file-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -55,7 +56,7 @@ function copyDir(from, to) {
 }
 
 /** Opens a damaged copy and checks: opens, serves only original messages, loses at most `maxLost`. */
-function checkDamaged(opts, original, maxLost, label) {
+function checkDamaged(opts, original, maxLost, label, lastSeq = Math.max(0, ...original.keys())) {
   const s = FileStore.open(opts, "S");
   try {
     const got = all(s);
@@ -66,7 +67,7 @@ function checkDamaged(opts, original, maxLost, label) {
     assert.equal(st.msgs, got.size, `${label}: state counts only servable messages`);
     const seq = s.append("after", null, b("damage"));
     s.flushPending();
-    assert.ok(seq > Math.max(0, ...got.keys()), `${label}: new sequence ${seq} reuses a stored one`);
+    assert.ok(seq > lastSeq, `${label}: new sequence ${seq} may reuse an acknowledged one (last ${lastSeq})`);
     return lost;
   } finally {
     s.stop();
@@ -212,6 +213,7 @@ describe("restart recovery", () => {
 
 describe("torn tail", () => {
   for (const cut of [1, 5, 20]) {
+    // Records of these messages are 40-50 bytes: every cut leaves the sequence field readable.
     test(`a last record cut ${cut} bytes short is dropped and the file truncated`, () => {
       const opts = newOpts({ blockSize: 1 << 20 });
       const s = populate(opts, 10);
@@ -221,12 +223,15 @@ describe("torn tail", () => {
       fs.truncateSync(blk, size - cut);
       const r = FileStore.open(opts, "S");
       assert.equal(r.state().msgs, 9);
-      assert.equal(r.state().last_seq, 9);
-      assert.ok(fs.statSync(blk).size < size - cut);
-      assert.equal(r.append("n", null, b("new")), 10);
+      // The cut record still shows its sequence: it is not handed out again.
+      assert.equal(r.state().last_seq, 10);
+      const left = fs.readFileSync(blk);
+      const scan = scanBlock(left, left.length);
+      assert.ok(!scan.damaged && scan.end === left.length, "the partial record is gone from the file");
+      assert.equal(r.append("n", null, b("new")), 11);
       r.stop();
       const again = FileStore.open(opts, "S");
-      assert.equal(again.getMsg(10).data.toString(), "new");
+      assert.equal(again.getMsg(11).data.toString(), "new");
       assert.equal(again.state().msgs, 10);
       again.stop();
     });
@@ -241,10 +246,10 @@ describe("torn tail", () => {
     fs.appendFileSync(blk, Buffer.concat([Buffer.alloc(100), Buffer.from("garbage garbage garbage garbage garbage")]));
     const r = FileStore.open(opts, "S");
     assert.deepEqual(all(r), msgs);
-    r.append("n", null, b("after"));
+    assert.equal(r.append("n", null, b("after")), 12, "one sequence reserved for what the damage may have hidden");
     r.stop();
     const again = FileStore.open(opts, "S");
-    assert.equal(again.getMsg(11).data.toString(), "after");
+    assert.equal(again.getMsg(12).data.toString(), "after");
     again.stop();
   });
 });
@@ -269,6 +274,35 @@ describe("one flipped bit at a time", () => {
         buf[at] ^= 1 << at % 8;
         fs.writeFileSync(file, buf);
         checkDamaged(opts, original, 1, `block ${which} byte ${at}`);
+      }
+    }
+  });
+
+  test("in blocks holding tombstones and first-sequence records: deleted messages stay deleted", () => {
+    const opts = newOpts({ blockSize: 700 });
+    const s = populate(opts, 30);
+    for (const q of [3, 9, 14, 22, 29]) s.deleteMsg(q, q % 2 === 0);
+    s.purge({ filter: "sub.1" });
+    s.compact(6);
+    for (let i = 0; i < 4; i++) s.append("tail", null, b(`t${i}`));
+    s.flushPending();
+    s.deleteMsg(32, false);
+    const original = all(s);
+    const lastSeq = s.state().last_seq;
+    s.stop();
+    const pristine = path.join(root, `pristine${dirNo++}`);
+    copyDir(opts.storeDir, pristine);
+    const files = blockFiles(opts);
+    for (const which of [0, files.length - 1]) {
+      const rel = path.relative(opts.storeDir, files[which]);
+      const size = fs.statSync(files[which]).size;
+      for (let at = 0; at < size; at++) {
+        copyDir(pristine, opts.storeDir);
+        const file = path.join(opts.storeDir, rel);
+        const buf = fs.readFileSync(file);
+        buf[at] ^= 0x80 >> at % 8;
+        fs.writeFileSync(file, buf);
+        checkDamaged(opts, original, 1, `block ${which} byte ${at}`, lastSeq);
       }
     }
   });

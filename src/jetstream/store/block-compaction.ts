@@ -1,5 +1,5 @@
 // Cutting down an emptied block that is not the oldest: its messages are all
-// deleted, but its tombstones may still be what keeps messages of older
+// deleted, but its tombstones (each kept twice, as written) may still be what keeps messages of older
 // blocks deleted. The block is rewritten (temp file + rename) with only those
 // tombstones, or reported removable when none is needed. Its other records are
 // redundant: every newer block starts with the stream's bounds and meta.
@@ -35,12 +35,15 @@ function inAny(ranges: readonly SeqRange[], seq: number): boolean {
 export function compactBlock(file: string, older: readonly SeqRange[], io: StoreIo): Buffer | null {
   const data = fs.readFileSync(file);
   const e = scanBlock(data, data.length);
-  const keep: number[] = [];
-  for (let k = 0; k < e.type.length; k++) if (e.type[k] === REC_TOMB && inAny(older, e.seq[k])) keep.push(e.seq[k]);
-  if (keep.length === 0) return null;
-  const out = Buffer.allocUnsafe(keep.length * REC_OVERHEAD);
+  const keep = new Set<number>();
+  for (let k = 0; k < e.type.length; k++) if (e.type[k] === REC_TOMB && inAny(older, e.seq[k])) keep.add(e.seq[k]);
+  if (keep.size === 0) return null;
+  const out = Buffer.allocUnsafe(keep.size * 2 * REC_OVERHEAD);
   let off = 0;
-  for (const seq of keep) off += encodeRecord(out, off, REC_TOMB, seq, 0, "", null, null);
+  for (const seq of keep) {
+    off += encodeRecord(out, off, REC_TOMB, seq, 0, "", null, null);
+    off += encodeRecord(out, off, REC_TOMB, seq, 0, "", null, null);
+  }
   const tmp = `${file}.tmp`;
   io.writeFileSync(tmp, out);
   fs.renameSync(tmp, file);

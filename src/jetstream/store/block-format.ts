@@ -9,6 +9,8 @@
 // META) carry deletions and bounds; ERASED is a message overwritten in place.
 // Scanning validates every record and skips damaged bytes by resynchronising
 // on the next valid record; it never returns bytes that failed their checksum.
+// (A record forged inside a payload could only surface if the record holding
+// it is damaged, and is then subject to the same sequence-order checks.)
 
 import { crc32 } from "./checksum.js";
 
@@ -117,8 +119,10 @@ export interface BlockEntries {
   subject: ArrayLike<string>;
   /** Offset just after the last valid record. */
   end: number;
-  /** Some bytes before `end` failed validation and were skipped. */
+  /** Some bytes failed validation and were skipped. */
   damaged: boolean;
+  /** Offset where the last damaged stretch starts, -1 when none. */
+  lastDamage: number;
 }
 
 /** What scanBlock builds: growable arrays. */
@@ -133,7 +137,7 @@ interface ScannedEntries extends BlockEntries {
 }
 
 export function emptyEntries(): ScannedEntries {
-  return { type: [], seq: [], off: [], len: [], ts: [], hdrLen: [], subject: [], end: 0, damaged: false };
+  return { type: [], seq: [], off: [], len: [], ts: [], hdrLen: [], subject: [], end: 0, damaged: false, lastDamage: -1 };
 }
 
 function pushEntry(e: ScannedEntries, type: number, seq: number, off: number, len: number, ts: number, hdrLen: number, subject: string): void {
@@ -153,6 +157,7 @@ export function scanBlock(buf: Buffer, size: number): ScannedEntries {
   while (off < size) {
     if (!validRecordAt(buf, off, size)) {
       e.damaged = true;
+      e.lastDamage = off;
       const next = resync(buf, off, size);
       if (next < 0) break;
       off = next;
@@ -178,12 +183,11 @@ export function scanBlock(buf: Buffer, size: number): ScannedEntries {
   return e;
 }
 
-/** Offset of the next valid record after a bad one at off, or -1. Tries the declared length first. */
+/**
+ * Offset of the first valid record after a bad one at off, or -1. The declared length is not
+ * trusted: when it is the damaged field, jumping by it would skip good records.
+ */
 function resync(buf: Buffer, off: number, size: number): number {
-  if (off + 4 <= size) {
-    const declared = buf.readUInt32LE(off);
-    if (declared >= REC_OVERHEAD && off + declared < size && validRecordAt(buf, off + declared, size)) return off + declared;
-  }
   for (let p = off + 1; p + REC_OVERHEAD <= size; p++) {
     const t = buf[p + 4];
     if (t >= REC_MSG && t <= REC_META && validRecordAt(buf, p, size)) return p;

@@ -111,6 +111,6 @@ export function decodeBlockIndex(idx: Buffer, blockId: number, blockSize: number
     hdrLen[k] = idx[p + 5] === 1 ? idx.readUInt32LE(p + 24) : -1;
     subject[k] = subj;
   }
-  const e: BlockEntries = { type, seq, off: offs, len: lens, ts, hdrLen, subject, end: lastEnd, damaged: false };
+  const e: BlockEntries = { type, seq, off: offs, len: lens, ts, hdrLen, subject, end: lastEnd, damaged: false, lastDamage: -1 };
   return e;
 }

@@ -221,6 +221,12 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.buf = next;
   }
 
+  /** Records whose loss would bring deleted messages back (or lower last_seq) are written twice. */
+  private appendDeletion(type: number, seq: number, ts = 0): void {
+    this.appendControl(type, seq, ts);
+    this.appendControl(type, seq, ts);
+  }
+
   protected appendControl(type: number, seq: number, ts = 0, payload: Buffer | null = null): void {
     this.ensureRoom(recordRoom("", null, payload));
     this.recOff.push(this.len);
@@ -230,10 +236,10 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
 
   protected writeBatch(): void {
-    if (this.firstSeq > this.persistedFirst) this.appendControl(REC_FIRST, this.firstSeq);
-    for (const seq of this.tombs) if (seq >= this.firstSeq) this.appendControl(REC_TOMB, seq);
+    if (this.firstSeq > this.persistedFirst) this.appendDeletion(REC_FIRST, this.firstSeq);
+    for (const seq of this.tombs) if (seq >= this.firstSeq) this.appendDeletion(REC_TOMB, seq);
     const implied = Math.max(this.pendingLast, this.persistedLast, this.firstSeq - 1);
-    if (this.lastSeq > implied) this.appendControl(REC_LAST, this.lastSeq, this.lastTs);
+    if (this.lastSeq > implied) this.appendDeletion(REC_LAST, this.lastSeq, this.lastTs);
     try {
       if (this.len > this.flushed) writeFully(this.io, this.activeFd, this.buf, this.flushed, this.len - this.flushed, this.flushed);
       if (this.syncAlways) this.io.fsyncSync(this.activeFd);
@@ -363,7 +369,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.recOff = [];
     this.recSubject = [];
     this.appendControl(REC_HEADER, this.lastSeq, this.lastTs, metaJson);
-    this.appendControl(REC_FIRST, this.firstSeq);
+    this.appendDeletion(REC_FIRST, this.firstSeq);
     try {
       writeFully(this.io, fd, this.buf, 0, this.len, 0);
     } catch (err) {

@@ -169,6 +169,7 @@ export class FileStore extends FileBlocks implements MessageStore {
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
     const metaRecords: [number, number, number][] = [];
+    let corruptTail = false;
     ids.forEach((id, k) => {
       const last = k === ids.length - 1;
       const file = this.blockFile(id);
@@ -202,8 +203,14 @@ export class FileStore extends FileBlocks implements MessageStore {
         this.len = entries.end;
         this.flushed = entries.end;
         this.activeFd = this.io.openSync(file, "r+");
-        // A torn tail (bytes after the last valid record of the newest block) is cut off.
-        if (data.length > entries.end) this.io.ftruncateSync(this.activeFd, entries.end);
+        // A torn tail (bytes after the last valid record of the newest block) is cut off. Damage
+        // after the newest message record may have hit a message that was written whole and
+        // acknowledged: its sequence is not handed out again (a torn write costs one sequence).
+        const rest = data.length - entries.end;
+        let lastMsgOff = -1;
+        for (let k = 0; k < entries.type.length; k++) if (entries.type[k] === REC_MSG) lastMsgOff = entries.off[k];
+        if (entries.lastDamage > lastMsgOff) corruptTail = true;
+        if (rest > 0) this.io.ftruncateSync(this.activeFd, entries.end);
       }
     });
     meta = meta ?? this.metaFromBlocks(metaRecords);
@@ -220,6 +227,7 @@ export class FileStore extends FileBlocks implements MessageStore {
     this.recoverConsumers();
     for (const b of this.blocks.values()) if (b !== this.active && b.live === 0) this.emptied.add(b.id);
     this.removeEmptiedBlocks();
+    if (corruptTail) this.skipTo(this.lastSeq + 1);
     this.applyLimits(meta);
     this.persist();
   }
