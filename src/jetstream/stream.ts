@@ -53,12 +53,6 @@ export type StreamOp =
   | { op: "delete"; seq: number; erase: boolean }
   | { op: "config"; config: StreamConfig };
 
-/** A publish answered at the end of the turn: seq > 0 = PubAck after a good flush; body set = fixed answer. */
-interface PendingReply {
-  reply: string;
-  seq: number;
-  body: string | null;
-}
 
 export class Stream {
   cfg: StreamConfig;
@@ -70,7 +64,14 @@ export class Stream {
   private subs: Subscription[] = [];
   private pubAckPrefix = "";
   private errorPrefix = "";
-  private readonly pending: PendingReply[] = [];
+  /**
+   * Publishes answered at the end of the turn, in order: replyTo[i] gets the
+   * PubAck of seq ackSeq[i] after a good flush, or fixedBody[i] when set
+   * (errors, duplicates). Parallel arrays: no object per publish.
+   */
+  private readonly replyTo: string[] = [];
+  private readonly ackSeq: number[] = [];
+  private readonly fixedBody: (string | null)[] = [];
   private republishQueue: { subject: string; hdr: Buffer; data: Buffer }[] = [];
   private cycleScheduled = false;
   private readonly endOfCycle = () => this.finishCycle();
@@ -156,15 +157,17 @@ export class Stream {
   // ---- publishing ----
 
   private answer(reply: string | undefined, body: string): void {
-    if (reply && !this.cfg.no_ack) this.queueReply({ reply, seq: 0, body });
+    if (reply && !this.cfg.no_ack) this.queueReply(reply, 0, body);
   }
 
   private fail(reply: string | undefined, err: ApiError): void {
-    if (reply && !this.cfg.no_ack) this.queueReply({ reply, seq: 0, body: `{"error":${JSON.stringify(err)}${this.errorPrefix}` });
+    if (reply && !this.cfg.no_ack) this.queueReply(reply, 0, `{"error":${JSON.stringify(err)}${this.errorPrefix}`);
   }
 
-  private queueReply(p: PendingReply): void {
-    this.pending.push(p);
+  private queueReply(reply: string, seq: number, body: string | null): void {
+    this.replyTo.push(reply);
+    this.ackSeq.push(seq);
+    this.fixedBody.push(body);
     this.scheduleCycle();
   }
 
@@ -269,8 +272,8 @@ export class Stream {
     } else {
       this.consumers.onStored(seq, subject);
     }
-    if (reply && !c.no_ack) this.pending.push({ reply, seq, body: null });
-    this.scheduleCycle();
+    if (reply && !c.no_ack) this.queueReply(reply, seq, null);
+    else this.scheduleCycle();
     return seq;
   }
 
@@ -307,14 +310,29 @@ export class Stream {
       this.republishQueue = [];
     }
     const client = this.jsa.client;
-    const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) {
-      const p = pending[i];
-      if (p.body !== null) client.publish(p.reply, undefined, p.body);
-      else if (p.seq <= goodUpTo) client.publish(p.reply, undefined, `${this.pubAckPrefix}${p.seq}}`);
-      else client.publish(p.reply, undefined, `{"error":${JSON.stringify(jsError("streamStoreFailed", { err: "write failed" }))}${this.errorPrefix}`);
+    const n = this.replyTo.length;
+    if (n > 0) {
+      // All answers of the turn in one buffer; each publish gets a view of its part.
+      const bodies: string[] = new Array(n);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const fixed = this.fixedBody[i];
+        const seq = this.ackSeq[i];
+        const b = fixed !== null ? fixed : seq <= goodUpTo ? `${this.pubAckPrefix}${seq}}` : `{"error":${JSON.stringify(jsError("streamStoreFailed", { err: "write failed" }))}${this.errorPrefix}`;
+        bodies[i] = b;
+        total += Buffer.byteLength(b);
+      }
+      const all = Buffer.allocUnsafe(total);
+      let off = 0;
+      for (let i = 0; i < n; i++) {
+        const len = all.write(bodies[i], off);
+        client.publish(this.replyTo[i], undefined, all.subarray(off, off + len));
+        off += len;
+      }
+      this.replyTo.length = 0;
+      this.ackSeq.length = 0;
+      this.fixedBody.length = 0;
     }
-    pending.length = 0;
     if (this.republishQueue.length > 0) {
       for (const r of this.republishQueue) client.publish(r.subject, undefined, r.data, r.hdr);
       this.republishQueue = [];
@@ -397,7 +415,7 @@ export class Stream {
     for (const s of this.subs) this.jsa.client.removeSub(s);
     this.subs = [];
     this.direct.stop();
-    if (this.pending.length > 0 || this.cycleScheduled) {
+    if (this.replyTo.length > 0 || this.cycleScheduled) {
       try {
         this.store.flushPending();
       } catch {
