@@ -13,6 +13,7 @@ import { routeDelivery } from "./route.js";
 import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
 import {
   headersOnly,
+  STATUS_CONSUMER_DELETED,
   STATUS_FLOW_CONTROL,
   STATUS_MAX_WAITING,
   STATUS_NO_MESSAGES,
@@ -20,7 +21,6 @@ import {
   status409,
   statusBadRequest,
   statusBatchCompleted,
-  statusConsumerDeleted,
   statusIdleHeartbeat,
   statusMaxBytes,
   statusRequestTimeout,
@@ -107,7 +107,7 @@ export class Delivery {
   /** Consumer deleted: waiting pull requests learn it. */
   releaseWaiting(): void {
     if (this.waiting === null) return;
-    for (const wr of this.waiting.clear()) this.send(wr.reply, statusConsumerDeleted(wr.n, wr.b));
+    for (const wr of this.waiting.clear()) this.send(wr.reply, STATUS_CONSUMER_DELETED);
   }
 
   configChanged(old: ConsumerConfig): void {

@@ -17,6 +17,7 @@ export const STATUS_NO_MESSAGES = block("404 No Messages");
 export const STATUS_REQUESTS_PENDING = block("408 Requests Pending");
 export const STATUS_PUSH_BASED = block("409 Consumer is push based");
 export const STATUS_MAX_WAITING = block("409 Exceeded MaxWaiting");
+export const STATUS_CONSUMER_DELETED = block("409 Consumer Deleted");
 export const STATUS_FLOW_CONTROL = block("100 FlowControl Request");
 
 export function statusRequestTimeout(msgs: number, bytes: number): Buffer {
@@ -31,9 +32,6 @@ export function statusBatchCompleted(msgs: number, bytes: number): Buffer {
   return withPending("409 Batch Completed", msgs, bytes);
 }
 
-export function statusConsumerDeleted(msgs: number, bytes: number): Buffer {
-  return withPending("409 Consumer Deleted", msgs, bytes);
-}
 
 export function statusBadRequest(text: string): Buffer {
   return block(`400 Bad Request - ${text}`);
