@@ -482,3 +482,34 @@ describe("failed writes", () => {
     r.stop();
   });
 });
+
+describe("sync policy", () => {
+  test("sync_interval fsyncs asynchronously on a timer; sync_always fsyncs in every flush", async () => {
+    const counts = { async: 0, sync: 0 };
+    const io = {
+      fsync: (fd, done) => {
+        counts.async++;
+        fs.fsync(fd, done);
+      },
+      fsyncSync: (fd) => {
+        counts.sync++;
+        fs.fsyncSync(fd);
+      },
+    };
+    const s = FileStore.create(newOpts({ io, syncIntervalMs: 20 }), meta());
+    s.append("a", null, b("1"));
+    s.flushPending();
+    assert.equal(counts.sync, 0, "no fsync on the event loop with sync_interval");
+    await new Promise((r) => setTimeout(r, 150));
+    assert.ok(counts.async >= 2, `${counts.async} timed fsyncs`);
+    s.stop();
+    counts.sync = 0;
+    const a = FileStore.create(newOpts({ io, syncAlways: true }), meta());
+    for (let i = 0; i < 3; i++) {
+      a.append("a", null, b("1"));
+      a.flushPending();
+    }
+    assert.equal(counts.sync, 3);
+    a.stop();
+  });
+});

@@ -104,8 +104,10 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     if (subjectFull && l.discardNewPerSubject) throw new StoreError("max_msgs_per_subject", STORE_ERROR_TEXT.max_msgs_per_subject);
     if (l.maxMsgs > 0 && this.msgs >= l.maxMsgs && !subjectFull) throw new StoreError("max_msgs", STORE_ERROR_TEXT.max_msgs);
     if (l.maxBytes > 0 && this.bytes + size >= l.maxBytes) {
+      // Replacing the subject's oldest message must make room (Go 2.10: memory needs it no smaller, file larger).
       const replaced = subjectFull ? this.sizeAt(this.firstOf(info as SubjectInfo)) : 0;
-      if (!subjectFull || replaced <= size) throw new StoreError("max_bytes", STORE_ERROR_TEXT.max_bytes);
+      const tooSmall = this.kind === "memory" ? replaced < size : replaced <= size;
+      if (!subjectFull || tooSmall) throw new StoreError("max_bytes", STORE_ERROR_TEXT.max_bytes);
     }
   }
 
