@@ -105,7 +105,8 @@ const read = {
   int(o: Json, k: string, unsigned = false): number | undefined {
     const v = o[k];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== "number" || !Number.isInteger(v) || (unsigned && v < 0)) throw badJson();
+    // Go's int64/uint64 fields: anything outside their range fails to unmarshal.
+    if (typeof v !== "number" || !Number.isInteger(v) || (unsigned && v < 0) || Math.abs(v) >= 2 ** 63) throw badJson();
     return v;
   },
   bool(o: Json, k: string): boolean | undefined {
