@@ -28,13 +28,19 @@ export interface ConsumerOwner {
   expire(c: Consumer): void;
 }
 
-/** A change of the persisted consumer state. */
-export type ConsumerOp =
-  | { op: "delivered"; dseq: number; sseq: number; dc: number; ts: number }
-  | { op: "ack"; sseq: number; dseq: number }
-  | { op: "pendingTs"; sseq: number; ts: number }
-  | { op: "drop"; sseq: number; dc: number }
-  | { op: "purged"; firstSeq: number };
+/**
+ * The changes of persisted consumer state, applied by Consumer.apply(op, a, b, c, d)
+ * (positional operands, so the per-message path allocates no op objects):
+ * Delivered(dseq, sseq, dc, tsNs), Ack(sseq, dseq), PendingTs(sseq, tsNs),
+ * Drop(sseq, deliveries) after max_deliver, Purged(firstSeq).
+ */
+export const enum ConsumerOp {
+  Delivered,
+  Ack,
+  PendingTs,
+  Drop,
+  Purged,
+}
 
 const ACK_WAIT_DELAY_MS = 1;
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -159,38 +165,38 @@ export class Consumer {
     this.delivery.kick();
   }
 
-  /** The single mutation point of persisted consumer state. */
-  apply(op: ConsumerOp): void {
+  /** The single mutation point of persisted consumer state (see ConsumerOp for the operands). */
+  apply(op: ConsumerOp, a: number, b = 0, c = 0, d = 0): void {
     const pending = this.state.pending;
-    switch (op.op) {
-      case "delivered": {
+    switch (op) {
+      case ConsumerOp.Delivered: {
         if (this.cfg.ack_policy === "none") {
-          this.adflr = op.dseq;
-          this.asflr = op.sseq;
+          this.adflr = a;
+          this.asflr = b;
         } else {
-          const p = pending.get(op.sseq);
-          if (p !== undefined) p.ts = op.ts;
-          else pending.set(op.sseq, { sequence: op.dseq, ts: op.ts });
-          if (op.dc > 1) this.state.redelivered.set(op.sseq, op.dc - 1);
+          const p = pending.get(b);
+          if (p !== undefined) p.ts = d;
+          else pending.set(b, { sequence: a, ts: d });
+          if (c > 1) this.state.redelivered.set(b, c - 1);
         }
-        this.ldt = op.ts;
+        this.ldt = d;
         break;
       }
-      case "ack":
-        this.applyAck(op.sseq, op.dseq);
+      case ConsumerOp.Ack:
+        this.applyAck(a, b);
         this.lat = Date.now() * 1e6;
         break;
-      case "pendingTs": {
-        const p = pending.get(op.sseq);
-        if (p !== undefined) p.ts = op.ts;
+      case ConsumerOp.PendingTs: {
+        const p = pending.get(a);
+        if (p !== undefined) p.ts = b;
         break;
       }
-      case "drop":
-        pending.delete(op.sseq);
-        this.state.redelivered.set(op.sseq, op.dc);
+      case ConsumerOp.Drop:
+        pending.delete(a);
+        this.state.redelivered.set(a, b);
         break;
-      case "purged":
-        this.applyPurge(op.firstSeq);
+      case ConsumerOp.Purged:
+        this.applyPurge(a);
         break;
     }
     this.syncState();
@@ -301,7 +307,7 @@ export class Consumer {
 
   onPurged(): void {
     const first = this.host.store.state().first_seq;
-    this.apply({ op: "purged", firstSeq: first });
+    this.apply(ConsumerOp.Purged, first);
     this.recountPending();
     this.delivery.kick();
   }
@@ -360,7 +366,7 @@ export class Consumer {
       this.host.client.publish(subj, undefined, body);
     }
     const floor = this.asflr;
-    this.apply({ op: "ack", sseq, dseq });
+    this.apply(ConsumerOp.Ack, sseq, dseq);
     if (reply) this.owner.markDirty(this, reply);
     if (this.host.config().retention !== "limits" && this.host.config().retention !== undefined) {
       if (policyAll) for (let s = floor + 1; s <= sseq; s++) this.owner.released(this, s);
@@ -379,7 +385,7 @@ export class Consumer {
       const delayNs = parseNakDelay(arg);
       if (delayNs !== null) {
         this.delivery.unqueueRedelivery(sseq);
-        this.apply({ op: "pendingTs", sseq, ts: Date.now() * 1e6 - this.ackWaitNs + delayNs });
+        this.apply(ConsumerOp.PendingTs, sseq, Date.now() * 1e6 - this.ackWaitNs + delayNs);
         this.armAckTimer(10, true);
         return;
       }
@@ -389,7 +395,7 @@ export class Consumer {
   }
 
   private progress(sseq: number): void {
-    if (this.pending.has(sseq)) this.apply({ op: "pendingTs", sseq, ts: Date.now() * 1e6 });
+    if (this.pending.has(sseq)) this.apply(ConsumerOp.PendingTs, sseq, Date.now() * 1e6);
   }
 
   /** +TERM, or a pending message removed from the stream: acked without redelivery, with the advisory. */
@@ -436,7 +442,7 @@ export class Consumer {
     const [subj, adv] = maxDeliverAdvisory(this.stream, this.name, seq, deliveries, this.host.jsDomain);
     this.host.client.publish(subj, undefined, adv);
     const atLimit = (this.cfg.max_ack_pending ?? 0) > 0 && this.pending.size >= (this.cfg.max_ack_pending ?? 0);
-    if (this.pending.has(seq)) this.apply({ op: "drop", sseq: seq, dc: deliveries });
+    if (this.pending.has(seq)) this.apply(ConsumerOp.Drop, seq, deliveries);
     if (atLimit) this.delivery.kick();
   }
 

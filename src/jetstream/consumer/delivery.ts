@@ -8,7 +8,7 @@
 import type { Subscription } from "../../server/subscription.js";
 import type { StoredMessage } from "../store/types.js";
 import type { ConsumerConfig } from "./config.js";
-import type { Consumer } from "./consumer.js";
+import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
 import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
 import {
@@ -300,11 +300,13 @@ export class Delivery {
       this.replayDue = 0;
       if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size)) {
         this.putBack(m.seq, dc);
-        if (wr !== undefined) this.creditBack(wr, size);
-        else {
-          this.active = false;
-          this.becameInactive();
+        if (wr !== undefined) {
+          // The requester went away: drop its request, try the next one.
+          wq!.remove(wr);
+          continue;
         }
+        this.active = false;
+        this.becameInactive();
         break;
       }
       this.lastReplayTs = m.ts;
@@ -343,7 +345,7 @@ export class Delivery {
     if (routeDelivery(host.account, host.client, target, m.subject, reply, hdr, data) === 0) return false;
     c.dseq = dseq + 1;
     const now = Date.now();
-    c.apply({ op: "delivered", dseq, sseq: m.seq, dc, ts: now * 1e6 });
+    c.apply(ConsumerOp.Delivered, dseq, m.seq, dc, now * 1e6);
     this.lastSend = now;
     if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq));
     else if (c.host.config().retention === "interest" || c.host.config().retention === "workqueue") c.owner.released(c, m.seq);
@@ -486,11 +488,9 @@ export class Delivery {
           continue;
         }
       }
-      if (wr.expires === 0 || now < wr.expires) {
-        if (this.hasInterest(wr.reply)) return wq.pop();
-      } else {
-        this.send(wr.reply, statusRequestTimeout(wr.n, wr.b));
-      }
+      // Interest is checked by the delivery itself (no subscriber: the request is dropped).
+      if (wr.expires === 0 || now < wr.expires) return wq.pop();
+      this.send(wr.reply, statusRequestTimeout(wr.n, wr.b));
       wq.removeHead();
     }
     return undefined;

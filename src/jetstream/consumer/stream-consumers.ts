@@ -36,6 +36,8 @@ export interface ConsumerAccountLimits {
   accountConsumerCount(): number;
 }
 
+/** Longest a plain ack or a delivery waits before its state is written. */
+const FLUSH_DELAY_MS = 25;
 const NAME_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 export class StreamConsumers implements ConsumerOwner {
@@ -43,6 +45,7 @@ export class StreamConsumers implements ConsumerOwner {
   private readonly dirty = new Set<Consumer>();
   private readonly ackReplies: string[] = [];
   private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushBound = (): void => this.flush();
 
   constructor(
@@ -260,12 +263,21 @@ export class StreamConsumers implements ConsumerOwner {
     for (const seq of doomed) this.host.removeMsg(seq);
   }
 
+  /**
+   * State written within FLUSH_DELAY_MS, or at the end of this turn when a double ack waits
+   * for its answer (or at a graceful stop): plain acks and deliveries of many turns share one write.
+   */
   markDirty(c: Consumer, ackReply?: string): void {
     this.dirty.add(c);
-    if (ackReply !== undefined) this.ackReplies.push(ackReply);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      this.host.deferToCycleEnd(this.flushBound);
+    if (ackReply !== undefined) {
+      this.ackReplies.push(ackReply);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        this.host.deferToCycleEnd(this.flushBound);
+      }
+    } else if (this.flushTimer === null && !this.flushScheduled) {
+      this.flushTimer = setTimeout(this.flushBound, FLUSH_DELAY_MS);
+      this.flushTimer.unref?.();
     }
   }
 
@@ -276,6 +288,8 @@ export class StreamConsumers implements ConsumerOwner {
   /** Writes dirty consumer states; answers double acks only once their state is written. */
   private flush(): void {
     this.flushScheduled = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     let ok = true;
     for (const c of this.dirty) {
       try {
