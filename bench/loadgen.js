@@ -14,6 +14,8 @@
 //   queue   P pubs, S subs in queue group "q"; first byte -> subs together have n*P
 //   reqrep  1 requester, 1 responder; n sequential requests (after --warmup untimed)
 //   idle    n idle connections (CONNECT + PING/PONG each); server RSS before/after
+//   stuck   a subscriber that never reads, a healthy one, n msgs published; RSS growth
+//   churn   n short-lived connections sending malformed protocol; RSS growth
 //   ping    one handshake (is a server up?)
 // Exit code: 0 ok, 1 error, 2 timeout, 3 finished with lost/reordered/size errors.
 import { Worker } from 'node:worker_threads';
@@ -22,6 +24,8 @@ import { runRole, probe, nowS, C_ABORT, C_QDONE, CTL_LEN } from './conn.js';
 import { cpuSeconds, allowedCpus } from './procfs.js';
 import { runIdle } from './idle.js';
 import { runJsPub } from './jspub.js';
+import { runKvLatency } from './kvlat.js';
+import { runStuck, runChurn } from './memory.js';
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -47,7 +51,7 @@ const DEFAULTS = {
 };
 
 const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
-       [--mode pub|pubsub|queue|reqrep|idle|jspub|ping] [--n N] [--size BYTES]
+       [--mode pub|pubsub|queue|reqrep|idle|stuck|churn|jspub|ping] [--n N] [--size BYTES]
        [--pubs P] [--subs S] [--subject S] [--timeout SEC] [--batch BYTES]
        [--window MSGS|0] [--spid SERVER_PID] [--warmup N] [--threads auto|workers|inline]
        [--inline] [--rbuf BYTES] [--settle MS] [--conc C] [--storage file|memory] [--jswin W]
@@ -126,13 +130,14 @@ async function main() {
     const ok = await probe(o.host, o.port, Math.min(o.timeout, 5) * 1000);
     return out({ mode: 'ping', ok }, ok ? 0 : 1);
   }
-  if (o.mode === 'idle') {
-    const res = await runIdle(o);
+  if (o.mode === 'idle' || o.mode === 'stuck' || o.mode === 'churn') {
+    const run = o.mode === 'idle' ? runIdle : o.mode === 'stuck' ? runStuck : runChurn;
+    const res = await run(o);
     return out({ ...common, ...res }, res.ok ? 0 : 1);
   }
-  if (o.mode === 'jspub') {
+  if (o.mode === 'jspub' || o.mode === 'kv') {
     const c0 = o.spid ? cpuSeconds(o.spid) : null;
-    const res = await runJsPub(o);
+    const res = o.mode === 'kv' ? await runKvLatency(o) : await runJsPub(o);
     const c1 = o.spid ? cpuSeconds(o.spid) : null;
     if (c0 != null && c1 != null && res.seconds > 0) res.server_cpu_pct = Math.round(((c1 - c0) / res.seconds) * 1000) / 10;
     return out({ ...common, ...res }, res.ok ? 0 : 1);

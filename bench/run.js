@@ -19,11 +19,13 @@ const ROOT = path.dirname(HERE);
 const LOADGEN = path.join(HERE, 'loadgen.js');
 
 // name | loadgen args | n (per publisher; chosen like shared/bench/compare.sh,
-// ~2 s per run on the Go server here) | what it measures
+// ~2 s per run on the Go server here) | what it measures | optional server
+// config file (bench/…, passed to both servers as `-c FILE`)
 const SCENARIOS = [
   ['pub16', '--mode pub --size 16 --pubs 1', 12000000, 'publish only, 16 B'],
   ['pub128', '--mode pub --size 128 --pubs 1', 10000000, 'publish only, 128 B'],
   ['pubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B'],
+  ['permpubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B, permissioned user (compare pubsub16)', 'permissions.conf'],
   ['pubsub128', '--mode pubsub --size 128 --pubs 1 --subs 1', 3000000, 'pub/sub 1:1, 128 B'],
   ['fanout16x5', '--mode pubsub --size 16 --pubs 1 --subs 5', 2000000, 'fan-out 1:5, 16 B (delivered msgs/s)'],
   ['queue16x5', '--mode queue --size 16 --pubs 1 --subs 5', 4000000, 'queue group, 1 pub : 5 members, 16 B'],
@@ -37,6 +39,9 @@ const SCENARIOS = [
   ['jspub16m', '--mode jspub --size 16 --storage memory --jswin 256', 400000, 'JetStream async publish, 256 in flight, memory'],
   ['jspub1kf', '--mode jspub --size 1024 --storage file --jswin 256', 150000, 'JetStream async publish, 1 KiB, file'],
   ['jssync16f', '--mode jspub --size 16 --storage file --jswin 1', 20000, 'JetStream one publish at a time (latency), file'],
+  ['jskv16f', '--mode kv --size 16 --storage file', 10000, 'KV put then get (direct get), one at a time (latency), file'],
+  ['stuck1k', '--mode stuck --size 1024', 200000, 'stuck subscriber cut off: server RSS peak growth, MiB'],
+  ['churn', '--mode churn --conc 200', 100000, 'short-lived bad connections: server RSS peak growth, MiB'],
 ];
 
 const USAGE = `usage: node bench/run.js [--rounds N] [--scenarios a,b] [--quick] [--server 'CMD {PORT}']
@@ -256,8 +261,10 @@ function median(a) {
 function runLine(name, round, label, r) {
   if (!r.ok) return `  ${name.padEnd(11)} round ${round} ${label}: FAILED: ${r.error || 'check errors'}${seqNote(r)}`;
   const cpu = `(bench cpu ${r.bench_cpu_pct ?? 'n/a'}%, server cpu ${r.server_cpu_pct ?? 'n/a'}%, peak rss ${mib(r.server_hwm_kib)} MiB)`;
-  if (r.mode === 'reqrep' || (r.mode === 'jspub' && r.jswin === 1))
+  if (r.mode === 'reqrep' || r.mode === 'kv' || (r.mode === 'jspub' && r.jswin === 1))
     return `  ${name.padEnd(11)} round ${round} ${label}: p50 ${r.p50_us} us  p99 ${r.p99_us} us  ${fmtInt(r.reqs_per_sec)} req/s  ${cpu}`;
+  if (r.mode === 'stuck' || r.mode === 'churn')
+    return `  ${name.padEnd(11)} round ${round} ${label}: rss idle ${mib(r.server_rss_idle_kib)} -> peak ${mib(r.server_hwm_kib)} -> after ${mib(r.server_rss_after_kib)} MiB (growth ${mib(r.rss_growth_kib)} MiB)${r.mode === 'churn' ? `, ${r.conns_per_sec} conns/s` : ''}`;
   if (r.mode === 'idle')
     return `  ${name.padEnd(11)} round ${round} ${label}: ${r.opened} conns, rss ${mib(r.server_rss_before_kib)} -> ${mib(r.server_rss_after_kib)} MiB = ${r.rss_per_conn_kib} KiB/conn (open ${r.open_seconds} s)${r.limit ? ' [' + r.limit + ']' : ''}`;
   return `  ${name.padEnd(11)} round ${round} ${label}: ${fmtInt(r.msgs_per_sec)} msgs/s in ${Number(r.seconds).toFixed(2)} s  ${cpu}`;
@@ -313,7 +320,7 @@ async function main() {
   console.error(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cpus)`);
 
   const results = {}; // name -> key -> [result per round]
-  for (const [name, args, n0] of sel) {
+  for (const [name, args, n0, , conf] of sel) {
     const n = o.quick ? Math.max(1, Math.floor(n0 / 10)) : n0;
     results[name] = { args: `${args} --n ${n}`, n };
     for (const s of sides) results[name][s.key] = [];
@@ -324,7 +331,8 @@ async function main() {
         let r;
         let srv = null;
         try {
-          const cmd = name.startsWith('js') ? `${s.cmd} -js -sd ${fs.mkdtempSync(path.join(work, `${tag}.store-`))}` : s.cmd;
+          let cmd = conf ? `${s.cmd} -c ${path.join(HERE, conf)}` : s.cmd;
+          if (name.startsWith('js')) cmd += ` -js -sd ${fs.mkdtempSync(path.join(work, `${tag}.store-`))}`;
           srv = await startServer(cmd, port, o.serverCpu, path.join(work, `${tag}.server.log`));
           const lgArgs = [...args.split(' '), '--n', n, '--port', port, '--spid', srv.pid, '--timeout', o.timeout];
           if (o.threads) lgArgs.push('--threads', o.threads);
@@ -398,7 +406,7 @@ function report(o, sides, sel, results, work, load0) {
     const check = fails ? `${fails} failed run(s)` : checked ? `seq ok (${checked} runs)` : 'ok';
     entry.checks = check + (bad.length ? ' ' + bad.join(' ') : '');
     summary.push(entry);
-    if (name === 'reqrep' || name === 'jssync16f') {
+    if (name === 'reqrep' || name === 'jssync16f' || name === 'jskv16f') {
       const e = {};
       for (const s of sides) {
         e[`${s.key}50`] = entry[`${s.key}_p50_us_median`] = median(get(name, s.key, (r) => r.p50_us));

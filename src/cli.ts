@@ -66,11 +66,14 @@ flag(["log_size_limit"], "int", (o, v) => (o.logSizeLimit = parseInt(v, 10)));
 flag(["max_traced_msg_len"], "int", (o, v) => (o.maxTracedMsgLen = parseInt(v, 10)));
 flag(["js", "jetstream"], "bool", (o, v) => (o.jetstream = parseBool(v)));
 flag(["sd", "store_dir"], "string", (o, v) => (o.storeDir = v));
+flag(["user"], "string", (o, v) => (o.username = v));
+flag(["pass"], "string", (o, v) => (o.password = v));
+flag(["auth"], "string", (o, v) => (o.authToken = v));
 flag(["h", "help"], "bool", (_o, v, s) => (s.help = parseBool(v)));
 flag(["v", "version"], "bool", (_o, v, s) => (s.version = parseBool(v)));
 
 /** nats-server flags whose features tsnats does not have yet. */
-const NOT_YET = ["ms", "https_port", "user", "pass", "auth", "tls", "tlscert", "tlskey", "tlsverify", "tlscacert", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
+const NOT_YET = ["ms", "https_port", "tls", "tlscert", "tlskey", "tlsverify", "tlscacert", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
 
 function parseBool(v: string): boolean {
   const s = v.toLowerCase();

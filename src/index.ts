@@ -4,9 +4,15 @@
 import type { Server } from "./server/server.js";
 import type { MonitorServer } from "./monitor/http.js";
 import { assembleServer } from "./assembly.js";
-import type { Options } from "./options.js";
+import { resolveOptions, type Options } from "./options.js";
+import { validateAuthOptions } from "./server/reload.js";
+import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
 
-export type { Options, JetStreamOptions } from "./options.js";
+export type { Options, JetStreamOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
+export type { AuthorizationBlock, AuthorizationUserBlock, PermissionsBlock } from "./config/authorization.js";
+
+/** What NatsServer.start takes: Options, plus `authorization` shaped like the config file's block. */
+export type StartOptions = Partial<Options> & { authorization?: AuthorizationBlock };
 export { defaultOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
@@ -18,15 +24,19 @@ export class NatsServer {
    * are silent unless `quiet: false` (as an embedded Go server logs nothing
    * until a logger is configured).
    */
-  static async start(options: Partial<Options> = {}): Promise<NatsServer> {
-    const opts: Partial<Options> = { quiet: true, ...options };
+  static async start(options: StartOptions = {}): Promise<NatsServer> {
+    const { authorization, ...rest } = options;
+    const resolved: Partial<Options> = authorization ? { ...rest, ...authorizationFromPlain(authorization) } : rest;
+    // The command's startup check of the auth settings (an unknown no_auth_user) applies here too.
+    const invalid = validateAuthOptions(resolveOptions(resolved));
+    if (invalid) throw new Error(invalid);
     // An embedded JetStream without a directory gets a temporary store, removed at shutdown.
-    const js = opts.jetstream;
+    const js = resolved.jetstream;
     if (js !== undefined && js !== false) {
       const settings = js === true ? {} : js;
-      if (!settings.storeDir && !opts.storeDir) opts.jetstream = { ...settings, removeStoreAtShutdown: true };
+      if (!settings.storeDir && !resolved.storeDir) resolved.jetstream = { ...settings, removeStoreAtShutdown: true };
     }
-    const server = assembleServer(opts);
+    const server = assembleServer({ quiet: true, ...resolved });
     await server.start();
     return new NatsServer(server);
   }

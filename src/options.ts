@@ -2,6 +2,10 @@
 // nats-server's defaults. This file only describes and normalises settings; it
 // must not open sockets or read files (the CLI and config loader do that).
 
+import type { NkeyUser, User } from "./auth/model.js";
+
+export type { NkeyUser, Permissions, ResponsePermission, SubjectPermission, User } from "./auth/model.js";
+
 /** Durations are milliseconds; sizes are bytes. */
 export interface Options {
   /** Interface to bind client listener to (nats-server `-a`, `host`, `net`). */
@@ -21,7 +25,19 @@ export interface Options {
   writeDeadline: number;
   pingInterval: number;
   pingMax: number;
+  /** No CONNECT within this time (when auth is required): "Authentication Timeout". */
   authTimeout: number;
+  /** Single user (`--user`, `authorization.user`) and its password (plain or bcrypt). */
+  username: string;
+  password: string;
+  /** Token (`--auth`, `authorization.token`), plain or bcrypt. */
+  authToken: string;
+  /** `authorization.users` entries with user/password; null = none configured. */
+  users: User[] | null;
+  /** `authorization.users` entries with an nkey; null = none configured. */
+  nkeys: NkeyUser[] | null;
+  /** A client without credentials is this user (`no_auth_user`). */
+  noAuthUser: string;
   maxClosedClients: number;
   lameDuckDuration: number;
   lameDuckGracePeriod: number;
@@ -147,6 +163,12 @@ export function defaultOptions(): Options {
     pingInterval: 120_000,
     pingMax: 2,
     authTimeout: 2_000,
+    username: "",
+    password: "",
+    authToken: "",
+    users: null,
+    nkeys: null,
+    noAuthUser: "",
     maxClosedClients: 10_000,
     lameDuckDuration: 120_000,
     lameDuckGracePeriod: 10_000,
@@ -186,5 +208,7 @@ export function resolveOptions(partial: Partial<Options> = {}): Options {
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
   if (o.port === -1) o.port = 0;
+  // As Go: an authorization block without a timeout leaves the default.
+  if (o.authTimeout === 0) o.authTimeout = defaultOptions().authTimeout;
   return o;
 }

@@ -34,6 +34,11 @@ JetStream Options:
     -js, --jetstream                 Enable JetStream
     -sd, --store_dir <dir>           Directory of the JetStream store (default: <tmp>/nats)
 
+Authorization Options:
+        --user <user>                User required for connections
+        --pass <password>            Password required for connections
+        --auth <token>               Authorization token required for connections
+
 Common Options:
     -h, --help                       Show this message
     -v, --version                    Show the version

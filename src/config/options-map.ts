@@ -14,6 +14,7 @@ import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-valu
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
 import { readJetStream } from "./jetstream-options.js";
+import { readAuthorization } from "./authorization.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -209,6 +210,10 @@ const HANDLERS: Record<string, Handler> = {
   http_port: setInt("httpPort"),
   monitor_port: setInt("httpPort"),
   http_base_path: setString("httpBasePath"),
+  authorization: (node, ctx) => {
+    Object.assign(ctx.o, readAuthorization(node, ctx.report));
+  },
+  no_auth_user: setString("noAuthUser"),
   mappings: (node, ctx) => {
     ctx.o.mappings = [...(ctx.o.mappings ?? []), ...readMappings(node, ctx.report)];
   },
@@ -233,7 +238,6 @@ const HANDLERS: Record<string, Handler> = {
   https_port: checkOnly(asInt),
   https: checkOnly(parseListen),
   allow_non_tls: checkOnly(asBool),
-  no_auth_user: checkOnly(asString),
   store_dir: (node, ctx) => {
     ctx.o.storeDir = asString(node);
   },
@@ -258,7 +262,6 @@ HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 /** Feature blocks and settings accepted as-is (no validation, no mapping). */
 const ACCEPTED = new Set([
   "accounts",
-  "authorization",
   "cluster",
   "gateway",
   "leaf",

@@ -12,6 +12,7 @@
 
 import type { ClientConnection } from "../server/connection.js";
 import type { Subscription } from "../server/subscription.js";
+import { ClosedConnection, type ClosedSubscription } from "../server/closed-connection.js";
 import { GLOBAL_ACCOUNT } from "../accounts/account.js";
 import { formatTime, rttString, toJson, uptime } from "./format.js";
 import type { MonitorRequest, Reply } from "./types.js";
@@ -54,15 +55,16 @@ export interface SubDetailJson {
   cid: number;
 }
 
-export function subDetail(sub: Subscription, withAccount: boolean): SubDetailJson {
+/** One subscription's detail; `account` is given for closed connections (Go keeps theirs with it). */
+export function subDetail(sub: Subscription | ClosedSubscription, cid: number, account?: string): SubDetailJson {
   const d = {} as SubDetailJson;
-  if (withAccount) d.account = sub.target.account.name;
+  if (account !== undefined) d.account = account;
   d.subject = sub.subject;
   if (sub.queue !== undefined && sub.queue !== "") d.qgroup = sub.queue;
   d.sid = sub.sid;
   d.msgs = sub.delivered;
   if (sub.max > 0) d.max = sub.max;
-  d.cid = sub.target.cid;
+  d.cid = cid;
   return d;
 }
 
@@ -122,8 +124,23 @@ export function subjectsCollide(a: string, b: string): boolean {
   return ta.length === tb.length;
 }
 
+/** A live connection, or the record of a closed one. */
+type ConnView = ClientConnection | ClosedConnection;
+
+function accountOf(c: ConnView): string {
+  return c instanceof ClosedConnection ? c.accountName : c.account.name;
+}
+
+function subsOf(c: ConnView): readonly (Subscription | ClosedSubscription)[] {
+  return c instanceof ClosedConnection ? c.subs : [...c.subs.values()];
+}
+
+function subCount(c: ConnView): number {
+  return c instanceof ClosedConnection ? c.subs.length : c.subs.size;
+}
+
 interface Entry {
-  conn: ClientConnection;
+  conn: ConnView;
   closed: boolean;
   /** Values the sort keys need, numeric. */
   start: number;
@@ -151,15 +168,15 @@ function connz(req: MonitorRequest, o: ConnzOptions): Record<string, unknown> {
 
   const wantOpen = o.state !== ConnState.Closed;
   const wantClosed = o.state !== ConnState.Open;
-  const matches = (c: ClientConnection): boolean => {
+  const matches = (c: ConnView): boolean => {
     if (o.cid > 0 && c.cid !== o.cid) return false;
-    if (o.acc !== "" && c.account.name !== o.acc) return false;
+    if (o.acc !== "" && accountOf(c) !== o.acc) return false;
     if (o.user !== "" && c.opts.user !== o.user) return false;
     // No MQTT clients yet: a client id filter matches nothing.
     if (o.mqttClient !== "") return false;
     return true;
   };
-  const picked: { conn: ClientConnection; closed: boolean }[] = [];
+  const picked: { conn: ConnView; closed: boolean }[] = [];
   if (wantOpen) {
     for (const c of server.clients.values()) {
       if (!matches(c)) continue;
@@ -185,7 +202,7 @@ function connz(req: MonitorRequest, o: ConnzOptions): Record<string, unknown> {
   result.num_connections = page.length;
   result.connections = page.map((e) => connInfo(e.conn, e.closed ? e.stop : nowMs, e.closed, o));
   // Like Go, ask real clients (they send a lang) without an RTT yet for one, for the next look.
-  for (const e of page) if (!e.closed && e.conn.rtt < 0 && e.conn.opts.lang) e.conn.sendRttPing();
+  for (const e of page) if (!(e.conn instanceof ClosedConnection) && e.conn.rtt < 0 && e.conn.opts.lang) e.conn.sendRttPing();
   return result;
 }
 
@@ -200,8 +217,8 @@ function sortEntries(entries: Entry[], sort: string, nowMs: number): void {
   const cmp: Record<string, (a: Entry, b: Entry) => number> = {
     cid: num((e) => e.conn.cid, false),
     start: num((e) => e.conn.cid, false),
-    subs: num((e) => e.conn.subs.size, true),
-    pending: num((e) => pending(e.conn, e.closed), true),
+    subs: num((e) => subCount(e.conn), true),
+    pending: num((e) => pending(e.conn), true),
     msgs_to: num((e) => e.conn.outMsgs, true),
     msgs_from: num((e) => e.conn.inMsgs, true),
     bytes_to: num((e) => e.conn.outBytes, true),
@@ -216,12 +233,12 @@ function sortEntries(entries: Entry[], sort: string, nowMs: number): void {
   entries.sort(cmp[sort]);
 }
 
-function pending(c: ClientConnection, closed: boolean): number {
-  return closed ? 0 : c.pendingBytes;
+function pending(c: ConnView): number {
+  return c instanceof ClosedConnection ? 0 : c.pendingBytes;
 }
 
 /** The user a client authenticated as (nkey, user name, or a redacted token). */
-function authorizedUser(c: ClientConnection): string {
+function authorizedUser(c: ConnView): string {
   const o = c.opts;
   if (o.nkey) return o.nkey;
   if (o.user) return o.user;
@@ -230,7 +247,7 @@ function authorizedUser(c: ClientConnection): string {
 }
 
 /** One connection in Go's ConnInfo shape; `at` is now, or the stop time of a closed one. */
-function connInfo(c: ClientConnection, at: number, closed: boolean, o: Pick<ConnzOptions, "auth" | "subs" | "subsDetail">): Record<string, unknown> {
+function connInfo(c: ConnView, at: number, closed: boolean, o: Pick<ConnzOptions, "auth" | "subs" | "subsDetail">): Record<string, unknown> {
   const ci: Record<string, unknown> = {
     cid: c.cid,
     kind: "Client",
@@ -247,24 +264,25 @@ function connInfo(c: ClientConnection, at: number, closed: boolean, o: Pick<Conn
   ci.rtt = rttString(c.rtt);
   ci.uptime = uptime(at - c.start.getTime());
   ci.idle = uptime(at - c.lastActivity);
-  ci.pending_bytes = pending(c, closed);
+  ci.pending_bytes = pending(c);
   ci.in_msgs = c.inMsgs;
   ci.out_msgs = c.outMsgs;
   ci.in_bytes = c.inBytes;
   ci.out_bytes = c.outBytes;
-  ci.subscriptions = c.subs.size;
+  const subs = subsOf(c);
+  ci.subscriptions = subs.length;
   if (c.opts.name) ci.name = c.opts.name;
   if (c.opts.lang) ci.lang = c.opts.lang;
   if (c.opts.version) ci.version = c.opts.version;
   if (o.auth) {
     const user = authorizedUser(c);
     if (user) ci.authorized_user = user;
-    if (c.account.name !== GLOBAL_ACCOUNT) ci.account = c.account.name;
+    if (accountOf(c) !== GLOBAL_ACCOUNT) ci.account = accountOf(c);
   }
-  if (c.subs.size > 0) {
-    // Go keeps closed connections' subscriptions with their account.
-    if (o.subsDetail) ci.subscriptions_list_detail = [...c.subs.values()].map((s) => subDetail(s, closed));
-    else if (o.subs) ci.subscriptions_list = [...c.subs.values()].map((s) => s.subject);
+  if (subs.length > 0) {
+    const account = closed ? accountOf(c) : undefined;
+    if (o.subsDetail) ci.subscriptions_list_detail = subs.map((s) => subDetail(s, c.cid, account));
+    else if (o.subs) ci.subscriptions_list = subs.map((s) => s.subject);
   }
   if (o.auth && c.opts.jwt) ci.jwt = c.opts.jwt;
   return ci;

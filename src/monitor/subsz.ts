@@ -47,7 +47,7 @@ export function handleSubsz(req: MonitorRequest): Reply {
     total: all.length,
     offset,
     limit,
-    subscriptions_list: page.map((s) => subDetail(s, true)),
+    subscriptions_list: page.map((s) => subDetail(s, s.target.cid, s.target.account.name)),
   };
   return { kind: "json", body: toJson(body) };
 }

@@ -39,8 +39,9 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     go: RUNTIME_VERSION,
     host: o.host,
     port: server.port,
-    max_connections: o.maxConnections,
   };
+  if (server.auth.required) v.auth_required = true;
+  v.max_connections = o.maxConnections;
   if (o.maxSubscriptions > 0) v.max_subscriptions = o.maxSubscriptions;
   Object.assign(v, {
     ping_interval: o.pingInterval * MS_TO_NS,

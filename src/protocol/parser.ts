@@ -22,6 +22,12 @@ export interface ProtocolHandler {
   onParseError(err: string, reason: ParseFailure): void;
   /** Payload size larger than the parser's maxPayload: the op is dropped and parsing stops. */
   onMaxPayload(size: number): void;
+  /**
+   * With `connectGate` set, an op began with a byte other than C/c (nothing
+   * but CONNECT may come first when auth is required). The handler either
+   * clears the gate (the op then proceeds) or closes the connection.
+   */
+  onOpBeforeConnect(): void;
 }
 
 export const enum ParseFailure {
@@ -59,6 +65,11 @@ export class ClientProtocolParser {
   /** Payloads above this go through the general path, which reports them. */
   maxPayload = Infinity;
   headersAllowed = false;
+  /** Only CONNECT may start the next op (auth required, no CONNECT accepted yet). */
+  connectGate = false;
+  /** Input is held, in order, until resume() (a CONNECT awaiting its verdict). */
+  private suspended = false;
+  private held: Buffer | null = null;
   /** Recently seen subjects: equal bytes give the identical string (hashed once by V8). */
   private readonly subjects = new SubjectStringCache();
 
@@ -69,6 +80,10 @@ export class ClientProtocolParser {
   /** Feed one chunk. Returns when the whole chunk is consumed or parsing failed. */
   parse(buf: Buffer): void {
     if (this.failed) return;
+    if (this.suspended) {
+      this.held = this.held === null ? Buffer.from(buf) : Buffer.concat([this.held, buf]);
+      return;
+    }
     let i = 0;
     const len = buf.length;
     if (this.pendingPayload !== null) {
@@ -77,6 +92,17 @@ export class ClientProtocolParser {
     }
     if (this.partialLine !== null) {
       i = this.finishPartialLine(buf, i);
+      if (i < 0 || this.failed) return;
+    }
+    // Ops one by one under the gate; the loop below never looks at it.
+    while (this.connectGate && i < len) {
+      const b = buf[i];
+      if (b !== 0x43 && b !== 0x63) {
+        this.handler.onOpBeforeConnect();
+        if (this.failed) return;
+        continue;
+      }
+      i = this.parseOp(buf, i, len);
       if (i < 0 || this.failed) return;
     }
     while (i < len) {
@@ -170,9 +196,23 @@ export class ClientProtocolParser {
     return end + 2;
   }
 
+  /** Hold all further input until resume() (its order is kept). */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  /** Parse what was held since suspend(), then continue normally. */
+  resume(): void {
+    this.suspended = false;
+    const h = this.held;
+    this.held = null;
+    if (h !== null) this.parse(h);
+  }
+
   /** Stop parsing: the connection is closing. */
   stop(): void {
     this.failed = true;
+    this.held = null;
     this.partialLine = null;
     this.pendingPayload = null;
     // Closed connections stay listed in monitoring: keep them light.
@@ -313,6 +353,14 @@ export class ClientProtocolParser {
         let s = opStart + 7;
         while (s < lineEnd && isSpace(buf[s])) s++;
         this.handler.onConnect(buf.toString("utf8", s, lineEnd));
+        if (this.suspended) {
+          // The verdict is pending: keep the rest of the input, stop here (-1 ends every caller's loop).
+          const from = rest ? rest : buf;
+          const at = rest ? restStart : after;
+          const end = rest ? rest.length : len;
+          if (at < end) this.held = Buffer.from(from.subarray(at, end));
+          return -1;
+        }
         return rest ? restStart : after;
       }
     } else if (b0 === 0x69 /* i */) {

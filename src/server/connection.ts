@@ -1,6 +1,7 @@
 // ClientConnection: one client socket. Owns the connection's protocol state
-// (CONNECT options, subscriptions, ping/pong keepalive, limits, stats, close
-// reason) and its OutboundBuffer. Message routing is delegated to delivery.ts;
+// (CONNECT options, authentication state and permission checks,
+// subscriptions, ping/pong keepalive, limits, stats, close reason) and its
+// OutboundBuffer. Credentials are judged by the server's Authenticator. Message routing is delegated to delivery.ts;
 // listener and registry concerns belong to Server.
 
 import type { Socket } from "node:net";
@@ -14,30 +15,16 @@ import { deliverMessage } from "./delivery.js";
 import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
+import type { AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
+import { ConnectionPermissions } from "../auth/permissions.js";
+import { goQuote } from "../go-format/quote.js";
+import { applyConnect, type ConnectOptions } from "./connect-options.js";
+
+export type { ConnectOptions } from "./connect-options.js";
 
 const PING = Buffer.from("PING\r\n");
 const PONG = Buffer.from("PONG\r\n");
 const OK = Buffer.from("+OK\r\n");
-
-/** Fields of CONNECT the server acts on or reports. */
-export interface ConnectOptions {
-  verbose: boolean;
-  pedantic: boolean;
-  echo: boolean;
-  headers: boolean;
-  noResponders: boolean;
-  tlsRequired: boolean;
-  name: string;
-  lang: string;
-  version: string;
-  protocol: number;
-  user: string;
-  pass: string;
-  authToken: string;
-  nkey: string;
-  sig: string;
-  jwt: string;
-}
 
 export class ClientConnection implements ProtocolHandler, MessageTarget {
   readonly kind = TargetKind.Client;
@@ -63,8 +50,21 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     nkey: "",
     sig: "",
     jwt: "",
+    account: "",
+    newAccount: false,
   };
   connectReceived = false;
+  /** INFO nonce for nkey users to sign ("" when no nkey users are configured). */
+  readonly nonce: string;
+  /** The configured user this client authenticated as (undefined: none, or token/single user). */
+  authUser: ConfiguredUser | undefined;
+  /** Permission checks; null for an unrestricted client, which then pays nothing. */
+  perms: ConnectionPermissions | null = null;
+  /** Set only while deliveries to this client must be looked at (deny filter, allow_responses). */
+  private deliveryCheck: ConnectionPermissions | null = null;
+  /** The configured secret this client's credentials matched (a reload need not re-run bcrypt). */
+  private matchedSecret: string | undefined;
+  private authTimer: NodeJS.Timeout | null = null;
   /** CONNECT's echo, where delivery looks for it. */
   echo = true;
   closed = false;
@@ -109,6 +109,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.label = `${this.host}:${this.port} - cid:${cid}`;
     this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
     this.parser.maxPayload = server.opts.maxPayload;
+    this.nonce = server.auth.nonceRequired ? server.auth.newNonce() : "";
   }
 
   /** Called once the connection is registered: send INFO, start timers, read. */
@@ -121,16 +122,26 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     s.on("close", () => this.close(ClosedState.ClientClosed, false));
     s.on("drain", () => this.onDrain());
     s.write(info);
+    if (this.server.auth.required) {
+      this.parser.connectGate = true;
+      this.authTimer = setTimeout(() => this.onAuthTimeout(), this.server.opts.authTimeout);
+      this.authTimer.unref();
+    }
     this.schedulePing();
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.runParser(() => this.parser.parse(chunk));
+  }
+
+  /** One read cycle: parse (a chunk, or held input), then flush what it produced. */
+  private runParser(parse: () => void): void {
     const server = this.server;
     const before = this.inMsgs + this.subOps;
     server.inReadCycle = true;
     try {
-      this.parser.parse(chunk);
+      parse();
     } catch (e) {
       // A fault while handling one client's input must not take the server
       // (and every other client) down: report it and drop that client.
@@ -153,6 +164,11 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", `${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`, buf, start, size);
     // Go reports a bad subject in pedantic mode but still processes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
+    if (this.perms !== null && !this.perms.canPublish(subject)) {
+      this.sendErr(`Permissions Violation for Publish to ${goQuote(subject)}`);
+      this.server.logger.error(`${this.label} - Publish Violation - ${this.authUserText()}, Subject ${goQuote(subject)}`);
+      return;
+    }
     if (this.opts.verbose) this.sendOK();
     const n = deliverMessage(this.account, this, subject, reply, hdrLen, buf, start, size);
     if (n === 0 && reply !== undefined && this.opts.noResponders) this.sendNoResponders(reply);
@@ -161,6 +177,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   onSub(subject: string, queue: string | undefined, sid: string): void {
     this.subOps++;
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
+    if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
     const max = this.server.opts.maxSubscriptions;
     if (max > 0 && this.subs.size >= max) {
@@ -219,6 +236,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   onConnect(json: string): void {
     if (this.server.tracing) this.server.traceIn(this, "CONNECT", json);
+    this.clearAuthTimer();
     const err = applyConnect(this.opts, json);
     if (err !== "") {
       // Go: the JSON does not decode into its options → closed without -ERR.
@@ -234,6 +252,28 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.connectReceived = true;
     // Go's first RTT estimate: accept to CONNECT (so no RTT PING is needed for requests).
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
+    // Without auth configured, credentials are not looked at (and permissions stay as they are).
+    if (!this.server.auth.required) return this.finishConnect();
+    const verdict = this.server.auth.check(o, this.nonce);
+    if (!(verdict instanceof Promise)) {
+      if (this.applyVerdict(verdict)) this.finishConnect();
+      return;
+    }
+    // bcrypt: hold this client's further input until the verdict, keep serving everyone else.
+    this.parser.suspend();
+    void verdict.then((v) => {
+      if (this.closed) return;
+      this.runParser(() => {
+        if (this.applyVerdict(v)) this.finishConnect();
+        if (!this.closed) this.parser.resume();
+      });
+    });
+  }
+
+  /** The checks of CONNECT after authentication, then +OK. */
+  private finishConnect(): void {
+    const o = this.opts;
+    if (o.account !== "" || o.newAccount) return this.authViolation();
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
       this.sendErr("invalid client protocol");
@@ -247,6 +287,146 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       return;
     }
     if (this.opts.verbose) this.sendOK();
+  }
+
+  /** An op other than CONNECT came first: it is the no_auth_user, or it is refused. */
+  onOpBeforeConnect(): void {
+    const u = this.server.auth.noAuthUserEntry();
+    if (u === undefined) return this.authViolation();
+    this.clearAuthTimer();
+    this.registerUser(u);
+    this.connectReceived = true;
+  }
+
+  // ---- authentication and permissions ------------------------------------
+
+  /** Take an authentication verdict: register the user, or refuse and close. Returns whether the client is in. */
+  private applyVerdict(v: AuthVerdict): boolean {
+    if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
+    if (!v.ok) {
+      this.authViolation();
+      return false;
+    }
+    if (v.user) this.registerUser(v.user);
+    this.matchedSecret = v.matchedSecret;
+    this.parser.connectGate = false;
+    return true;
+  }
+
+  /**
+   * The client is this configured user from now on: its name and its
+   * permissions. Authentication calls it; so can a mapping of a TLS client
+   * certificate to a user (Server.lookupUser finds the user).
+   */
+  registerUser(u: ConfiguredUser): void {
+    this.authUser = u;
+    if (u.kind === "user") this.opts.user = u.name;
+    this.parser.connectGate = false;
+    this.setPermissions(u.permissions);
+  }
+
+  private setPermissions(p: ConfiguredUser["permissions"]): void {
+    this.perms = p === null ? null : new ConnectionPermissions(p);
+    this.deliveryCheck = this.perms !== null && this.perms.filtersDeliveries ? this.perms : null;
+  }
+
+  /** Go's auth failure: log who it was, -ERR 'Authorization Violation', close. */
+  private authViolation(): void {
+    const auth = this.server.auth;
+    const who = auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
+    this.server.logger.error(`${this.label} - authentication error${who}`);
+    this.sendErr("Authorization Violation");
+    this.close(ClosedState.AuthenticationViolation, true);
+  }
+
+  private onAuthTimeout(): void {
+    this.authTimer = null;
+    if (this.closed) return;
+    this.server.logger.debug(`${this.label} - Authentication Timeout`);
+    this.sendErr("Authentication Timeout");
+    this.close(ClosedState.AuthenticationTimeout, true);
+    this.server.flushAll();
+  }
+
+  private clearAuthTimer(): void {
+    if (this.authTimer !== null) {
+      clearTimeout(this.authTimer);
+      this.authTimer = null;
+    }
+  }
+
+  /** Who the client is in violation logs, as Go's getAuthUser. */
+  authUserText(): string {
+    const o = this.opts;
+    if (o.nkey) return `Nkey ${goQuote(o.nkey)}`;
+    if (o.user) return `User ${goQuote(o.user)}`;
+    return `User "N/A"`;
+  }
+
+  /** Permission check of a SUB; on refusal -ERR and Go's log line (the connection stays). */
+  private subscribeAllowed(subject: string, queue: string | undefined, sid: string): boolean {
+    const perms = this.perms!;
+    if (perms.canSubscribe(subject, queue)) {
+      // An allowed wildcard subscription may have switched on delivery filtering.
+      if (perms.filtersDeliveries) this.deliveryCheck = perms;
+      return true;
+    }
+    if (queue !== undefined) {
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subject)} using queue ${goQuote(queue)}`);
+      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subject)}, Queue: ${goQuote(queue)}, SID ${sid}`);
+    } else {
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subject)}`);
+      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subject)}, SID ${sid}`);
+    }
+    return false;
+  }
+
+  /**
+   * Config reload: check this client's credentials against the new
+   * configuration as Go does; close it if they no longer hold, otherwise
+   * apply the (possibly new) permissions and drop subscriptions they forbid.
+   */
+  reauthorize(): void {
+    // Still within its auth window: its CONNECT will be checked against the new configuration.
+    if (!this.connectReceived || this.closed) return;
+    const verdict = this.server.auth.check(this.opts, this.nonce, this.matchedSecret);
+    const apply = (v: AuthVerdict) => {
+      if (this.closed) return;
+      if (!v.ok) {
+        if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
+        return this.authViolation();
+      }
+      if (v.user) this.registerUser(v.user);
+      this.matchedSecret = v.matchedSecret;
+      this.recheckSubscriptions();
+    };
+    if (verdict instanceof Promise) {
+      void verdict.then((v) => {
+        apply(v);
+        this.server.flushAll();
+      });
+    } else {
+      apply(verdict);
+    }
+  }
+
+  /** After new permissions: remove the subscriptions they no longer allow, with Go's -ERR and notice. */
+  private recheckSubscriptions(): void {
+    const perms = this.perms;
+    if (perms === null) return;
+    perms.resetDenyFilter();
+    const removed: Subscription[] = [];
+    for (const sub of this.subs.values()) {
+      const canSub = perms.canSubscribe(sub.subject);
+      const canQSub = sub.queue !== undefined && perms.canSubscribe(sub.subject, sub.queue);
+      if (!canSub && !canQSub) removed.push(sub);
+    }
+    this.deliveryCheck = perms.filtersDeliveries ? perms : null;
+    for (const sub of removed) {
+      this.removeSub(sub);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)})`);
+      this.server.logger.notice(`Removed sub ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)}) for ${this.authUserText()} - not authorized`);
+    }
   }
 
   onParseError(err: string, reason: ParseFailure): void {
@@ -267,7 +447,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   // ---- delivery side ----------------------------------------------------
 
   /** Queue a message for this connection's subscription `sub`. */
-  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, _publisher?: MessageTarget | null): void {
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, _publisher?: MessageTarget | null): boolean {
+    if (this.deliveryCheck !== null && !this.deliveryCheck.admitDelivery(subject, reply)) return false;
     if (hdrLen >= 0 && (!this.opts.headers || hdrLen === 0)) {
       // A client without header support gets the payload only, as a MSG; so
       // does everyone for an empty header block (Go: only hdr > 0 is HMSG).
@@ -282,6 +463,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     // Like the Go server, measure the RTT of a client that answers requests.
     if (reply !== undefined && this.rtt < 0 && reply.length > MIN_REPLY_LEN) this.sendRttPing();
     this.queued();
+    return true;
   }
 
   /** Start an RTT measurement (a PING) unless one is under way; /connz asks for one too, as Go's does. */
@@ -317,6 +499,14 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       this.flushPending = true;
       this.server.scheduleFlush(this);
     }
+    // Output waits for the end of the event-loop turn (one write for many
+    // reads); a large backlog goes to the socket now, and only what the
+    // socket cannot take counts against max_pending.
+    if (this.outbound.len >= EARLY_FLUSH_BYTES || this.pendingBytes > this.server.opts.maxPending) this.relieve();
+  }
+
+  private relieve(): void {
+    this.flush();
     if (this.pendingBytes > this.server.opts.maxPending) {
       this.server.slowConsumers++;
       this.server.logger.notice(`${this.label} - Slow Consumer Detected: MaxPending of ${this.server.opts.maxPending} Exceeded`);
@@ -420,6 +610,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.closed = true;
     this.closeReason = reason;
     this.stop = new Date();
+    this.clearAuthTimer();
     if (this.pingTimer) clearTimeout(this.pingTimer);
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.pingTimer = this.stallTimer = null;
@@ -443,54 +634,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
 const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");
 
-type ConnectField = readonly [keyof ConnectOptions, "boolean" | "string" | "int"];
-/** CONNECT JSON keys (lower case: Go matches them case-insensitively) → option and type. */
-const CONNECT_FIELDS = new Map<string, ConnectField>([
-  ["verbose", ["verbose", "boolean"]],
-  ["pedantic", ["pedantic", "boolean"]],
-  ["echo", ["echo", "boolean"]],
-  ["headers", ["headers", "boolean"]],
-  ["no_responders", ["noResponders", "boolean"]],
-  ["tls_required", ["tlsRequired", "boolean"]],
-  ["name", ["name", "string"]],
-  ["lang", ["lang", "string"]],
-  ["version", ["version", "string"]],
-  ["protocol", ["protocol", "int"]],
-  ["user", ["user", "string"]],
-  ["pass", ["pass", "string"]],
-  ["auth_token", ["authToken", "string"]],
-  ["nkey", ["nkey", "string"]],
-  ["sig", ["sig", "string"]],
-  ["jwt", ["jwt", "string"]],
-]);
-
-/**
- * Decode CONNECT's JSON onto `o` the way Go's json.Unmarshal does onto the
- * client's options: fields not present keep their values, `null` changes
- * nothing, unknown keys are ignored, a wrongly typed value is an error.
- * Returns "" or the error text.
- */
-function applyConnect(o: ConnectOptions, json: string): string {
-  let c: unknown;
-  try {
-    c = JSON.parse(json);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (c === null) return "";
-  if (typeof c !== "object" || Array.isArray(c)) return "CONNECT is not a JSON object";
-  const rec = o as unknown as Record<string, unknown>;
-  for (const [key, v] of Object.entries(c as Record<string, unknown>)) {
-    const f = CONNECT_FIELDS.get(key.toLowerCase());
-    if (f === undefined || v === null) continue;
-    const [field, type] = f;
-    if (type === "int" ? typeof v !== "number" || !Number.isInteger(v) : typeof v !== type) {
-      return `CONNECT field "${key}" has the wrong type`;
-    }
-    rec[field] = v;
-  }
-  return "";
-}
+/** Queued output past this is written at once instead of at the end of the turn. */
+const EARLY_FLUSH_BYTES = 1024 * 1024;
 /** Replies longer than this (inboxes) trigger an RTT measurement, as in the Go server. */
 const MIN_REPLY_LEN = 15;
 /** A client that never PINGs still gets its RTT PING after this long. */

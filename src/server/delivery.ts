@@ -53,12 +53,11 @@ function deliverTo(sub: Subscription, subject: string, reply: string | undefined
   if (target.closed) return false;
   if (sub.max > 0) {
     if (sub.delivered >= sub.max) return false;
-    sub.delivered++;
-    target.deliver(sub, subject, reply, hdrLen, buf, start, size, publisher);
-    if (sub.delivered >= sub.max) target.removeSub(sub);
+    if (!target.deliver(sub, subject, reply, hdrLen, buf, start, size, publisher)) return false;
+    if (++sub.delivered >= sub.max) target.removeSub(sub);
     return true;
   }
+  if (!target.deliver(sub, subject, reply, hdrLen, buf, start, size, publisher)) return false;
   sub.delivered++;
-  target.deliver(sub, subject, reply, hdrLen, buf, start, size, publisher);
   return true;
 }

@@ -64,12 +64,13 @@ export class InternalClient implements MessageTarget {
     this.routing.queueInternalPublish(this, subject, reply, hdr, typeof data === "string" ? Buffer.from(data) : data);
   }
 
-  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void {
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
     const handler = this.handlers.get(sub);
-    if (handler === undefined) return;
+    if (handler === undefined) return false;
     const hdr = hdrLen > 0 ? buf.subarray(start, start + hdrLen) : null;
     const data = buf.subarray(start + (hdrLen > 0 ? hdrLen : 0), start + size);
     handler(subject, reply, hdr, data, publisher);
+    return true;
   }
 
   /** Remove every subscription; later publications are dropped. */

@@ -24,9 +24,10 @@ export interface MessageTarget {
    * Take one message for `sub`. `buf[start, start+size)` holds the header
    * block (first hdrLen bytes, hdrLen -1 when none) and then the payload; it
    * is only valid during the call. `publisher` is who published it (null for
-   * the server itself).
+   * the server itself). False when the target refused it (a permission deny
+   * rule): a queue group then tries another member, and it does not count.
    */
-  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): void;
+  deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean;
   /** Drop a subscription (auto-unsubscribe reached its max). */
   removeSub(sub: Subscription): void;
 }

@@ -102,10 +102,18 @@ export class OutboundBuffer {
   /**
    * Hand the queued bytes to the socket. The buffer is reused when the
    * kernel took everything at once; otherwise the socket keeps it and a new
-   * one is started.
+   * one is started (or, when the socket was already backed up, it gets a copy).
    */
   flushTo(socket: Socket): void {
     if (this.len === 0) return;
+    if (socket.writableLength !== 0) {
+      // The socket is backed up and keeps what it is given until the peer
+      // reads: hand it an exact-size copy rather than a mostly empty buffer,
+      // so a slow consumer holds about max_pending bytes, not twice that.
+      socket.write(Buffer.from(this.buf.subarray(0, this.len)));
+      this.len = 0;
+      return;
+    }
     const data = this.buf.subarray(0, this.len);
     const cap = this.buf.length;
     const used = this.len;

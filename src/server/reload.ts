@@ -15,8 +15,8 @@ type Key = keyof Options;
 
 /** How a changed field is handled on reload. */
 interface Field {
-  /** The Options field; "users" and "accounts" stand for Go fields tsnats keeps elsewhere. */
-  key: Key | "users" | "accounts";
+  /** The Options field; "accounts" stands for Go's field tsnats keeps elsewhere. */
+  key: Key | "accounts";
   /** Go always reloads users and accounts (they never compare equal). */
   always?: boolean;
   /** Go's Options field name, as in "config reload not supported for MaxSubs". */
@@ -27,6 +27,18 @@ interface Field {
   apply?: (server: Server, next: Options, cur: Options) => string | undefined;
   /** A change rebuilds the logger, after all notices. */
   logging?: boolean;
+  /** A change that is neither applied nor logged, but may refuse the reload (returns the error). */
+  check?: (cur: Options, next: Options) => string | undefined;
+}
+
+/**
+ * Go refuses any change of no_auth_user except dropping it when its user
+ * goes too (that one passes silently).
+ */
+function checkNoAuthUser(cur: Options, next: Options): string | undefined {
+  const refuse = `config reload not supported for NoAuthUser: old=${cur.noAuthUser}, new=${next.noAuthUser}`;
+  if (cur.noAuthUser !== "" && next.noAuthUser === "") return next.users?.some((u) => u.username === cur.noAuthUser) ? refuse : undefined;
+  return refuse;
 }
 
 /** Every Options field in the order of nats-server's Options struct. */
@@ -44,6 +56,7 @@ const FIELDS: Field[] = [
   { key: "logtimeUTC", go: "LogtimeUTC", logging: true, apply: (_s, n) => `Reloaded: logtime_utc = ${n.logtimeUTC}` },
   { key: "maxConnections", go: "MaxConn", apply: applyMaxConnections },
   { key: "maxSubscriptions", go: "MaxSubs" },
+  { key: "nkeys", go: "Nkeys", apply: () => "Reloaded: authorization nkey users" },
   { key: "users", go: "Users", always: true, apply: () => "Reloaded: authorization users" },
   {
     key: "accounts",
@@ -54,6 +67,10 @@ const FIELDS: Field[] = [
       return "Reloaded: accounts";
     },
   },
+  { key: "noAuthUser", go: "NoAuthUser", check: checkNoAuthUser },
+  { key: "username", go: "Username", apply: () => "Reloaded: authorization username" },
+  { key: "password", go: "Password", apply: () => "Reloaded: authorization password" },
+  { key: "authToken", go: "Authorization", apply: () => "Reloaded: authorization token" },
   { key: "pingInterval", go: "PingInterval", duration: true, apply: (_s, n) => `Reloaded: ping_interval = ${formatValue(n.pingInterval, true)}` },
   { key: "pingMax", go: "MaxPingsOut", apply: (_s, n) => `Reloaded: ping_max = ${n.pingMax}` },
   { key: "httpHost", go: "HTTPHost" },
@@ -101,6 +118,14 @@ export function validateOptions(o: Options): string {
     return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
   }
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
+  return validateAuthOptions(o);
+}
+
+/** Go's validateAuth: no_auth_user must name a configured user ("" = fine). */
+export function validateAuthOptions(o: Options): string {
+  if (o.noAuthUser === "") return "";
+  if (o.users === null) return `no_auth_user: "${o.noAuthUser}" present, but users are not defined`;
+  if (!o.users.some((u) => u.username === o.noAuthUser)) return `no_auth_user: "${o.noAuthUser}" not present as user in authorization block or account configuration`;
   return "";
 }
 
@@ -118,6 +143,11 @@ function diff(cur: Options, next: Options): Field[] | string {
     const key = f.key as Key;
     if (same(cur[key], next[key])) continue;
     if (key === "port" && next.port === 0) continue; // a random port keeps the bound one
+    if (f.check) {
+      const err = f.check(cur, next);
+      if (err) return err;
+      continue;
+    }
     if (!f.apply) return `config reload not supported for ${f.go}: old=${formatValue(cur[key], !!f.duration)}, new=${formatValue(next[key], !!f.duration)}`;
     changed.push(f);
   }
@@ -148,6 +178,8 @@ export function applyReload(server: Server, next: Options): string {
     if (f.logging) logging = true;
   }
   if (logging) server.logger.configure(next);
+  // Go re-checks every client's credentials and permissions on each reload.
+  server.reloadAuthorization();
   server.configLoadTime = new Date();
   server.logger.notice("Reloaded server configuration");
   return "";

@@ -9,11 +9,13 @@ import { SubjectMapping } from "../accounts/subject-mapping.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
+import { ClosedConnection } from "./closed-connection.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
+import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 
@@ -35,9 +37,11 @@ export class Server implements InternalRouting {
   readonly serverId: string;
   readonly serverName: string;
   readonly globalAccount: Account;
+  /** Configured credentials; replaced as a whole on reload. */
+  auth: Authenticator;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
-  readonly closedClients: ClientConnection[] = [];
+  readonly closedClients: ClosedConnection[] = [];
   readonly startTime = new Date();
   configLoadTime = new Date();
 
@@ -90,6 +94,32 @@ export class Server implements InternalRouting {
     this.serverName = this.opts.serverName || this.serverId;
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
+    this.auth = new Authenticator(this.opts);
+  }
+
+  /** New credentials from the options (reload): every client is checked against them. */
+  reloadAuthorization(): void {
+    const auth = (this.auth = new Authenticator(this.opts));
+    const clients = [...this.clients.values()];
+    // As Go: a client whose user (or nkey) is gone, or now in another account, is closed without an error.
+    const stay = clients.filter((c) => !this.userMovedOrGone(c, auth));
+    for (const c of clients) if (!stay.includes(c)) c.close(ClosedState.ClientClosed, true);
+    for (const c of stay) c.reauthorize();
+    this.flushAll();
+  }
+
+  private userMovedOrGone(c: ClientConnection, auth: Authenticator): boolean {
+    let u: ConfiguredUser | undefined;
+    if (c.opts.nkey !== "") u = auth.lookupNkey(c.opts.nkey);
+    else if (c.opts.user !== "") u = auth.lookupUser(c.opts.user);
+    else return false;
+    if (u === undefined) return true;
+    return (u.account ?? GLOBAL_ACCOUNT) !== c.account.name;
+  }
+
+  /** A configured user by name, with its permissions (for mapping a TLS client certificate to a user). */
+  lookupUser(name: string): ConfiguredUser | undefined {
+    return this.auth.lookupUser(name);
   }
 
   /** (Re)build the global account's subject mappings from the options. */
@@ -114,6 +144,7 @@ export class Server implements InternalRouting {
     log.notice(`  Git:      [not set]`);
     log.notice(`  Name:     ${this.serverName}`);
     log.notice(`  ID:       ${this.serverId}`);
+    if (this.auth.hasPlaintextPasswords()) log.warn("Plaintext passwords detected, use nkeys or bcrypt");
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
@@ -208,13 +239,14 @@ export class Server implements InternalRouting {
       host: this.opts.host,
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
-      max_payload: this.opts.maxPayload,
     };
+    // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
+    if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
+    info.max_payload = this.opts.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
-    Object.assign(info, {
-      client_id: conn.cid,
-      client_ip: conn.host,
-    });
+    info.client_id = conn.cid;
+    info.client_ip = conn.host;
+    if (conn.nonce !== "") info.nonce = conn.nonce;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
@@ -245,7 +277,10 @@ export class Server implements InternalRouting {
   /** End of a socket's read cycle: deferred work, then one flush of every dirty connection. */
   endReadCycle(): void {
     if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) this.runDeferred();
-    this.flushAll();
+    if (this.flushList.length !== 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAllBound);
+    }
   }
 
   private scheduleDeferred(): void {
@@ -321,7 +356,7 @@ export class Server implements InternalRouting {
   private saveClosed(conn: ClientConnection): void {
     const max = this.opts.maxClosedClients;
     if (max > 0) {
-      this.closedClients.push(conn);
+      this.closedClients.push(new ClosedConnection(conn));
       if (this.closedClients.length > max) this.closedClients.shift();
     }
   }

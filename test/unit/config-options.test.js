@@ -211,7 +211,6 @@ describe("unknown and unimplemented keys", () => {
   });
   test("feature blocks not implemented yet are accepted, kept in the tree and not mapped", () => {
     const text = [
-      "authorization { user: a, password: b, timeout: 2 }",
       "cluster { name: c, listen: 127.0.0.1:6222, routes: [nats://127.0.0.1:6223] }",
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
@@ -220,13 +219,11 @@ describe("unknown and unimplemented keys", () => {
       "accounts { A: { users: [ { user: x, password: y } ] } }",
       "tls { cert_file: a.pem, key_file: b.pem }",
       "system_account: SYS",
-      "no_auth_user: x",
       "",
     ].join("\n");
     const { options: o, tree } = load(text);
     assert.deepEqual(Object.keys(o), ["configFile"]);
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
-    assert.deepEqual(tree.authorization, { user: "a", password: "b", timeout: 2 });
     assert.equal(tree.accounts.A.users[0].user, "x");
   });
   test("jetstream: bool, enabled/disabled, or a block mapped like Go's parseJetStream", () => {

@@ -104,10 +104,11 @@ function fakeConn(name, echo = true) {
   const conn = {
     name,
     closed: false,
-    opts: { echo, headers: true },
+    echo,
     got: [],
     deliver(sub, subject, reply, hdrLen, buf, start, size) {
       this.got.push([sub.sid, subject, buf.toString("latin1", start, start + size)]);
+      return true;
     },
     removeSub(sub) {
       sub.closed = true;
