@@ -86,6 +86,26 @@ describe("JetStream monitoring", { timeout: 30_000 }, () => {
   });
 });
 
+describe("JetStream domain", { timeout: 30_000 }, () => {
+  test("PubAcks carry the domain; $JS.<domain>.API answers like $JS.API", async () => {
+    const s = await startServer({ jetstream: { domain: "hub" } });
+    const nc = await connect({ servers: s.url });
+    try {
+      const info = JSON.parse((await nc.request("$JS.hub.API.INFO", "", { timeout: 2000 })).string());
+      assert.equal(info.domain, "hub");
+      const jsm = await jetstreamManager(nc, { domain: "hub" });
+      await jsm.streams.add({ name: "DOM", subjects: ["dom"] });
+      const raw = await nc.request("dom", "x", { timeout: 2000 });
+      assert.equal(raw.string(), '{"stream":"DOM", "domain":"hub", "seq":1}');
+      const ack = await jetstream(nc, { domain: "hub" }).publish("dom", "y");
+      assert.deepEqual([ack.domain, ack.seq], ["hub", 2]);
+    } finally {
+      await nc.close();
+      await s.shutdown();
+    }
+  });
+});
+
 describe("JetStream from the command line", { timeout: 30_000 }, () => {
   const dirs = [];
   after(() => dirs.forEach(removeDir));
