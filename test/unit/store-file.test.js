@@ -109,6 +109,26 @@ describe("restart recovery", () => {
     reopen("indexes rebuilt");
   });
 
+  test("an unreadable older block costs only its own messages", () => {
+    const opts = newOpts();
+    const s = populate(opts, 60);
+    const msgs = all(s);
+    s.stop();
+    const files = blockFiles(opts);
+    fs.rmSync(files[1]);
+    fs.rmSync(files[1].replace(/blk$/, "idx"), { force: true });
+    fs.mkdirSync(files[1]);
+    const r = FileStore.open(opts, "S");
+    const got = all(r);
+    for (const [q, v] of got) assert.equal(v, msgs.get(q));
+    assert.ok(got.size >= msgs.size - 20 && got.size < msgs.size, `${got.size} of ${msgs.size} left`);
+    assert.equal(r.state().last_seq, 60);
+    r.stop();
+    fs.rmSync(files[files.length - 1]);
+    fs.mkdirSync(files[files.length - 1]);
+    assert.throws(() => FileStore.open(opts, "S"), (e) => e.code === "bad_store");
+  });
+
   test("config updates survive a restart; the stream is listed", () => {
     const opts = newOpts();
     const s = populate(opts, 5);

@@ -24,8 +24,7 @@ import {
   validRecordAt,
 } from "./block-format.js";
 import { encodeBlockIndex, type RecordList } from "./block-index.js";
-import { recordOffsets } from "./block-compaction.js";
-import { compactBlock, type SeqRange } from "./block-compaction.js";
+import { compactBlock, recordOffsets, type SeqRange } from "./block-compaction.js";
 import { BlockReader } from "./block-reader.js";
 import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
@@ -234,7 +233,6 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.len += encodeRecord(this.buf, this.len, type, seq, ts, "", null, payload);
   }
 
-
   protected writeBatch(): void {
     if (this.firstSeq > this.persistedFirst) this.appendDeletion(REC_FIRST, this.firstSeq);
     for (const seq of this.tombs) if (seq >= this.firstSeq) this.appendDeletion(REC_TOMB, seq);
@@ -305,7 +303,6 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     }
   }
 
-  /** Unlinks blocks at the head whose messages are all gone. */
   /**
    * Blocks whose messages are all gone: unlinked when oldest; otherwise cut down to the tombstones
    * older blocks still need (ascending, so a block's tombstones are dropped only after the blocks

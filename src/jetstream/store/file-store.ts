@@ -46,8 +46,25 @@ export class FileStore extends FileBlocks implements MessageStore {
     const dir = streamDir(opts.storeDir, opts.account, stream);
     if (!fs.existsSync(path.join(dir, "msgs"))) throw new StoreError("bad_store", `no stream store at ${dir}`);
     const store = new FileStore(opts, dir, { config: { name: stream }, created: "" });
-    store.recoverFromDisk();
+    try {
+      store.recoverFromDisk();
+    } catch (err) {
+      store.abandon();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError("bad_store", `cannot recover stream store ${dir}: ${(err as Error).message}`, errnoOf(err));
+    }
     return store;
+  }
+
+  /** Releases timers and files of a store that failed to open, writing nothing. */
+  private abandon(): void {
+    this.closed = true;
+    this.clearExpiry();
+    if (this.syncTimer !== null) clearInterval(this.syncTimer);
+    for (const c of this.consumers.values()) c.close();
+    if (this.activeFd >= 0) this.io.closeSync(this.activeFd);
+    this.activeFd = -1;
+    this.reader.close();
   }
 
   flushPending(): void {
@@ -183,7 +200,13 @@ export class FileStore extends FileBlocks implements MessageStore {
         }
       }
       if (entries === null) {
-        data = fs.readFileSync(file);
+        try {
+          data = fs.readFileSync(file);
+        } catch (err) {
+          // An unreadable older block costs its own messages, not the stream; the newest is needed to go on.
+          if (last) throw err;
+          return;
+        }
         const scanned = scanBlock(data, data.length);
         if (last) {
           this.recOff = scanned.off;

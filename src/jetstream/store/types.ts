@@ -259,10 +259,12 @@ export interface FileStoreOptions {
 
 let lastNanos = 0;
 
-/** Now in Unix nanoseconds, strictly increasing within the process so message timestamps never go backwards. */
+/**
+ * Now in Unix nanoseconds: the wall clock (as Go's time.Now) with the sub-millisecond part from the
+ * monotonic clock, strictly increasing within the process so message timestamps never go backwards.
+ */
 export function nowNanos(): Nanos {
-  const t = (performance.timeOrigin + performance.now()) * 1e6;
-  const n = Math.floor(t);
+  const n = Date.now() * 1e6 + Math.floor((performance.now() % 1) * 1e6);
   lastNanos = n > lastNanos ? n : lastNanos + 256;
   return lastNanos;
 }
