@@ -105,6 +105,31 @@ export interface JetStreamOptions {
   removeStoreAtShutdown: boolean;
 }
 
+/** An account's JetStream limits (Go's JetStreamAccountLimits, JSON names); -1 = unlimited. */
+export interface JetStreamAccountLimits {
+  max_memory: number;
+  max_storage: number;
+  max_streams: number;
+  max_consumers: number;
+  max_ack_pending: number;
+  memory_max_stream_bytes: number;
+  storage_max_stream_bytes: number;
+  max_bytes_required: boolean;
+}
+
+export function unlimitedAccountLimits(): JetStreamAccountLimits {
+  return {
+    max_memory: -1,
+    max_storage: -1,
+    max_streams: -1,
+    max_consumers: -1,
+    max_ack_pending: -1,
+    memory_max_stream_bytes: -1,
+    storage_max_stream_bytes: -1,
+    max_bytes_required: false,
+  };
+}
+
 export function defaultJetStreamOptions(): JetStreamOptions {
   return {
     storeDir: "",

@@ -3,7 +3,7 @@
 // parseJetStream does: same key aliases, size strings ("1G"), sync_interval
 // "always", Go's error texts. Only mapping; enabling is the JetStream layer's.
 
-import type { JetStreamOptions, Options } from "../options.js";
+import { unlimitedAccountLimits, type JetStreamAccountLimits, type JetStreamOptions, type Options } from "../options.js";
 import { goQuote } from "../go-format/quote.js";
 import { DurationError, parseGoDurationNs } from "../go-format/duration.js";
 import { NodeError, asBool, asInt, asMap, asString } from "./node-values.js";
@@ -120,4 +120,62 @@ export function readJetStream(node: ConfNode, o: Partial<Options>, report: (e: N
     }
   }
   o.jetstream = enable ? js : false;
+}
+
+type LimitKey = Exclude<keyof JetStreamAccountLimits, "max_bytes_required">;
+
+const ACCOUNT_KEYS: Record<string, LimitKey | "max_bytes_required"> = {
+  max_memory: "max_memory",
+  max_mem: "max_memory",
+  mem: "max_memory",
+  memory: "max_memory",
+  max_store: "max_storage",
+  max_file: "max_storage",
+  max_disk: "max_storage",
+  store: "max_storage",
+  disk: "max_storage",
+  max_streams: "max_streams",
+  streams: "max_streams",
+  max_consumers: "max_consumers",
+  consumers: "max_consumers",
+  max_bytes_required: "max_bytes_required",
+  max_stream_bytes: "max_bytes_required",
+  max_bytes: "max_bytes_required",
+  mem_max_stream_bytes: "memory_max_stream_bytes",
+  memory_max_stream_bytes: "memory_max_stream_bytes",
+  disk_max_stream_bytes: "storage_max_stream_bytes",
+  store_max_stream_bytes: "storage_max_stream_bytes",
+  max_ack_pending: "max_ack_pending",
+};
+
+/**
+ * An account's `jetstream` key (Go's parseJetStreamForAccount): true /
+ * "enabled" = unlimited, false / "disabled" = null (off), or a block of limits.
+ * For the accounts layer to call when it maps account blocks.
+ */
+export function readAccountJetStream(node: ConfNode, report: (e: NodeError) => void): JetStreamAccountLimits | null {
+  if (node.kind === "bool") return (node.value as boolean) ? unlimitedAccountLimits() : null;
+  if (node.kind === "string") {
+    const v = (node.value as string).toLowerCase();
+    if (v === "enabled" || v === "enable") return unlimitedAccountLimits();
+    if (v === "disabled" || v === "disable") return null;
+    throw new NodeError(node, `Expected 'enabled' or 'disabled' for string value, got '${node.value as string}'`);
+  }
+  if (node.kind !== "map") throw new NodeError(node, `Expected map, bool or string to define JetStream, got ${goTypeName(node)}`);
+  const limits = unlimitedAccountLimits();
+  for (const [key, v] of asMap(node)) {
+    const field = ACCOUNT_KEYS[key.toLowerCase()];
+    if (field === undefined) {
+      if (!v.usedAsVariable) report(new NodeError(v, `unknown field ${goQuote(key)}`));
+      continue;
+    }
+    if (field === "max_bytes_required") {
+      if (v.kind !== "bool") throw new NodeError(v, `Expected a parseable bool for ${goQuote(key)}, got ${String(v.value)}`);
+      limits.max_bytes_required = v.value as boolean;
+    } else {
+      if (v.kind !== "integer") throw new NodeError(v, `Expected a parseable size for ${goQuote(key)}, got ${String(v.value)}`);
+      limits[field] = v.value as number;
+    }
+  }
+  return limits;
 }

@@ -6,6 +6,7 @@
 // does with messages is the Stream's business.
 
 import type { Account } from "../accounts/account.js";
+import type { JetStreamAccountLimits } from "../options.js";
 import type { InternalClient } from "../server/internal-client.js";
 import { jsError, jsFail, type ApiError } from "./api/errors.js";
 import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, type StreamConfig, type StreamLookup } from "./stream-config.js";
@@ -15,30 +16,7 @@ import type { JetStream } from "./jetstream.js";
 import { nowNanos, type MessageStore } from "./store/index.js";
 import { formatNanos } from "./time.js";
 
-/** Go's JetStreamAccountLimits JSON; -1 = unlimited. */
-export interface AccountLimits {
-  max_memory: number;
-  max_storage: number;
-  max_streams: number;
-  max_consumers: number;
-  max_ack_pending: number;
-  memory_max_stream_bytes: number;
-  storage_max_stream_bytes: number;
-  max_bytes_required: boolean;
-}
-
-export function unlimitedAccountLimits(): AccountLimits {
-  return {
-    max_memory: -1,
-    max_storage: -1,
-    max_streams: -1,
-    max_consumers: -1,
-    max_ack_pending: -1,
-    memory_max_stream_bytes: -1,
-    storage_max_stream_bytes: -1,
-    max_bytes_required: false,
-  };
-}
+export type AccountLimits = JetStreamAccountLimits;
 
 export class JsAccount {
   readonly client: InternalClient;
