@@ -37,8 +37,8 @@ function deliverTo(sub: Subscription, subject: string, reply: string, hdrLen: nu
   const target = sub.target;
   if (target.closed) return false;
   if (sub.max > 0 && sub.delivered >= sub.max) return false;
-  sub.delivered++;
-  target.deliver(sub, subject, reply, hdrLen, buf, 0, buf.length, from);
-  if (sub.max > 0 && sub.delivered >= sub.max) target.removeSub(sub);
+  // A target may refuse (a deny permission on the subject): another queue member gets it then.
+  if (!target.deliver(sub, subject, reply, hdrLen, buf, 0, buf.length, from)) return false;
+  if (++sub.delivered >= sub.max && sub.max > 0) target.removeSub(sub);
   return true;
 }
