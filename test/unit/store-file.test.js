@@ -129,6 +129,29 @@ describe("restart recovery", () => {
     assert.throws(() => FileStore.open(opts, "S"), (e) => e.code === "bad_store");
   });
 
+  test("erase overwrites the payload bytes on disk, in the active and in a sealed block", () => {
+    const opts = newOpts();
+    const s = FileStore.create(opts, meta());
+    for (let i = 1; i <= 60; i++) {
+      s.append("e", null, b(`SECRET-${String(i).padStart(3, "0")}-${"z".repeat(20)}`));
+      if (i % 5 === 0) s.flushPending();
+    }
+    s.flushPending();
+    assert.ok(blockFiles(opts).length > 2);
+    s.deleteMsg(2, true);
+    s.deleteMsg(59, true);
+    s.deleteMsg(30, false);
+    s.stop();
+    const disk = Buffer.concat(blockFiles(opts).map((f) => fs.readFileSync(f))).toString("latin1");
+    assert.ok(!disk.includes("SECRET-002"), "erased payload in a sealed block still on disk");
+    assert.ok(!disk.includes("SECRET-059"), "erased payload in the active block still on disk");
+    assert.ok(disk.includes("SECRET-030"), "no_erase keeps the bytes (as Go)");
+    const r = FileStore.open(opts, "S");
+    assert.deepEqual([r.getMsg(2), r.getMsg(59), r.getMsg(30)], [null, null, null]);
+    assert.equal(r.state().msgs, 57);
+    r.stop();
+  });
+
   test("config updates survive a restart; the stream is listed", () => {
     const opts = newOpts();
     const s = populate(opts, 5);
