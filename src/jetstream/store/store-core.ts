@@ -39,7 +39,7 @@ export function limitsOf(meta: StreamMeta): Limits {
     maxBytes: pos(c.max_bytes),
     maxAge: pos(c.max_age),
     maxPerSubject: pos(c.max_msgs_per_subject),
-    maxMsgSize: typeof c.max_msg_size === "number" && c.max_msg_size >= 0 ? c.max_msg_size : -1,
+    maxMsgSize: typeof c.max_msg_size === "number" && c.max_msg_size > 0 ? c.max_msg_size : -1,
     discardNew: c.discard === "new",
     discardNewPerSubject: c.discard === "new" && c.discard_new_per_subject === true,
   };

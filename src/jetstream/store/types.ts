@@ -22,7 +22,7 @@ export interface StoreLimits {
   max_age?: Nanos;
   /** <= 0: unlimited. */
   max_msgs_per_subject?: number;
-  /** Bytes of header + payload; < 0 (or absent): unlimited. */
+  /** Bytes of header + payload; <= 0 (or absent): unlimited (Go turns 0 into -1). */
   max_msg_size?: number;
   discard?: "old" | "new";
   discard_new_per_subject?: boolean;
