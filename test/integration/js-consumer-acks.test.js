@@ -261,3 +261,27 @@ test("malformed acks and a tight create/delete loop leave other consumers unaffe
     for await (const n of jsm.consumers.list("S")) names.push(n.name);
     assert.deepEqual(names, ["C"]);
   }));
+
+test("thousands of pull requests and absurd values stay bounded by max_waiting and answer as Go", () =>
+  withJs(async ({ nc, jsm, js }) => {
+    await jsm.streams.add({ name: "S", subjects: ["s.>"], storage: "memory" });
+    await jsm.consumers.add("S", { durable_name: "C", ack_policy: AckPolicy.Explicit });
+    const inbox = "_INBOX.flood";
+    const codes = new Map();
+    nc.subscribe(inbox, {
+      callback: (_e, m) => {
+        const k = `${m.headers?.code} ${m.headers?.description}`;
+        codes.set(k, (codes.get(k) ?? 0) + 1);
+      },
+    });
+    await nc.flush();
+    for (let i = 0; i < 3000; i++) nc.publish("$JS.API.CONSUMER.MSG.NEXT.S.C", JSON.stringify({ batch: 1e9, expires: 9e18 }), { reply: inbox });
+    nc.publish("$JS.API.CONSUMER.MSG.NEXT.S.C", JSON.stringify({ batch: "x" }), { reply: inbox });
+    await waitUntil(() => (codes.get("409 Exceeded MaxWaiting") ?? 0) === 3000 - 512 && codes.size === 2, 5000, "answers");
+    const info = await jsm.consumers.info("S", "C");
+    assert.equal(info.num_waiting, 512);
+    assert.equal(codes.get("400 Bad Request - json: cannot unmarshal string into Go struct field JSApiConsumerGetNextRequest.batch of type int"), 1);
+    // The waiting requests still get messages, up to max_ack_pending.
+    for (let i = 0; i < 3; i++) await js.publish(`s.${i}`, "x");
+    await waitUntil(async () => (await jsm.consumers.info("S", "C")).num_ack_pending === 3, 2000, "delivered to waiting requests");
+  }));
