@@ -257,6 +257,17 @@ const cases = {
     for (const t of times.slice(0, 3)) assert.ok(t[2] - t0 >= 290, `expired after ${t[2] - t0} ms`);
     assert.ok(times[3][2] - tLate >= 290, `late message expired after ${times[3][2] - tLate} ms`);
   },
+  "a mass expiry runs in slices and removes everything": async (s) => {
+    s.updateMeta(meta({ max_age: 50e6 }));
+    for (let i = 0; i < 45000; i++) s.append(`m.${i % 10}`, null, b("x"));
+    s.flushPending();
+    let removed = 0;
+    s.onRemoved = () => removed++;
+    for (let i = 0; i < 500 && s.state().msgs > 0; i++) await sleep(10);
+    assert.equal(s.state().msgs, 0);
+    assert.equal(removed, 45000);
+    assert.equal(s.state().first_seq, 45001);
+  },
   "queries: numPending, filteredState, getNext/getLast, wildcards and filter lists": (s) => {
     const subjects = ["orders.new", "orders.paid", "ship.eu", "orders.new", "ship.us", "orders.paid.late", "ship.eu"];
     subjects.forEach((subj, i) => s.append(subj, null, b(`${i}`)));

@@ -21,6 +21,11 @@ import {
   type SubjectFilter,
 } from "./types.js";
 
+/** Expiry removes at most this many messages per timer run, so a mass expiry does not stall the event loop. */
+const EXPIRE_BATCH = 20_000;
+/** After a failed write, expiry tries again this much later. */
+const EXPIRE_RETRY_MS = 1000;
+
 export interface Limits {
   maxMsgs: number;
   maxBytes: number;
@@ -293,24 +298,26 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     }
     const now = nowNanos();
     const cutoff = now - this.limits.maxAge;
-    let removedAny = false;
-    while (this.msgs > 0) {
+    let removed = 0;
+    while (this.msgs > 0 && removed < EXPIRE_BATCH) {
       const c = this.chunkFor(this.firstSeq) as C;
       if (c.ts[this.firstSeq - c.no * CHUNK_SIZE] > cutoff) break;
       this.removeSeq(this.firstSeq, "age", false);
-      removedAny = true;
+      removed++;
     }
-    if (removedAny) {
+    if (removed > 0) {
       try {
-        this.persist();
+        // Between turns: nothing of the stream's is pending, so a failure concerns these removals only.
+        this.flushPending();
       } catch {
-        // The removals were rolled back with the failed write; the next expiry retries them.
+        this.scheduleExpiry(EXPIRE_RETRY_MS);
+        return;
       }
     }
     if (this.msgs > 0) {
       const c = this.chunkFor(this.firstSeq) as C;
       const firstTs = c.ts[this.firstSeq - c.no * CHUNK_SIZE];
-      this.scheduleExpiry((firstTs + this.limits.maxAge - now) / 1e6);
+      this.scheduleExpiry(removed === EXPIRE_BATCH ? 0 : (firstTs + this.limits.maxAge - now) / 1e6);
     }
   }
 
