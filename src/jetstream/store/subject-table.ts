@@ -125,16 +125,6 @@ export class SubjectTable {
     this.emptied.length = 0;
   }
 
-  clear(): void {
-    for (const info of this.byName.values()) {
-      if (info.count > 0) this.emptied.push(info);
-      info.count = 0;
-      info.first = 0;
-      info.last = 0;
-    }
-    this.live = 0;
-  }
-
   compile(filter: SubjectFilter | undefined): CompiledFilter {
     if (filter === undefined) return { kind: "all" };
     const patterns = typeof filter === "string" ? [filter] : filter;
