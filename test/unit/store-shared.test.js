@@ -2,7 +2,8 @@
 // accounting, deletes, every purge variant, compact, limits with discard old
 // and new, per-subject limits, max_age expiry on a timer, queries with filters,
 // consumer state, snapshots, and a randomized comparison against a naive model.
-// File stores are reopened after every case and must come back identical.
+// File stores are reopened after every case (the model cases also midway) and
+// must come back identical.
 import { test, describe, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -348,8 +349,9 @@ const cases = {
 };
 
 /** A naive model: every message in an array; the store must agree on every query. */
-function modelCase(seed) {
-  return (s) => {
+function modelCase(seed, perSubject = 0) {
+  return (s, removed, reopen) => {
+    if (perSubject > 0) s.updateMeta(meta({ max_msgs_per_subject: perSubject }));
     let x = seed;
     const rnd = (n) => {
       x = (x * 1103515245 + 12345) % 2147483648;
@@ -364,6 +366,10 @@ function modelCase(seed) {
         const subj = `t.${rnd(6)}`;
         last = s.append(subj, null, b(`${op}`));
         model.set(last, { subj, data: `${op}` });
+        if (perSubject > 0) {
+          const same = [...model].filter(([, m]) => m.subj === subj);
+          if (same.length > perSubject) model.delete(same[0][0]);
+        }
       } else if (r < 85 && model.size > 0) {
         const seqs = [...model.keys()];
         const q = seqs[rnd(seqs.length)];
@@ -380,6 +386,10 @@ function modelCase(seed) {
         s.compact(to);
       }
       if (op % 97 === 0) s.flushPending();
+      if (op % 601 === 600) {
+        s.flushPending();
+        s = reopen();
+      }
       if (op % 211 === 0) {
         const start = rnd(last + 2);
         for (const f of [">", "t.*", `t.${rnd(6)}`]) {
@@ -395,11 +405,13 @@ function modelCase(seed) {
     s.flushPending();
     const st = s.state();
     assert.equal(st.msgs, model.size);
+    assert.equal(st.last_seq, last);
     assert.deepEqual(contents(s).map((m) => [m[0], m[1], m[3]]), [...model].map(([q, m]) => [q, m.subj, m.data]));
   };
 }
 cases["randomized operations agree with a naive model (seed 7)"] = modelCase(7);
 cases["randomized operations agree with a naive model (seed 1234)"] = modelCase(1234);
+cases["randomized operations with max_msgs_per_subject 2 agree with a naive model"] = modelCase(99, 2);
 
 for (const [kind, k] of Object.entries(kinds)) {
   describe(`${kind} store`, () => {
@@ -408,8 +420,12 @@ for (const [kind, k] of Object.entries(kinds)) {
         let s = k.make({});
         const removed = [];
         s.onRemoved = (seq, subject, reason) => removed.push([seq, subject, reason]);
+        const reopen = () => {
+          s = k.reopen(s);
+          return s;
+        };
         try {
-          await fn(s, removed);
+          await fn(s, removed, reopen);
           s.flushPending();
           const state = s.state({ deleted: true });
           const msgs = contents(s);
