@@ -72,3 +72,15 @@ export function buildHeaders(base: Buffer | null, extra: readonly (readonly [str
   for (const [k, v] of extra) head += `${k}: ${v}\r\n`;
   return Buffer.from(`${head}\r\n`, "latin1");
 }
+
+/** The block without the headers whose key `drop` selects; null when nothing is left. */
+export function withoutHeaders(hdr: Buffer | null, drop: (key: string) => boolean): Buffer | null {
+  if (hdr === null) return null;
+  const lines = hdr.toString("latin1").split("\r\n");
+  const kept = lines.slice(1).filter((l) => {
+    const colon = l.indexOf(":");
+    return l !== "" && !(colon > 0 && drop(l.slice(0, colon)));
+  });
+  if (kept.length === 0 && lines[0] === "NATS/1.0") return null;
+  return Buffer.from(`${lines[0]}\r\n${kept.map((l) => `${l}\r\n`).join("")}\r\n`, "latin1");
+}

@@ -12,7 +12,7 @@ import type { Stream } from "./stream.js";
 import type { JetStream } from "./jetstream.js";
 import type { StreamSourceConfig } from "./stream-config.js";
 import { SubjectTransform } from "./subject-transform.js";
-import { buildHeaders, headerValue } from "./headers.js";
+import { buildHeaders, headerValue, withoutHeaders } from "./headers.js";
 import { parseTimeNanos } from "./time.js";
 import { nowNanos } from "./store/index.js";
 
@@ -114,7 +114,9 @@ class Link {
         target.alignForMirror(m.seq);
         target.store_(subject, undefined, m.hdr, m.data, m.ts);
       } else {
-        const hdr = buildHeaders(m.hdr, [[SOURCE_HEADER, `${this.originName} ${m.seq}`]]);
+        // As Go: a daisy-chained source header and the origin's expectations do not apply here.
+        const base = withoutHeaders(m.hdr, (k) => k === SOURCE_HEADER || k.startsWith("Nats-Expected-"));
+        const hdr = buildHeaders(base, [[SOURCE_HEADER, `${this.originName} ${m.seq}`]]);
         target.store_(subject, undefined, hdr, m.data, nowNanos());
       }
       copied++;
