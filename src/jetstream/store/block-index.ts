@@ -60,7 +60,7 @@ export function encodeBlockIndex(blockId: number, buf: Buffer, size: number, rec
   for (let k = 0; k < n; k++) {
     const off = records.off[k];
     idx.writeUInt32LE(off, p);
-    buf.copy(idx, p + 4, off + 4, off + 28);
+    for (let i = 4; i < 28; i++) idx[p + i] = buf[off + i];
     idx.writeUInt32LE(buf.readUInt32LE(off), p + 28);
     idx.writeUInt32LE(nos[k], p + 32);
     p += ENTRY;

@@ -258,13 +258,20 @@ export interface FileStoreOptions {
 }
 
 let lastNanos = 0;
+let wallOffsetMs = Date.now() - performance.now();
+let resyncAt = performance.now() + 1000;
 
 /**
- * Now in Unix nanoseconds: the wall clock (as Go's time.Now) with the sub-millisecond part from the
- * monotonic clock, strictly increasing within the process so message timestamps never go backwards.
+ * Now in Unix nanoseconds: the monotonic clock, re-anchored to the wall clock (as Go's time.Now)
+ * every second, strictly increasing within the process so message timestamps never go backwards.
  */
 export function nowNanos(): Nanos {
-  const n = Date.now() * 1e6 + Math.floor((performance.now() % 1) * 1e6);
+  const p = performance.now();
+  if (p >= resyncAt) {
+    wallOffsetMs = Date.now() - p;
+    resyncAt = p + 1000;
+  }
+  const n = Math.floor((p + wallOffsetMs) * 1e6);
   lastNanos = n > lastNanos ? n : lastNanos + 256;
   return lastNanos;
 }
