@@ -8,6 +8,8 @@ import { formatGoDuration } from "../../go-format/duration.js";
 import { isValidSubject } from "../../protocol/subject.js";
 import { subjectHasWildcard, subjectMatches } from "../../sublist/subject-trie.js";
 import { jsFail, type JsApiError } from "../api/errors.js";
+import { subjectsCollide } from "../subjects.js";
+import { parseTimeNanos } from "../time.js";
 import type { ConsumerStreamConfig } from "./host.js";
 
 export type DeliverPolicy = "all" | "last" | "new" | "by_start_sequence" | "by_start_time" | "last_per_subject";
@@ -115,7 +117,7 @@ export function decodeConsumerConfig(raw: unknown): ConsumerConfig {
   set("opt_start_seq", uint(j.opt_start_seq));
   if (j.opt_start_time !== undefined && j.opt_start_time !== null) {
     const t = str(j.opt_start_time)!;
-    if (Number.isNaN(Date.parse(t))) throw bad();
+    if (Number.isNaN(parseTimeNanos(t))) throw bad();
     cfg.opt_start_time = t;
   }
   set("ack_wait", int(j.ack_wait));
@@ -180,21 +182,6 @@ export function applyConsumerDefaults(cfg: ConsumerConfig, stream: ConsumerStrea
   if (!cfg.inactive_threshold && lim.inactive_threshold) cfg.inactive_threshold = lim.inactive_threshold;
   if (acked && !cfg.max_ack_pending) cfg.max_ack_pending = MAX_ACK_PENDING_DEFAULT;
   if (!cfg.durable_name && (cfg.inactive_threshold ?? 0) <= 0) cfg.inactive_threshold = DELETE_WAIT_DEFAULT_NS;
-}
-
-/** Subjects that can match a common subject (Go's SubjectsCollide). */
-export function subjectsCollide(a: string, b: string): boolean {
-  if (a === b) return true;
-  const ta = a.split(".");
-  const tb = b.split(".");
-  const n = Math.min(ta.length, tb.length);
-  for (let i = 0; i < n; i++) {
-    const x = ta[i];
-    const y = tb[i];
-    if (x === ">" || y === ">") return true;
-    if (x !== y && x !== "*" && y !== "*") return false;
-  }
-  return ta.length === tb.length;
 }
 
 function deliveryFormsCycle(stream: ConsumerStreamConfig, deliver: string): boolean {
@@ -303,7 +290,7 @@ export function checkConsumerUpdate(old: ConsumerConfig, next: ConsumerConfig, d
   if (old.deliver_policy !== next.deliver_policy) return "deliver policy can not be updated";
   if ((old.opt_start_seq ?? 0) !== (next.opt_start_seq ?? 0)) return "start sequence can not be updated";
   if (old.opt_start_time !== undefined && next.opt_start_time !== undefined) {
-    if (Date.parse(old.opt_start_time) !== Date.parse(next.opt_start_time)) return "start time can not be updated";
+    if (parseTimeNanos(old.opt_start_time) !== parseTimeNanos(next.opt_start_time)) return "start time can not be updated";
   } else if (old.opt_start_time !== undefined || next.opt_start_time !== undefined) return "start time can not be updated";
   if (old.ack_policy !== next.ack_policy) return "ack policy can not be updated";
   if (old.replay_policy !== next.replay_policy) return "replay policy can not be updated";

@@ -8,11 +8,11 @@
 
 import { parseGoDurationNs } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
-import type { ConsumerState, ConsumerStore, StoredMessage } from "../store/types.js";
+import type { ConsumerState, ConsumerStore } from "../store/types.js";
 import { formatNanos } from "../time.js";
 import { ackMetric, maxDeliverAdvisory, nakAdvisory, terminatedAdvisory } from "./advisories.js";
 import { ackPrefix, parseAckTail, type AckTarget } from "./ack-reply.js";
-import { consumerConfigJSON, filtersOf, isDurable, type ConsumerConfig } from "./config.js";
+import { consumerConfigJSON, filtersOf, type ConsumerConfig } from "./config.js";
 import { Delivery } from "./delivery.js";
 import { SubjectFilters } from "./filter.js";
 import type { ConsumerStreamHost } from "./host.js";
@@ -543,15 +543,6 @@ export class Consumer {
     if (!this.isPull && this.delivery.active) o.push_bound = true;
     o.ts = formatNanos(nowNs);
     return o;
-  }
-
-  isDurable(): boolean {
-    return isDurable(this.cfg);
-  }
-
-  /** Loads a message for delivery; null when it is gone. */
-  load(seq: number): StoredMessage | null {
-    return this.host.store.getMsg(seq);
   }
 }
 

@@ -5,11 +5,13 @@
 // stream's internal client. Owns pull requests, idle heartbeats, flow control,
 // replay pacing and the inactivity timer. State changes go to Consumer.apply.
 
+import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
 import type { StoredMessage } from "../store/types.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
+import { selectStartingSeq } from "./start-position.js";
 import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
 import {
   headersOnly,
@@ -17,6 +19,7 @@ import {
   STATUS_FLOW_CONTROL,
   STATUS_MAX_WAITING,
   STATUS_NO_MESSAGES,
+  STATUS_PUSH_BASED,
   STATUS_REQUESTS_PENDING,
   status409,
   statusBadRequest,
@@ -122,64 +125,13 @@ export class Delivery {
   // ---- starting position ----
 
   selectStartingSeq(): void {
+    const start = selectStartingSeq(this.c);
+    this.lss = start.skipList;
     const c = this.c;
-    const store = c.host.store;
-    const st = store.state();
-    const cfg = this.cfg;
-    let sseq: number;
-    if (cfg.opt_start_seq) sseq = cfg.opt_start_seq;
-    else {
-      switch (cfg.deliver_policy) {
-        case "all":
-          sseq = st.first_seq;
-          break;
-        case "last":
-          if (c.filters.all) sseq = st.last_seq;
-          else {
-            sseq = 0;
-            for (const f of c.filters.subjects) {
-              const fs = store.filteredState(1, f);
-              if (fs.last > sseq) sseq = fs.last;
-            }
-          }
-          break;
-        case "last_per_subject": {
-          if (c.host.config().max_msgs_per_subject === 1) sseq = st.first_seq;
-          else {
-            const seqs = store.lastSeqsPerSubject(c.filters.store);
-            sseq = seqs.length === 0 ? st.last_seq : seqs[0];
-            if (seqs.length > 0) this.lss = { seqs, resume: st.last_seq };
-          }
-          break;
-        }
-        case "by_start_time":
-          sseq = this.seqFromTime(Date.parse(cfg.opt_start_time!) * 1e6, st.first_seq, st.last_seq);
-          break;
-        default:
-          sseq = st.last_seq + 1;
-      }
-    }
-    if (st.first_seq === 0) sseq = 1;
-    else if (sseq < st.first_seq) sseq = st.first_seq;
-    else if (sseq > st.last_seq) sseq = st.last_seq + 1;
-    c.sseq = sseq;
+    c.sseq = start.sseq;
     c.dseq = 1;
     c.adflr = 0;
-    c.asflr = sseq - 1;
-  }
-
-  /** First sequence stored at or after tsNs (binary search; timestamps grow with sequences). */
-  private seqFromTime(tsNs: number, first: number, last: number): number {
-    const store = this.c.host.store;
-    let lo = first;
-    let hi = last + 1;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const m = store.getNextBySubject(mid, "");
-      if (m === null || m.ts >= tsNs) hi = mid;
-      else lo = m.seq + 1;
-    }
-    return lo;
+    c.asflr = start.sseq - 1;
   }
 
   skipListResume(): number | null {
@@ -414,7 +366,7 @@ export class Delivery {
     if (c.closed) return;
     const wq = this.waiting;
     if (wq === null) {
-      this.send(reply, status409("Consumer is push based"));
+      this.send(reply, STATUS_PUSH_BASED);
       return;
     }
     const req = parsePullRequest(body);
@@ -428,7 +380,7 @@ export class Delivery {
       return;
     }
     if (req.expiresNs > 0 && cfg.max_expires && req.expiresNs > cfg.max_expires) {
-      this.send(reply, status409(`Exceeded MaxRequestExpires of ${formatMs(cfg.max_expires)}`));
+      this.send(reply, status409(`Exceeded MaxRequestExpires of ${formatGoDuration(BigInt(cfg.max_expires))}`));
       return;
     }
     if (req.maxBytes > 0 && cfg.max_bytes && req.maxBytes > cfg.max_bytes) {
@@ -637,14 +589,3 @@ export class Delivery {
 
 const EMPTY = Buffer.alloc(0);
 const FC_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-/** A duration in ns as Go's %v of time.Duration. */
-function formatMs(ns: number): string {
-  if (ns % 1e9 === 0) {
-    const s = ns / 1e9;
-    const h = Math.floor(s / 3600);
-    const m = Math.floor((s % 3600) / 60);
-    return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s % 60}s`;
-  }
-  return ns >= 1e9 ? `${ns / 1e9}s` : ns >= 1e6 ? `${ns / 1e6}ms` : ns >= 1e3 ? `${ns / 1e3}µs` : `${ns}ns`;
-}

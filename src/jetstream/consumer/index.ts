@@ -17,7 +17,6 @@ export const consumersExtension: JetStreamExtension = {
     return new StreamConsumers(stream, {
       maxConsumers: () => jsa.limits.max_consumers,
       maxAckPending: () => jsa.limits.max_ack_pending,
-      accountConsumerCount: () => jsa.consumerCount(),
     });
   },
 };

@@ -108,10 +108,6 @@ export class WaitQueue {
     if (i >= 0) this.items.splice(i, 1);
   }
 
-  find(reply: string): PullRequest | undefined {
-    return this.items.find((w) => w.reply === reply);
-  }
-
   all(): readonly PullRequest[] {
     return this.items;
   }

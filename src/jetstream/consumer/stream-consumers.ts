@@ -19,11 +19,11 @@ import {
   filtersOf,
   isValidConsumerName,
   nameTooLong,
-  subjectsCollide,
   type ConsumerConfig,
 } from "./config.js";
 import { Consumer, type ConsumerOwner } from "./consumer.js";
 import type { ConsumerStreamHost } from "./host.js";
+import { subjectsCollide } from "../subjects.js";
 import { MemoryConsumerStore } from "./memory-consumer-store.js";
 
 export type CreateAction = "" | "create" | "update";
@@ -32,8 +32,6 @@ export type CreateAction = "" | "create" | "update";
 export interface ConsumerAccountLimits {
   maxConsumers(): number;
   maxAckPending(): number;
-  /** Consumers in the whole account (max_consumers is per account in Go's limits). */
-  accountConsumerCount(): number;
 }
 
 /** Longest a plain ack or a delivery waits before its state is written. */
