@@ -252,6 +252,15 @@ export class Stream {
       this.fail(reply, limitErr);
       return 0;
     }
+    // Interest retention with nobody interested: Go uses up the sequence without storing.
+    if (c.retention === "interest" && !this.consumers.retainFor(this.store.state().last_seq + 1, subject)) {
+      const skipped = this.store.skipMsg();
+      if (msgId !== "") this.dedup.add(msgId, skipped, ts);
+      this.lastMsgId = msgId;
+      if (reply && !c.no_ack) this.queueReply(reply, skipped, null);
+      else this.scheduleCycle();
+      return skipped;
+    }
     let seq: number;
     try {
       seq = this.store.append(subject, hdr, data, ts);
@@ -267,11 +276,7 @@ export class Stream {
     if (rollup === "sub") this.apply({ op: "purge", req: { filter: subject, keep: 1 } });
     else if (rollup === "all") this.apply({ op: "purge", req: { keep: 1 } });
     if (this.republish !== null) this.queueRepublish(subject, hdr, data, seq, ts);
-    if (c.retention === "interest" && !this.consumers.retainFor(seq, subject)) {
-      this.store.deleteMsg(seq, false);
-    } else {
-      this.consumers.onStored(seq, subject);
-    }
+    this.consumers.onStored(seq, subject);
     if (reply && !c.no_ack) this.queueReply(reply, seq, null);
     else this.scheduleCycle();
     return seq;
@@ -350,17 +355,13 @@ export class Stream {
 
   /** A mirror keeps its origin's sequences: skip ahead so the next append gets `originSeq`. */
   alignForMirror(originSeq: number): void {
-    let st = this.store.state();
+    const st = this.store.state();
     if (st.last_seq >= originSeq - 1) return;
     if (st.msgs === 0) {
       this.store.compact(originSeq);
       return;
     }
-    while (st.last_seq < originSeq - 1) {
-      const seq = this.store.append(this.name, null, Buffer.alloc(0));
-      this.store.deleteMsg(seq, false);
-      st = this.store.state();
-    }
+    for (let seq = st.last_seq; seq < originSeq - 1; seq++) this.store.skipMsg();
   }
 
   // ---- reads ----

@@ -305,6 +305,14 @@ describe("JetStream streams", { timeout: 60_000 }, () => {
     assert.equal((await jsm.streams.getMessage("REP", { seq: 1 })).subject, "rep.stored.x");
   });
 
+  test("interest retention without consumers uses up the sequence without storing", async () => {
+    await jsm.streams.add({ name: "INT", subjects: ["int"], retention: "interest" });
+    assert.equal((await js.publish("int", "a")).seq, 1);
+    assert.equal((await js.publish("int", "b")).seq, 2);
+    const st = (await jsm.streams.info("INT")).state;
+    assert.deepEqual([st.messages, st.last_seq], [0, 2]);
+  });
+
   test("sealed streams refuse publishes, deletes and purges", async () => {
     await jsm.streams.add({ name: "SEAL", subjects: ["seal"] });
     await js.publish("seal", "x");
