@@ -546,8 +546,8 @@ describe("sync policy", () => {
     await new Promise((r) => setTimeout(r, 150));
     assert.ok(counts.async >= 2, `${counts.async} timed fsyncs`);
     s.stop();
-    counts.sync = 0;
     const a = FileStore.create(newOpts({ io, syncAlways: true }), meta());
+    counts.sync = 0;
     for (let i = 0; i < 3; i++) {
       a.append("a", null, b("1"));
       a.flushPending();

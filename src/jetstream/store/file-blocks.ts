@@ -337,6 +337,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     }
     b.minSeq = 0;
     b.maxSeq = 0;
+    this.syncDirectory();
     const off = recordOffsets(rewritten, rewritten.length);
     this.writeIndex(b.id, rewritten, rewritten.length, { off, subject: off.map(() => "") });
   }
@@ -387,6 +388,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       if (prev.live === 0) this.emptied.add(prev.id);
     }
     this.activeFd = fd;
+    this.syncDirectory();
     this.flushed = this.len;
     this.flushedRecords = this.recOff.length;
     this.active = newBlockInfo(id);
@@ -418,4 +420,25 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     if (this.activeFd >= 0 && !this.closed) this.io.fsync(this.activeFd, () => undefined);
   }
 
+  /** Makes a new or renamed block file's directory entry durable (power loss), off the event loop unless sync_always. */
+  protected syncDirectory(): void {
+    const dir = path.join(this.dir, "msgs");
+    if (this.syncAlways) {
+      try {
+        const fd = fs.openSync(dir, "r");
+        try {
+          this.io.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        // Some file systems cannot fsync a directory; the file data itself is synced.
+      }
+      return;
+    }
+    fs.open(dir, "r", (err, fd) => {
+      if (err) return;
+      this.io.fsync(fd, () => fs.close(fd, () => undefined));
+    });
+  }
 }
