@@ -343,14 +343,17 @@ export class Consumer {
 
   /** +ACK (and ack-all); the ack reply, when asked for, follows the state flush. */
   ackMsg(sseq: number, dseq: number, dc: number, sample: boolean, reply: string | undefined): void {
-    if (this.cfg.ack_policy === "none" || sseq >= this.sseq) {
-      if (reply) this.owner.markDirty(this, reply);
+    // Go answers an ack that changes nothing only on interest and workqueue streams ("acked in place").
+    const retention = this.host.config().retention ?? "limits";
+    if (sseq >= this.sseq) return;
+    if (this.cfg.ack_policy === "none") {
+      if (reply && retention !== "limits") this.owner.markDirty(this, reply);
       return;
     }
     const policyAll = this.cfg.ack_policy === "all";
     if (policyAll) {
       if (dseq <= this.adflr || sseq <= this.asflr) {
-        if (reply) this.owner.markDirty(this, reply);
+        if (reply && retention !== "limits") this.owner.markDirty(this, reply);
         return;
       }
     } else if (!this.pending.has(sseq)) {
@@ -362,13 +365,12 @@ export class Consumer {
     const atLimit = (this.cfg.max_ack_pending ?? 0) > 0 && this.pending.size >= (this.cfg.max_ack_pending ?? 0);
     if (sample && this.sampleFreq > 0 && (this.sampleFreq >= 100 || Math.floor(Math.random() * 100) <= this.sampleFreq)) {
       const p = this.pending.get(sseq);
-      const [subj, body] = ackMetric(this.stream, this.name, dseq, sseq, p ? Date.now() * 1e6 - p.ts : 0, dc, this.host.jsDomain);
-      this.host.client.publish(subj, undefined, body);
+      this.advise(ackMetric(this.stream, this.name, dseq, sseq, p ? Date.now() * 1e6 - p.ts : 0, dc, this.host.jsDomain));
     }
     const floor = this.asflr;
     this.apply(ConsumerOp.Ack, sseq, dseq);
     if (reply) this.owner.markDirty(this, reply);
-    if (this.host.config().retention !== "limits" && this.host.config().retention !== undefined) {
+    if (retention !== "limits") {
       if (policyAll) for (let s = floor + 1; s <= sseq; s++) this.owner.released(this, s);
       else this.owner.released(this, sseq);
     }
@@ -378,8 +380,7 @@ export class Consumer {
   private nak(sseq: number, dseq: number, dc: number, body: Buffer): void {
     if (dseq <= this.adflr || dseq > this.dseq) return;
     if (!this.pending.has(sseq)) return;
-    const [subj, adv] = nakAdvisory(this.stream, this.name, dseq, sseq, dc, this.host.jsDomain);
-    this.host.client.publish(subj, undefined, adv);
+    this.advise(nakAdvisory(this.stream, this.name, dseq, sseq, dc, this.host.jsDomain));
     const arg = body.subarray(4).toString("utf8").trim();
     if (arg !== "") {
       const delayNs = parseNakDelay(arg);
@@ -401,8 +402,12 @@ export class Consumer {
   /** +TERM, or a pending message removed from the stream: acked without redelivery, with the advisory. */
   terminate(sseq: number, dseq: number, dc: number, reason: string, reply: string | undefined): void {
     this.ackMsg(sseq, dseq, dc, false, reply);
-    const [subj, adv] = terminatedAdvisory(this.stream, this.name, dseq, sseq, dc, reason, this.host.jsDomain);
-    this.host.client.publish(subj, undefined, adv);
+    this.advise(terminatedAdvisory(this.stream, this.name, dseq, sseq, dc, reason, this.host.jsDomain));
+  }
+
+  /** Advisories and metrics go out only when someone listens (Go's sendAdvisory). */
+  private advise([subject, body]: [string, string]): void {
+    if (this.host.account.sublist.hasInterest(subject)) this.host.client.publish(subject, undefined, body);
   }
 
   // ---- redelivery (ack_wait, backoff, max_deliver) ----
@@ -439,8 +444,7 @@ export class Consumer {
   }
 
   maxDeliveriesReached(seq: number, deliveries: number): void {
-    const [subj, adv] = maxDeliverAdvisory(this.stream, this.name, seq, deliveries, this.host.jsDomain);
-    this.host.client.publish(subj, undefined, adv);
+    this.advise(maxDeliverAdvisory(this.stream, this.name, seq, deliveries, this.host.jsDomain));
     const atLimit = (this.cfg.max_ack_pending ?? 0) > 0 && this.pending.size >= (this.cfg.max_ack_pending ?? 0);
     if (this.pending.has(seq)) this.apply(ConsumerOp.Drop, seq, deliveries);
     if (atLimit) this.delivery.kick();
