@@ -181,7 +181,13 @@ export class Stream {
   /** A message published on one of the stream's subjects. */
   private onPublish(subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
     if (this.closed) return;
-    this.store_(subject, reply, hdr, data, nowNanos());
+    try {
+      this.store_(subject, reply, hdr, data, nowNanos());
+    } catch (e) {
+      // A fault here must not cost the publisher its connection: log it and answer an error.
+      this.jsa.engine.server.logger.error(`JetStream failed to process a msg on stream '${this.jsa.account.name} > ${this.name}': ${(e as Error).stack ?? e}`);
+      this.fail(reply, jsError("streamStoreFailed", { err: (e as Error).message }));
+    }
   }
 
   /** Process one inbound message (publish, or a mirror/source copy); returns the seq or 0. */
