@@ -132,3 +132,17 @@ test("stream purge and message delete update consumer state; stream delete remov
     await waitUntil(() => got409.length === 1, 2000, "409 on stream delete");
     assert.equal(got409[0], "409 Consumer Deleted");
   }));
+
+test("rate_limit_bps paces a push consumer", () =>
+  withJs(async ({ nc, jsm, js }) => {
+    await jsm.streams.add({ name: "S", subjects: ["s.>"], storage: "memory" });
+    for (let i = 0; i < 8; i++) await js.publish(`s.${i}`, "x".repeat(500));
+    const times = [];
+    nc.subscribe("rl.in", { callback: () => times.push(Date.now()) });
+    await nc.flush();
+    const t0 = Date.now();
+    // 16000 bit/s = 2000 bytes/s: ~2000 bytes at once, the rest at 2000 bytes per second.
+    await jsm.consumers.add("S", { durable_name: "RL", ack_policy: AckPolicy.None, deliver_subject: "rl.in", rate_limit_bps: 16000 });
+    await waitUntil(() => times.length === 8, 6000, "all delivered");
+    assert.ok(times[7] - t0 >= 1000, `paced: ${times[7] - t0} ms`);
+  }));

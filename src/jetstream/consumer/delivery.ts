@@ -3,7 +3,7 @@
 // store), the target (push subject while it has interest and flow control
 // allows; the oldest pull request otherwise), and publishes through the
 // stream's internal client. Owns pull requests, idle heartbeats, flow control,
-// replay pacing and the inactivity timer. State changes go to Consumer.apply.
+// replay pacing, rate_limit_bps and the inactivity timer. State changes go to Consumer.apply.
 
 import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
@@ -56,10 +56,12 @@ export class Delivery {
   private lastSend = 0;
   private interestTimer: NodeJS.Timeout | null = null;
   private inactiveTimer: NodeJS.Timeout | null = null;
-  private replayTimer: NodeJS.Timeout | null = null;
+  private paceTimer: NodeJS.Timeout | null = null;
   private lastReplayTs = 0;
   private replaying: boolean;
   private replayDue = 0;
+  private rateTokens = 0;
+  private rateLast = 0;
   private replayLastSeq = 0;
   // Flow control (push): bytes in flight, the window, the outstanding request.
   private pbytes = 0;
@@ -103,8 +105,8 @@ export class Delivery {
     if (this.nextSub) client.removeSub(this.nextSub);
     if (this.fcSub) client.removeSub(this.fcSub);
     this.nextSub = this.fcSub = null;
-    for (const t of [this.waitTimer, this.hbTimer, this.interestTimer, this.inactiveTimer, this.replayTimer]) if (t) clearTimeout(t);
-    this.waitTimer = this.hbTimer = this.interestTimer = this.inactiveTimer = this.replayTimer = null;
+    for (const t of [this.waitTimer, this.hbTimer, this.interestTimer, this.inactiveTimer, this.paceTimer]) if (t) clearTimeout(t);
+    this.waitTimer = this.hbTimer = this.interestTimer = this.inactiveTimer = this.paceTimer = null;
   }
 
   /** Consumer deleted: waiting pull requests learn it. */
@@ -182,7 +184,7 @@ export class Delivery {
   private run(): void {
     this.scheduled = false;
     const c = this.c;
-    if (c.closed || this.replayTimer !== null) return;
+    if (c.closed || this.paceTimer !== null) return;
     const pull = c.isPull;
     const wq = this.waiting;
     if (!pull) {
@@ -242,14 +244,25 @@ export class Delivery {
           this.putBack(m.seq, dc);
           if (wr !== undefined) this.creditBack(wr, size);
           this.replayDue = m.seq;
-          this.replayTimer = setTimeout(() => {
-            this.replayTimer = null;
+          this.paceTimer = setTimeout(() => {
+            this.paceTimer = null;
             this.kick();
           }, Math.min(delayMs, MAX_TIMER_MS));
           return;
         }
       }
       this.replayDue = 0;
+      if (this.cfg.rate_limit_bps) {
+        const waitMs = this.rateLimitWait(size);
+        if (waitMs > 0) {
+          this.putBack(m.seq, dc);
+          this.paceTimer = setTimeout(() => {
+            this.paceTimer = null;
+            this.kick();
+          }, waitMs);
+          return;
+        }
+      }
       if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size)) {
         this.putBack(m.seq, dc);
         if (wr !== undefined) {
@@ -269,6 +282,20 @@ export class Delivery {
     }
     if (this.replaying && c.sseq > this.replayLastSeq) this.replaying = false;
     if (pull) this.processWaiting(!stalledOnMaxAck);
+  }
+
+  /** rate_limit_bps as a token bucket of one second's bytes: 0 when `size` may go now, else the ms to wait. */
+  private rateLimitWait(size: number): number {
+    const perMs = this.cfg.rate_limit_bps! / 8 / 1000;
+    const now = Date.now();
+    const burst = Math.max(size, perMs * 1000);
+    this.rateTokens = Math.min(burst, this.rateTokens + (now - this.rateLast) * perMs);
+    this.rateLast = now;
+    if (this.rateTokens >= size) {
+      this.rateTokens -= size;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((size - this.rateTokens) / perMs));
   }
 
   /** Undo taking m from the store when nobody could receive it. */
