@@ -402,15 +402,17 @@ export class Stream {
   }
 
   /** Go's StreamInfo JSON (without the response type). */
-  info(opts: { subjectsFilter?: string; deleted?: boolean } = {}): Record<string, unknown> {
+  info(opts: { subjectsFilter?: string; deleted?: boolean; links?: boolean } = {}): Record<string, unknown> {
     const out: Record<string, unknown> = {
       config: this.cfg,
       created: this.created,
       state: this.state(opts),
     };
-    const sources = this.jsa.engine.mirrors.infoFor(this);
-    if (sources.mirror) out.mirror = sources.mirror;
-    if (sources.sources) out.sources = sources.sources;
+    if (opts.links !== false) {
+      const sources = this.jsa.engine.mirrors.infoFor(this);
+      if (sources.mirror) out.mirror = sources.mirror;
+      if (sources.sources) out.sources = sources.sources;
+    }
     out.ts = formatNanos(nowNanos());
     return out;
   }

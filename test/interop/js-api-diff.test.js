@@ -17,6 +17,8 @@ const goServer = goServerPath();
 
 /** Key paths of nats-server 2.10 that 2.9.10 lacks. */
 const NEWER_GO_KEYS = new Set([
+  "mirror.filter_subject",
+  "sources[].filter_subject",
   "config.compression",
   "config.consumer_limits",
   "streams[].config.compression",
@@ -79,7 +81,15 @@ const CASES = [
   ["msg-get-empty", "$JS.API.STREAM.MSG.GET.D", ""],
   ["msg-delete", "$JS.API.STREAM.MSG.DELETE.D", { seq: 1 }],
   ["msg-delete-missing", "$JS.API.STREAM.MSG.DELETE.D", { seq: 1 }],
+  ["create-mirror", "$JS.API.STREAM.CREATE.MD", { name: "MD", mirror: { name: "D" } }],
+  ["create-source", "$JS.API.STREAM.CREATE.SD", { name: "SD", sources: [{ name: "D", filter_subject: "d.a" }] }],
+  ["mirror-subjects", "$JS.API.STREAM.CREATE.MX", { name: "MX", mirror: { name: "D" }, subjects: ["mx"] }],
+  ["info-mirror", "$JS.API.STREAM.INFO.MD", ""],
+  ["info-source", "$JS.API.STREAM.INFO.SD", ""],
+  ["purge-keep", "$JS.API.STREAM.PURGE.D", { keep: 1 }],
   ["purge", "$JS.API.STREAM.PURGE.D", { filter: "d.b" }],
+  ["purge-missing", "$JS.API.STREAM.PURGE.NOPE", ""],
+  ["snapshot-nodeliver", "$JS.API.STREAM.SNAPSHOT.D", { deliver_subject: "" }],
   ["stepdown", "$JS.API.STREAM.LEADER.STEPDOWN.D", ""],
   ["peer-remove", "$JS.API.STREAM.PEER.REMOVE.D", { peer: "x" }],
   ["delete", "$JS.API.STREAM.DELETE.D", ""],

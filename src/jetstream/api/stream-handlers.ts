@@ -83,8 +83,9 @@ export function registerStreamApi(api: ApiDispatcher): void {
     if (cfg.mirror_direct && !cfg.mirror) throw jsFail("streamInvalidConfig", { err: "stream has no mirror but does have mirror direct" });
     const { stream, created } = req.jsa.createStream(cfg);
     if (created) sendStreamAction(req.jsa, stream.name, "create");
-    // Go sets did_create whenever the create succeeded, also for an identical existing stream.
-    return { ...stream.info(), did_create: true };
+    // Go sets did_create whenever the create succeeded, also for an identical existing stream;
+    // its create answer has no mirror/sources blocks yet.
+    return { ...stream.info({ links: false }), did_create: true };
   });
 
   api.register("STREAM.UPDATE.*", `${T}stream_update_response`, (req) => {
@@ -145,7 +146,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     return { total: streams.length, offset, limit: LIST_LIMIT, streams: page };
   });
 
-  api.register("STREAM.PURGE.*", `${T}stream_purge_response`, (req) => {
+  api.register("STREAM.PURGE.*", `${T}stream_purge_response`, { purged: 0 }, (req) => {
     const stream = req.jsa.stream(streamToken(req));
     if (stream.cfg.sealed) throw jsFail("streamSealed");
     if (stream.cfg.deny_purge) throw jsFail("streamPurgeFailed", { err: "stream purge not permitted" });
