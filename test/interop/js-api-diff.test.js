@@ -153,3 +153,55 @@ test("$JS API answers have Go's shapes and err_codes", { skip: !goServer && "nat
     removeDir(goDir);
   }
 });
+
+const DIRECT = [
+  ["seq", "$JS.API.DIRECT.GET.DG", { seq: 1 }],
+  ["last-in-subject", "$JS.API.DIRECT.GET.DG.dg.b", ""],
+  ["last-by-subj", "$JS.API.DIRECT.GET.DG", { last_by_subj: "dg.a" }],
+  ["next-by-subj", "$JS.API.DIRECT.GET.DG", { seq: 2, next_by_subj: "dg.a" }],
+  ["missing", "$JS.API.DIRECT.GET.DG", { seq: 99 }],
+  ["empty", "$JS.API.DIRECT.GET.DG", ""],
+  ["malformed", "$JS.API.DIRECT.GET.DG", "{x"],
+  ["both", "$JS.API.DIRECT.GET.DG", { seq: 1, last_by_subj: "dg.a" }],
+  ["payload-on-subject-form", "$JS.API.DIRECT.GET.DG.dg.a", "{}"],
+];
+
+async function directRun(url) {
+  const nc = await connect({ servers: url });
+  const out = new Map();
+  try {
+    await nc.request("$JS.API.STREAM.CREATE.DG", JSON.stringify({ name: "DG", subjects: ["dg.>"], allow_direct: true }), { timeout: 2000 });
+    const h = natsHeaders();
+    h.set("X-Mine", "1");
+    for (const [s, d, hdr] of [["dg.a", "1"], ["dg.b", "2", h], ["dg.a", "3"]]) await nc.request(s, d, { timeout: 2000, headers: hdr });
+    for (const [name, subject, body] of DIRECT) {
+      const m = await nc.request(subject, typeof body === "string" ? body : JSON.stringify(body), { timeout: 1000 });
+      const keys = m.headers ? [...m.headers.keys()].sort() : [];
+      out.set(name, { code: m.headers?.code ?? 0, description: m.headers?.description ?? "", keys, data: m.string() });
+    }
+  } finally {
+    await nc.close();
+  }
+  return out;
+}
+
+test("direct get answers have Go's headers and status lines", { skip: !goServer && "nats-server not installed", timeout: 60_000 }, async () => {
+  const goDir = tempDir("go-js-");
+  const go = await startGoServer(["-js", "-sd", goDir]);
+  const ts = await startServer({ jetstream: true });
+  try {
+    const g = await directRun(go.url);
+    const t = await directRun(ts.url);
+    const diffs = [];
+    for (const [name] of DIRECT) {
+      const a = g.get(name);
+      const b = t.get(name);
+      if (JSON.stringify(a) !== JSON.stringify(b)) diffs.push(`${name}: Go ${JSON.stringify(a)} vs tsnats ${JSON.stringify(b)}`);
+    }
+    assert.deepEqual(diffs, []);
+  } finally {
+    await ts.shutdown();
+    await go.stop();
+    removeDir(goDir);
+  }
+});
