@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startTsnats, tempDir, removeDir, sleep } from "../helpers/tsnats-process.js";
+import { startServer, waitUntil } from "../helpers/server.js";
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
@@ -65,6 +66,34 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
       await nc.close().catch(() => {});
       await p.kill();
     }
+  });
+
+  test("mirrors and sources resume after a restart without gaps or duplicates", async () => {
+    const storeDir = tempDir("tsnats-js-");
+    dirs.push(storeDir);
+    const round = async (first, n, expect) => {
+      const s = await startServer({ jetstream: { storeDir } });
+      const nc = await connect({ servers: s.url });
+      try {
+        const jsm = await jetstreamManager(nc);
+        if (first) {
+          await jsm.streams.add({ name: "O", subjects: ["o.>"] });
+          await jsm.streams.add({ name: "M", mirror: { name: "O" } });
+          await jsm.streams.add({ name: "SR", sources: [{ name: "O" }] });
+        }
+        const js = jetstream(nc);
+        for (let i = 0; i < n; i++) await js.publish(`o.${i % 3}`, `${first ? "a" : "b"}${i}`);
+        for (const name of ["M", "SR"]) await waitUntil(async () => (await jsm.streams.info(name)).state.messages === expect, 5000, `${name} has ${expect}`);
+        await sleep(100);
+        assert.equal((await jsm.streams.info("SR")).state.messages, expect);
+        assert.equal((await jsm.streams.getMessage("M", { seq: expect })).string(), (await jsm.streams.getMessage("O", { seq: expect })).string());
+      } finally {
+        await nc.close();
+        await s.shutdown();
+      }
+    };
+    await round(true, 10, 10);
+    await round(false, 5, 15);
   });
 
   test("crash loop: every acknowledged message is present at the sequence its PubAck named", async () => {
