@@ -130,8 +130,8 @@ export class ApiDispatcher {
       if (reply) jsa.client.publish(reply, undefined, text);
       sendApiAudit(jsa, subject, body, text);
     };
-    jsa.api.total++;
     if (found.length > 1) {
+      jsa.api.total++;
       this.js.server.logger.warn(`Malformed JetStream API Request: [${subject}] ${JSON.stringify(body.toString("latin1"))}`);
       jsa.api.errors++;
       send(ApiDispatcher.errorBody(SYSTEM_RESPONSE_TYPE, jsError("badRequest")));
@@ -143,6 +143,7 @@ export class ApiDispatcher {
     try {
       out = route.handler(req);
     } catch (e) {
+      jsa.api.total++;
       jsa.api.errors++;
       if (e instanceof JsApiError) {
         send(ApiDispatcher.errorBody(route.type, e.error, route.errorFields));
@@ -152,6 +153,8 @@ export class ApiDispatcher {
       send(ApiDispatcher.errorBody(route.type, { code: 500, err_code: 10051, description: (e as Error).message }, route.errorFields));
       return;
     }
+    // Counted after the handler, as Go: an INFO answer does not include itself.
+    jsa.api.total++;
     if (out !== null) send(ApiDispatcher.encode(route.type, out));
   }
 }
