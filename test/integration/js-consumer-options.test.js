@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, AckPolicy, ReplayPolicy } from "@nats-io/jetstream";
 import { startServer, sleep, waitUntil, withTimeout } from "../helpers/server.js";
+import { startMonitored, getJson } from "./monitor-helpers.js";
 
 async function withJs(fn) {
   const dir = mkdtempSync(join(tmpdir(), "tsnats-jso-"));
@@ -146,3 +147,25 @@ test("rate_limit_bps paces a push consumer", () =>
     await waitUntil(() => times.length === 8, 6000, "all delivered");
     assert.ok(times[7] - t0 >= 1000, `paced: ${times[7] - t0} ms`);
   }));
+
+test("/jsz?consumers=true lists consumer detail, with config only when asked", async () => {
+  const server = await startMonitored({ jetstream: true });
+  const nc = await connect({ servers: server.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "S", subjects: ["s.>"], storage: "memory" });
+    await jetstream(nc).publish("s.1", "x");
+    await jsm.consumers.add("S", { durable_name: "C", ack_policy: AckPolicy.Explicit });
+    const j = await getJson(server, "/jsz?accounts=true&streams=true&consumers=true");
+    const cd = j.account_details[0].stream_detail[0].consumer_detail;
+    assert.equal(cd.length, 1);
+    assert.equal(cd[0].name, "C");
+    assert.equal(cd[0].num_pending, 1);
+    assert.equal(cd[0].config, undefined);
+    const withCfg = await getJson(server, "/jsz?accounts=true&streams=true&consumers=true&config=true");
+    assert.equal(withCfg.account_details[0].stream_detail[0].consumer_detail[0].config.ack_policy, "explicit");
+  } finally {
+    await nc.close();
+    await server.shutdown();
+  }
+});

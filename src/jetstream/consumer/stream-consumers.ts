@@ -75,6 +75,16 @@ export class StreamConsumers implements ConsumerOwner {
     return this.consumers.size;
   }
 
+  /** /jsz consumer_detail: each consumer's info, its config only when asked for. */
+  details(withConfig: boolean): Record<string, unknown>[] {
+    const now = nowNanos();
+    return this.list().map((c) => {
+      const info = c.info(now);
+      if (!withConfig) delete info.config;
+      return info;
+    });
+  }
+
   recover(): void {
     const store = this.host.store;
     for (const name of store.consumerNames()) {
