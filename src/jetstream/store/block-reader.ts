@@ -1,11 +1,15 @@
 // Reads records of sealed block files: a few open descriptors and one window
 // of recently read bytes, so a consumer walking old messages does one read per
-// window instead of one per message. The window may also be the in-memory
+// 256 KiB instead of one per message, while a jump elsewhere reads only 4 KiB.
+// The window may also be the in-memory
 // copy of the block that was just sealed. Callers validate what they get.
 
 import * as fs from "node:fs";
 
+/** Read-ahead for sequential reads (a consumer walking a block). */
 const WINDOW = 256 * 1024;
+/** Read size for a jump elsewhere (a KV get of an old key): no 256 KiB read for 50 bytes. */
+const SMALL_READ = 4096;
 const MAX_FDS = 8;
 
 export class BlockReader {
@@ -33,9 +37,10 @@ export class BlockReader {
     }
     const fd = this.fdOf(blockId);
     if (fd < 0) return null;
-    const want = Math.max(len, WINDOW);
+    const sequential = blockId === this.windowBlock && off >= this.windowEnd && off < this.windowEnd + WINDOW;
+    const want = Math.max(len, sequential ? WINDOW : SMALL_READ);
     let buf: Buffer;
-    if (want === WINDOW) {
+    if (want <= WINDOW) {
       if (this.scratch === null) this.scratch = Buffer.allocUnsafe(WINDOW);
       buf = this.scratch;
     } else {
@@ -43,7 +48,7 @@ export class BlockReader {
     }
     let n: number;
     try {
-      n = fs.readSync(fd, buf, 0, want, off);
+      n = fs.readSync(fd, buf, 0, Math.min(want, buf.length), off);
     } catch {
       return null;
     }
