@@ -98,11 +98,19 @@ export function jszJson(js: JetStream, o: JszOptions): Record<string, unknown> {
     }
   }
   const out: Record<string, unknown> = { config: configJson(js), ...statsJson(js), streams, consumers, messages, bytes };
-  if (o.accounts || o.streams || o.consumers || o.account !== "") {
-    const all = [...js.accounts.values()].filter((a) => o.account === "" || a.account.name === o.account).sort((a, b) => (a.account.name < b.account.name ? -1 : 1));
-    const limit = o.limit > 0 ? o.limit : 1024;
-    const page = all.slice(Math.max(0, o.offset), Math.max(0, o.offset) + limit);
-    if (page.length > 0) out.account_details = page.map((a) => accountDetail(a, o));
+  // Go's rules: consumers imply streams, streams without acc imply accounts; a named account wins.
+  const streamsToo = o.streams || o.consumers;
+  const accountsToo = o.accounts || (streamsToo && o.account === "");
+  const all = [...js.accounts.values()].sort((a, b) => (a.account.name < b.account.name ? -1 : 1));
+  const named = all.filter((a) => a.account.name === o.account);
+  let page: JsAccount[] = [];
+  if (named.length > 0) page = named;
+  else if (accountsToo) {
+    const offset = Math.max(0, o.offset);
+    page = all.slice(offset, offset + (o.limit > 0 ? o.limit : 1024));
   }
+  if (page.length > 0) out.account_details = page.map((a) => accountDetail(a, { ...o, streams: streamsToo }));
+  // nats-server 2.10: the number of JetStream accounts.
+  out.total = all.length;
   return out;
 }

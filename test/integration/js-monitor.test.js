@@ -43,7 +43,16 @@ describe("JetStream monitoring", { timeout: 30_000 }, () => {
     assert.equal(acc.stream_detail[1].config.name, "MON");
     const noCfg = await getJson(server, "/jsz?streams=true");
     assert.equal(noCfg.account_details[0].stream_detail[0].config, undefined);
-    assert.equal((await getJson(server, "/jsz?acc=NOPE&accounts=true")).account_details, undefined);
+    // As Go: an unknown acc gives no detail; a known one gives its detail without accounts=true.
+    assert.equal((await getJson(server, "/jsz?acc=NOPE")).account_details, undefined);
+    assert.equal((await getJson(server, "/jsz?acc=$G")).account_details[0].name, "$G");
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add("MON", { durable_name: "watcher", ack_policy: "explicit" });
+    const c = await getJson(server, "/jsz?consumers=true&config=true");
+    assert.equal(c.consumers, 1);
+    const mon = c.account_details[0].stream_detail.find((x) => x.name === "MON");
+    assert.equal(mon.consumer_detail[0].name, "watcher");
+    await jsm.consumers.delete("MON", "watcher");
   });
 
   test("/varz jetstream block and /healthz", async () => {
