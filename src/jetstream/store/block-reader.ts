@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 const WINDOW = 256 * 1024;
 /** Read size for a jump elsewhere (a KV get of an old key): no 256 KiB read for 50 bytes. */
 const SMALL_READ = 4096;
-const MAX_FDS = 8;
+const MAX_FDS = 4;
 
 export class BlockReader {
   private readonly fds = new Map<number, number>();

@@ -2,12 +2,12 @@
 // meta in two checksummed copies (meta.A, meta.B, both written by setMeta) and
 // the consumer state written alternately to state.A and state.B with a rising
 // generation, so a torn or damaged write falls back to the previous state
-// instead of losing the consumer. One positional write per flush.
+// instead of losing the consumer. One small file write per flush.
 
 import * as fs from "node:fs";
 import { decodeConsumerState, encodeConsumerState } from "./consumer-state-codec.js";
 import { encodeSlot, readBest, slotPaths, writeBoth } from "./dual-file.js";
-import { errnoOf, writeFully, type StoreIo } from "./store-io.js";
+import { errnoOf, type StoreIo } from "./store-io.js";
 import { StoreError, type ConsumerMeta, type ConsumerState, type ConsumerStore } from "./types.js";
 
 export class FileConsumerStore implements ConsumerStore {
@@ -16,7 +16,6 @@ export class FileConsumerStore implements ConsumerStore {
   private dirty = false;
   private metaGen = 0;
   private stateGen = 0;
-  private readonly fds: [number, number] = [-1, -1];
 
   constructor(
     readonly name: string,
@@ -74,8 +73,8 @@ export class FileConsumerStore implements ConsumerStore {
     const slot = gen % 2;
     const data = encodeSlot(gen, encodeConsumerState(this.current));
     try {
-      if (this.fds[slot] < 0) this.fds[slot] = this.io.openSync(slotPaths(this.dir, "state")[slot], "w");
-      writeFully(this.io, this.fds[slot], data, 0, data.length, 0);
+      // Open, write, close: no descriptor held per consumer (servers with thousands of them).
+      this.io.writeFileSync(slotPaths(this.dir, "state")[slot], data);
     } catch (err) {
       throw new StoreError("write_failed", `consumer state write failed: ${errnoOf(err)}`, errnoOf(err));
     }
@@ -83,16 +82,12 @@ export class FileConsumerStore implements ConsumerStore {
     this.dirty = false;
   }
 
-  /** Closes files; the state is kept on disk. */
+  /** Writes what is pending; the state is kept on disk. */
   close(): void {
     try {
       this.flushPending();
     } catch {
       // The previous state stays on disk; nothing more can be done at close.
-    }
-    for (let i = 0; i < 2; i++) {
-      if (this.fds[i] >= 0) fs.closeSync(this.fds[i]);
-      this.fds[i] = -1;
     }
   }
 
