@@ -37,10 +37,6 @@ export class DedupWindow {
     for (const [id, e] of this.ids) if (e.seq > seq) this.ids.delete(id);
   }
 
-  clear(): void {
-    this.ids.clear();
-  }
-
   private expire(now: number): void {
     for (const [id, e] of this.ids) {
       if (now - e.ts <= this.windowNs) break;

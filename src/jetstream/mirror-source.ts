@@ -12,6 +12,7 @@ import type { Stream } from "./stream.js";
 import type { JetStream } from "./jetstream.js";
 import type { StreamSourceConfig } from "./stream-config.js";
 import { SubjectTransform } from "./subject-transform.js";
+import { subjectMatches } from "../sublist/subject-trie.js";
 import { buildHeaders, headerValue, withoutHeaders } from "./headers.js";
 import { parseTimeNanos } from "./time.js";
 import { nowNanos } from "./store/index.js";
@@ -88,7 +89,7 @@ class Link {
       if (t.transform !== null) {
         const out = t.transform.apply(subject);
         if (out !== undefined) return out;
-      } else if (t.filter === ">" || subjectMatchesFilter(subject, t.filter)) {
+      } else if (t.filter === ">" || subjectMatches(subject, t.filter)) {
         return subject;
       }
     }
@@ -135,16 +136,6 @@ class Link {
     out.active = origin && this.lastActive > 0 ? Math.max(0, nowNanos() - this.lastActive) : -1;
     return out;
   }
-}
-
-function subjectMatchesFilter(subject: string, filter: string): boolean {
-  const s = subject.split(".");
-  const f = filter.split(".");
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === ">") return s.length > i;
-    if (i >= s.length || (f[i] !== "*" && f[i] !== s[i])) return false;
-  }
-  return s.length === f.length;
 }
 
 export class MirrorsAndSources {

@@ -9,10 +9,10 @@
 import type { Subscription } from "../server/subscription.js";
 import type { Account } from "../accounts/account.js";
 import type { InternalClient } from "../server/internal-client.js";
-import type { MessageStore, PurgeRequest, StoredMessage } from "./store/index.js";
+import type { MessageStore, PurgeRequest } from "./store/index.js";
 import { StoreError, nowNanos } from "./store/index.js";
 import type { StreamConfig } from "./stream-config.js";
-import { jsError, jsFail, type ApiError } from "./api/errors.js";
+import { jsError, type ApiError } from "./api/errors.js";
 import { readPublishHeaders, buildHeaders } from "./headers.js";
 import { DedupWindow } from "./dedup.js";
 import { SubjectTransform } from "./subject-transform.js";
@@ -371,12 +371,6 @@ export class Stream {
   }
 
   // ---- reads ----
-
-  getMsg(seq: number): StoredMessage {
-    const m = this.store.getMsg(seq);
-    if (m === null) throw jsFail("noMessageFound");
-    return m;
-  }
 
   /** Go's StreamState JSON. */
   state(opts: { subjectsFilter?: string; deleted?: boolean } = {}): Record<string, unknown> {

@@ -15,7 +15,6 @@ export const SYSTEM_RESPONSE_TYPE = "io.nats.jetstream.api.v1.system_response";
 export class ApiRequest {
   private parsed: unknown = undefined;
   private decoded = false;
-  answered = false;
 
   constructor(
     readonly jsa: JsAccount,
@@ -58,7 +57,6 @@ export class ApiRequest {
 
   /** Send an already-typed body (for handlers that answer later or more than once). */
   respond(body: string): void {
-    this.answered = true;
     this.send(body);
   }
 }
