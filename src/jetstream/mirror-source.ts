@@ -113,12 +113,12 @@ class Link {
       if (subject === undefined) continue;
       if (this.mirror) {
         target.alignForMirror(m.seq);
-        target.store_(subject, undefined, m.hdr, m.data, m.ts);
+        target.ingest(subject, undefined, m.hdr, m.data, m.ts);
       } else {
         // As Go: a daisy-chained source header and the origin's expectations do not apply here.
         const base = withoutHeaders(m.hdr, (k) => k === SOURCE_HEADER || k.startsWith("Nats-Expected-"));
         const hdr = buildHeaders(base, [[SOURCE_HEADER, `${this.originName} ${m.seq}`]]);
-        target.store_(subject, undefined, hdr, m.data, nowNanos());
+        target.ingest(subject, undefined, hdr, m.data, nowNanos());
       }
       copied++;
     }

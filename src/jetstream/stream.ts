@@ -182,7 +182,7 @@ export class Stream {
   private onPublish(subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
     if (this.closed) return;
     try {
-      this.store_(subject, reply, hdr, data, nowNanos());
+      this.ingest(subject, reply, hdr, data, nowNanos());
     } catch (e) {
       // A fault here must not cost the publisher its connection: log it and answer an error.
       this.jsa.engine.server.logger.error(`JetStream failed to process a msg on stream '${this.jsa.account.name} > ${this.name}': ${(e as Error).stack ?? e}`);
@@ -191,7 +191,7 @@ export class Stream {
   }
 
   /** Process one inbound message (publish, or a mirror/source copy); returns the seq or 0. */
-  store_(subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer, ts: number): number {
+  ingest(subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer, ts: number): number {
     const c = this.cfg;
     if (c.sealed) {
       this.fail(reply, jsError("streamSealed"));
