@@ -508,6 +508,15 @@ describe("failed writes", () => {
     r.stop();
   });
 
+  test("a store dir that cannot be created, or a first write that fails, answers write_failed and leaves nothing", () => {
+    const file = path.join(root, `plain-file-${dirNo++}`);
+    fs.writeFileSync(file, "not a directory");
+    assert.throws(() => FileStore.create({ storeDir: file, account: "ACC" }, meta()), (e) => e.code === "write_failed" && e.errno === "ENOTDIR");
+    const opts = newOpts({ io: { writeSync: () => { throw Object.assign(new Error("full"), { code: "ENOSPC" }); } } });
+    assert.throws(() => FileStore.create(opts, meta()), (e) => e.code === "write_failed" && e.errno === "ENOSPC");
+    assert.ok(!fs.existsSync(streamPath(opts)));
+  });
+
   test("a failing meta write refuses the update and keeps the old config", () => {
     const opts = newOpts({
       io: {

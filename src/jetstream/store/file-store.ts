@@ -28,13 +28,17 @@ export class FileStore extends FileBlocks implements MessageStore {
   static create(opts: FileStoreOptions, meta: StreamMeta): FileStore {
     const dir = streamDir(opts.storeDir, opts.account, meta.config.name);
     if (fs.existsSync(path.join(dir, "msgs"))) throw new StoreError("bad_store", `stream store already exists: ${dir}`);
-    fs.mkdirSync(path.join(dir, "msgs"), { recursive: true });
+    try {
+      fs.mkdirSync(path.join(dir, "msgs"), { recursive: true });
+    } catch (err) {
+      throw new StoreError("write_failed", `stream store create failed: ${errnoOf(err)}`, errnoOf(err));
+    }
     const store = new FileStore(opts, dir, meta);
     try {
       store.writeMeta(meta);
       store.openBlock(1);
     } catch (err) {
-      store.stop();
+      store.abandon();
       fs.rmSync(dir, { recursive: true, force: true });
       throw err instanceof StoreError ? err : new StoreError("write_failed", `stream store create failed: ${errnoOf(err)}`, errnoOf(err));
     }
