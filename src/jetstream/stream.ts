@@ -311,14 +311,17 @@ export class Stream {
   private finishCycle(): void {
     this.cycleScheduled = false;
     let goodUpTo = Infinity;
-    try {
-      this.store.flushPending();
-    } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      this.jsa.engine.server.logger.error(`JetStream failed to write stream '${this.jsa.account.name} > ${this.name}': ${e.message}`);
-      goodUpTo = this.store.state().last_seq;
-      this.dedup.forgetAbove(goodUpTo);
-      this.republishQueue = [];
+    // A stopped stream flushed in stop(); its store is closed now.
+    if (!this.closed) {
+      try {
+        this.store.flushPending();
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        this.jsa.engine.server.logger.error(`JetStream failed to write stream '${this.jsa.account.name} > ${this.name}': ${e.message}`);
+        goodUpTo = this.store.state().last_seq;
+        this.dedup.forgetAbove(goodUpTo);
+        this.republishQueue = [];
+      }
     }
     const client = this.jsa.client;
     const n = this.replyTo.length;
@@ -348,6 +351,7 @@ export class Stream {
       for (const r of this.republishQueue) client.publish(r.subject, undefined, r.data, r.hdr);
       this.republishQueue = [];
     }
+    if (this.closed) return;
     if (this.pendingBytes > 0) this.jsa.refreshUsage(this);
     const mirrors = this.jsa.engine.mirrors;
     if (mirrors.active) mirrors.originAppended(this);
