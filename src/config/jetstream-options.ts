@@ -112,6 +112,14 @@ export function readJetStream(node: ConfNode, o: Partial<Options>, report: (e: N
       case "max_outstanding_catchup":
         storageSize(v, "max_outstanding_catchup");
         break;
+      // nats-server 2.11 keys (per-stream ingest buffer limits): checked like Go, no effect here
+      // since tsnats stores each message in the turn it arrives.
+      case "max_buffered_size":
+        storageSize(v, "max_buffered_size");
+        break;
+      case "max_buffered_msgs":
+        if (v.kind !== "integer") throw new NodeError(v, `Expected a parseable size for ${goQuote(key)}, got ${String(v.value)}`);
+        break;
       case "request_queue_limit":
         if (v.kind !== "integer") throw new NodeError(v, `Expected a parseable size for ${goQuote(key)}, got ${String(v.value)}`);
         break;

@@ -234,6 +234,8 @@ describe("unknown and unimplemented keys", () => {
     assert.deepEqual(o.jetstream, { maxMemory: 1e9, maxStore: 2048, domain: "hub", syncAlways: true, maxDuplicateWindow: 60_000 });
     assert.equal(options("jetstream { enabled: false }\n").jetstream, false);
     assert.equal(loadError("jetstream { bogus: 1 }\n").e.reason, 'unknown field "bogus"');
+    assert.equal(options("jetstream { max_buffered_size: 64M, max_buffered_msgs: 10000 }\n").jetstream !== false, true);
+    assert.equal(loadError("jetstream { max_buffered_msgs: x }\n").e.reason, 'Expected a parseable size for "max_buffered_msgs", got x');
     assert.equal(loadError("jetstream { max_mem: 5X }\n").e.reason, "max_mem_store sizes defined as strings must end in K, M, G, T");
     assert.equal(loadError("store_dir: /a\njetstream { store_dir: /b }\n").e.reason, "Duplicate 'store_dir' configuration");
   });
