@@ -169,3 +169,18 @@ test("/jsz?consumers=true lists consumer detail, with config only when asked", a
     await server.shutdown();
   }
 });
+
+test("an ephemeral push consumer lives while subscribed and goes inactive_threshold after its subscriber left", () =>
+  withJs(async ({ nc, jsm }) => {
+    await jsm.streams.add({ name: "S", subjects: ["s.>"], storage: "memory" });
+    const sub = nc.subscribe("eph.push");
+    await nc.flush();
+    await jsm.consumers.add("S", { name: "ep", ack_policy: AckPolicy.None, deliver_subject: "eph.push", inactive_threshold: 600e6 });
+    await sleep(1300);
+    assert.equal((await jsm.consumers.info("S", "ep")).push_bound, true);
+    sub.unsubscribe();
+    await nc.flush();
+    const gone = Date.now();
+    await waitUntil(async () => (await jsm.consumers.list("S").next()).length === 0, 4000, "deleted");
+    assert.ok(Date.now() - gone >= 400, `waited for the threshold: ${Date.now() - gone} ms`);
+  }));

@@ -55,6 +55,8 @@ export class Delivery {
   private hbTimer: NodeJS.Timeout | null = null;
   private lastSend = 0;
   private interestTimer: NodeJS.Timeout | null = null;
+  /** Push: when the deliver subject lost its last subscriber (ms). */
+  private inactiveSince = 0;
   private inactiveTimer: NodeJS.Timeout | null = null;
   private paceTimer: NodeJS.Timeout | null = null;
   private lastReplayTs = 0;
@@ -573,6 +575,7 @@ export class Delivery {
 
   private becameInactive(): void {
     if (this.interestTimer !== null) return;
+    this.inactiveSince = Date.now();
     let tries = 0;
     const poll = (): void => {
       this.interestTimer = null;
@@ -601,7 +604,14 @@ export class Delivery {
       if (c.closed) return;
       let idleFor: number;
       if (c.isPull) idleFor = this.waiting!.length > 0 ? 0 : Date.now() - this.waiting!.last;
-      else idleFor = this.active && this.hasInterest(this.cfg.deliver_subject!) ? 0 : thresh;
+      else if (this.active && this.hasInterest(this.cfg.deliver_subject!)) idleFor = 0;
+      else {
+        if (this.active) {
+          this.active = false;
+          this.becameInactive();
+        }
+        idleFor = Date.now() - this.inactiveSince;
+      }
       if (idleFor >= thresh) {
         c.owner.expire(c);
         return;
