@@ -1,10 +1,13 @@
 // The composition root: a Server with every optional subsystem plugged in
-// (HTTP monitoring, JetStream). index.ts (embedding) and cli.ts (the command)
-// both build their servers here, so server/ never imports the layers above it.
+// (HTTP and HTTPS monitoring, the WebSocket listener, TLS on the client
+// port, JetStream). index.ts (embedding) and cli.ts (the command) both build
+// their servers here, so server/ never imports the layers above it.
 
 import type { Options } from "./options.js";
 import { Server } from "./server/server.js";
-import { startMonitor } from "./monitor/http.js";
+import { startHttpsMonitor, startMonitor } from "./monitor/http.js";
+import { startClientTls } from "./transport/tls-upgrade.js";
+import { startWebsocket } from "./transport/websocket-listener.js";
 import { JetStream, type JetStreamExtension } from "./jetstream/jetstream.js";
 import { consumersExtension } from "./jetstream/consumer/index.js";
 
@@ -13,5 +16,5 @@ const JETSTREAM_EXTENSIONS: JetStreamExtension[] = [consumersExtension];
 
 export function assembleServer(options: Partial<Options>): Server {
   // JetStream first: /varz and /jsz read it, and it is up before the server reports ready.
-  return new Server(options, [(server) => JetStream.start(server, JETSTREAM_EXTENSIONS), startMonitor]);
+  return new Server(options, [(server) => JetStream.start(server, JETSTREAM_EXTENSIONS), startMonitor, startHttpsMonitor, startWebsocket], startClientTls);
 }

@@ -11,6 +11,8 @@ import { fromPublic } from "@nats-io/nkeys";
 import type { NkeyUser, User } from "./model.js";
 import { isBcrypt } from "./model.js";
 import { CompiledPermissions } from "./permissions.js";
+import { mapCertificateToUser } from "./cert-mapping.js";
+import type { CertIdentity } from "../server/client-transport.js";
 
 /** What an Authenticator needs from Options. */
 export interface AuthOptions {
@@ -120,15 +122,22 @@ export class Authenticator {
   /**
    * Check credentials. Synchronous unless a bcrypt hash must be compared;
    * `knownSecret` is a configured secret this client's secret already
-   * matched (a reload does not compare it again).
+   * matched (a reload does not compare it again). With `certificate`
+   * (verify_and_map) the user is the one the client certificate names.
    */
-  check(c: ClientCredentials, nonce: string, knownSecret?: string): AuthVerdict | Promise<AuthVerdict> {
+  check(c: ClientCredentials, nonce: string, knownSecret?: string, certificate?: { identity: CertIdentity | null }): AuthVerdict | Promise<AuthVerdict> {
     if (!this.required) return { ok: true };
     let nkeyUser: ConfiguredUser | undefined;
     let user: ConfiguredUser | undefined;
     if (this.nkeys !== null && this.nkeys.size > 0 && c.nkey !== "") {
       nkeyUser = this.nkeys.get(c.nkey);
       if (!nkeyUser) return DENIED;
+    } else if (this.users !== null && this.users.size > 0 && certificate) {
+      const name = certificate.identity ? mapCertificateToUser(certificate.identity, this.users.keys()) : null;
+      if (name === null) return { ok: false, debug: "User in cert not found in the configured users" };
+      // As Go: the user comes from the certificate, whatever CONNECT names.
+      c.user = name;
+      user = this.users.get(name);
     } else if (this.users !== null && this.users.size > 0) {
       if (this.noAuthUser !== "" && c.user === "" && c.pass === "" && c.authToken === "") {
         const u = this.users.get(this.noAuthUser);

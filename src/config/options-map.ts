@@ -3,7 +3,7 @@
 // 2.9's processConfigFileLine: same key aliases (case-insensitive), same type
 // rules, same errors and warnings, and "unknown field" for top-level keys it
 // does not know (unless the key was only used as a $variable). Blocks for
-// features tsnats does not implement yet (cluster, tls, …) are
+// features tsnats does not implement yet (cluster, …) are
 // accepted untouched and left in the raw tree. No file access here.
 
 import type { Options } from "../options.js";
@@ -14,6 +14,7 @@ import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-valu
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
 import { readJetStream } from "./jetstream-options.js";
+import { readTlsBlock, readWebsocketBlock } from "./tls-blocks.js";
 import { readAuthorization } from "./authorization.js";
 
 export interface MappedOptions {
@@ -232,12 +233,24 @@ const HANDLERS: Record<string, Handler> = {
     else fail(node, `error parsing auth_timeout: unsupported type ${goTypeName(node)}`);
   },
 
+  // Secure transports: TLS, HTTPS monitoring, WebSocket.
+  https_port: setInt("httpsPort"),
+  https: (node, ctx) => {
+    const { host, port } = parseListen(node);
+    ctx.o.httpHost = host;
+    ctx.o.httpsPort = port;
+  },
+  tls: (node, ctx) => {
+    ctx.o.tls = readTlsBlock(node);
+  },
+  allow_non_tls: setBool("allowNonTls"),
+  websocket: (node, ctx) => {
+    ctx.o.websocket = readWebsocketBlock(node, ctx.report);
+  },
+
   // Known to nats-server, not implemented by tsnats yet: accepted and kept
   // in the raw tree. Scalars get Go's type check; blocks are not inspected.
   prof_port: checkOnly(asInt),
-  https_port: checkOnly(asInt),
-  https: checkOnly(parseListen),
-  allow_non_tls: checkOnly(asBool),
   store_dir: (node, ctx) => {
     ctx.o.storeDir = asString(node);
   },
@@ -256,6 +269,7 @@ const HANDLERS: Record<string, Handler> = {
 };
 HANDLERS["storedir"] = HANDLERS["store_dir"]!;
 HANDLERS["maps"] = HANDLERS["mappings"]!;
+HANDLERS["ws"] = HANDLERS["websocket"]!;
 HANDLERS["system"] = HANDLERS["system_account"]!;
 HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 
@@ -266,7 +280,6 @@ const ACCEPTED = new Set([
   "gateway",
   "leaf",
   "leafnodes",
-  "tls",
   "ocsp",
   "operator",
   "operators",
@@ -282,8 +295,6 @@ const ACCEPTED = new Set([
   "resolver_pinned_accounts",
   "trusted",
   "trusted_keys",
-  "websocket",
-  "ws",
   "mqtt",
   "default_js_domain",
 ]);

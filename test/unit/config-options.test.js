@@ -214,10 +214,8 @@ describe("unknown and unimplemented keys", () => {
       "cluster { name: c, listen: 127.0.0.1:6222, routes: [nats://127.0.0.1:6223] }",
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
-      "websocket { port: 8080, no_tls: true }",
       "mqtt { port: 1883 }",
       "accounts { A: { users: [ { user: x, password: y } ] } }",
-      "tls { cert_file: a.pem, key_file: b.pem }",
       "system_account: SYS",
       "",
     ].join("\n");
