@@ -151,7 +151,7 @@ const cases = {
     assert.equal(s.purge(), 1);
     assert.deepEqual([s.state().msgs, s.state().first_seq], [0, 11]);
   },
-  "skipMsg uses up sequences without messages": (s) => {
+  "skipMsg and skipMsgs use up sequences without messages": (s) => {
     fill(s, 2);
     assert.equal(s.skipMsg(), 3);
     s.flushPending();
@@ -162,6 +162,21 @@ const cases = {
     s.flushPending();
     assert.deepEqual([s.state().msgs, s.state().first_seq, s.state().last_seq], [0, 6, 5]);
     assert.equal(s.append("x", null, b("y")), 6);
+    assert.equal(s.skipMsgs(3), 9);
+    assert.equal(s.skipMsgs(0), 9);
+    assert.equal(s.append("x", null, b("y")), 10);
+    assert.equal(s.skipMsgs(5_000_000), 5_000_010);
+    assert.equal(s.append("x", null, b("y")), 5_000_011);
+    s.flushPending();
+    const big = s.state({ deleted: true });
+    assert.deepEqual([big.msgs, big.first_seq, big.num_deleted], [3, 6, 5_000_003]);
+    assert.equal(big.deleted.length, 1_000_000, "the deleted list is capped");
+    assert.deepEqual(big.deleted.slice(0, 4), [7, 8, 9, 11]);
+    s.purge();
+    assert.equal(s.skipMsgs(1_000_000_000), 1_005_000_011);
+    assert.equal(s.append("z", null, b("w")), 1_005_000_012);
+    s.flushPending();
+    assert.deepEqual([s.state().msgs, s.state().first_seq, s.state().num_deleted], [1, 1_005_000_012, 0]);
   },
   "compact beyond last_seq empties the stream at that sequence": (s) => {
     fill(s, 5);

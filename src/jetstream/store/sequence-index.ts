@@ -66,12 +66,6 @@ export abstract class SequenceIndex<C extends IndexChunk> {
     return c;
   }
 
-  /** Subject id + 1 at seq, 0 when no message. */
-  protected idAt(seq: number): number {
-    const c = this.chunkFor(seq);
-    return c ? c.subj[seq - c.no * CHUNK_SIZE] : 0;
-  }
-
   /** First live sequence in [from, to] (matching f when given), 0 when none; skips absent chunks. */
   protected scanForward(from: number, to: number, m: IdMatcher | null): number {
     let seq = from;

@@ -21,6 +21,8 @@ import {
   type SubjectFilter,
 } from "./types.js";
 
+/** state({ deleted: true }) lists at most this many sequences, so a huge gap cannot exhaust memory. */
+const MAX_DELETED_LIST = 1_000_000;
 /** Expiry removes at most this many messages per timer run, so a mass expiry does not stall the event loop. */
 const EXPIRE_BATCH = 20_000;
 /** After a failed write, expiry tries again this much later. */
@@ -246,6 +248,16 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     return seq;
   }
 
+  /** Go's SkipMsgs: uses up the next `count` sequences at once (mirror gaps); returns the last. */
+  skipMsgs(count: number): number {
+    this.checkOpen();
+    if (count > 0) {
+      this.skipTo(this.lastSeq + count);
+      this.lastTs = nowNanos();
+    }
+    return this.lastSeq;
+  }
+
   /** Raise last_seq without a message (skipMsg, snapshot restore of trailing deletes). */
   protected skipTo(lastSeq: number): void {
     if (lastSeq <= this.lastSeq) return;
@@ -449,12 +461,21 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
       num_subjects: this.subjects.live,
       num_deleted: span - this.msgs,
     };
-    if (opts.deleted) {
-      const deleted: number[] = [];
-      if (this.msgs > 0) for (let s = this.firstSeq; s <= this.lastSeq; s++) if (this.idAt(s) === 0) deleted.push(s);
-      st.deleted = deleted;
-    }
+    if (opts.deleted) st.deleted = this.deletedList();
     return st;
+  }
+
+  /** Deleted sequences between first and last, ascending, at most MAX_DELETED_LIST of them. */
+  private deletedList(): number[] {
+    const out: number[] = [];
+    if (this.msgs === 0) return out;
+    for (let seq = this.firstSeq; seq <= this.lastSeq && out.length < MAX_DELETED_LIST; ) {
+      const no = Math.floor(seq / CHUNK_SIZE);
+      const c = this.chunks.get(no);
+      const end = Math.min(this.lastSeq, no * CHUNK_SIZE + CHUNK_SIZE - 1);
+      for (; seq <= end && out.length < MAX_DELETED_LIST; seq++) if (!c || c.subj[seq - no * CHUNK_SIZE] === 0) out.push(seq);
+    }
+    return out;
   }
 
   meta(): StreamMeta {

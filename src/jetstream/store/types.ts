@@ -60,7 +60,7 @@ export interface StoreState {
   num_subjects: number;
   /** Sequences between first_seq and last_seq that are gone. */
   num_deleted: number;
-  /** Only with state({ deleted: true }): the deleted sequences, ascending. */
+  /** Only with state({ deleted: true }): the deleted sequences, ascending (the first 1,000,000). */
   deleted?: number[];
 }
 
@@ -189,6 +189,8 @@ export interface MessageStore {
 
   /** Go's SkipMsg: uses up the next sequence without storing a message; returns it. Buffered like append. */
   skipMsg(): number;
+  /** Go's SkipMsgs: uses up the next `count` sequences in O(1); returns the last of them (last_seq). */
+  skipMsgs(count: number): number;
 
   /**
    * Writes every change since the last flush (appends, removals, consumer states) to the OS in one
