@@ -37,7 +37,7 @@ export class BlockReader {
     }
     const fd = this.fdOf(blockId);
     if (fd < 0) return null;
-    const sequential = blockId === this.windowBlock && off >= this.windowEnd && off < this.windowEnd + WINDOW;
+    const sequential = blockId === this.windowBlock && off >= this.windowStart && off < this.windowEnd + WINDOW;
     const want = Math.max(len, sequential ? WINDOW : SMALL_READ);
     let buf: Buffer;
     if (want <= WINDOW) {
