@@ -285,3 +285,22 @@ test("thousands of pull requests and absurd values stay bounded by max_waiting a
     for (let i = 0; i < 3; i++) await js.publish(`s.${i}`, "x");
     await waitUntil(async () => (await jsm.consumers.info("S", "C")).num_ack_pending === 3, 2000, "delivered to waiting requests");
   }));
+
+test("server limits max_ack_pending and max_request_batch default and bound consumer configs", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsnats-jsl-"));
+  const s = await startServer({ jetstream: { storeDir: dir, maxAckPending: 50, maxRequestBatch: 10 } });
+  const nc = await connect({ port: s.port });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "S", subjects: ["s.>"], storage: "memory" });
+    const ci = await jsm.consumers.add("S", { durable_name: "C", ack_policy: AckPolicy.Explicit });
+    assert.equal(ci.config.max_ack_pending, 50);
+    assert.equal(ci.config.max_batch, 10);
+    await assert.rejects(jsm.consumers.add("S", { durable_name: "D", ack_policy: AckPolicy.Explicit, max_ack_pending: 51 }), /consumer max ack pending exceeds system limit of 50/);
+    await assert.rejects(jsm.consumers.add("S", { durable_name: "D", ack_policy: AckPolicy.Explicit, max_batch: 11 }), /consumer max request batch exceeds server limit of 10/);
+  } finally {
+    await nc.close();
+    await s.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -169,8 +169,16 @@ export function filtersOf(cfg: ConsumerConfig): string[] {
   return cfg.filter_subjects ?? [];
 }
 
+/** Server-wide consumer limits (jetstream { limits { … } }); 0 = none. */
+export interface ServerConsumerLimits {
+  maxAckPending: number;
+  maxRequestBatch: number;
+}
+
+export const NO_SERVER_LIMITS: ServerConsumerLimits = { maxAckPending: 0, maxRequestBatch: 0 };
+
 /** Go's setConsumerConfigDefaults. */
-export function applyConsumerDefaults(cfg: ConsumerConfig, stream: ConsumerStreamConfig): void {
+export function applyConsumerDefaults(cfg: ConsumerConfig, stream: ConsumerStreamConfig, srv: ServerConsumerLimits = NO_SERVER_LIMITS, accMaxAckPending = 0): void {
   const pull = !cfg.deliver_subject;
   if (pull && !cfg.max_waiting) cfg.max_waiting = WAIT_QUEUE_DEFAULT_MAX;
   const acked = cfg.ack_policy === "explicit" || cfg.ack_policy === "all";
@@ -180,7 +188,13 @@ export function applyConsumerDefaults(cfg: ConsumerConfig, stream: ConsumerStrea
   const lim = stream.consumer_limits ?? {};
   if (!cfg.max_ack_pending && lim.max_ack_pending) cfg.max_ack_pending = lim.max_ack_pending;
   if (!cfg.inactive_threshold && lim.inactive_threshold) cfg.inactive_threshold = lim.inactive_threshold;
-  if (acked && !cfg.max_ack_pending) cfg.max_ack_pending = MAX_ACK_PENDING_DEFAULT;
+  if (acked && !cfg.max_ack_pending) {
+    let m = MAX_ACK_PENDING_DEFAULT;
+    if (srv.maxAckPending > 0 && srv.maxAckPending < m) m = srv.maxAckPending;
+    if (accMaxAckPending > 0 && accMaxAckPending < m) m = accMaxAckPending;
+    cfg.max_ack_pending = m;
+  }
+  if (pull && !cfg.max_batch && srv.maxRequestBatch > 0) cfg.max_batch = srv.maxRequestBatch;
   if (!cfg.durable_name && (cfg.inactive_threshold ?? 0) <= 0) cfg.inactive_threshold = DELETE_WAIT_DEFAULT_NS;
 }
 
@@ -194,7 +208,7 @@ function invalidPolicy(text: string): JsApiError {
 }
 
 /** Go's checkConsumerCfg, after defaults. Throws the API error. */
-export function checkConsumerConfig(cfg: ConsumerConfig, stream: ConsumerStreamConfig): void {
+export function checkConsumerConfig(cfg: ConsumerConfig, stream: ConsumerStreamConfig, srv: ServerConsumerLimits = NO_SERVER_LIMITS): void {
   const sr = stream.num_replicas ?? 1;
   if (cfg.num_replicas > 0 && cfg.num_replicas > sr) throw jsFail("consumerReplicasExceedsStream");
   if (cfg.num_replicas < 0) throw jsFail("replicasCountCannotBeNegative");
@@ -220,7 +234,9 @@ export function checkConsumerConfig(cfg: ConsumerConfig, stream: ConsumerStreamC
     if (cfg.flow_control) throw jsFail("consumerFCRequiresPush");
     if ((cfg.max_batch ?? 0) < 0) throw jsFail("consumerMaxRequestBatchNegative");
     if (cfg.max_expires && cfg.max_expires < 1e6) throw jsFail("consumerMaxRequestExpiresToSmall");
+    if (srv.maxRequestBatch > 0 && (cfg.max_batch ?? 0) > srv.maxRequestBatch) throw jsFail("consumerMaxRequestBatchExceeded", { limit: srv.maxRequestBatch });
   }
+  if (srv.maxAckPending > 0 && (cfg.max_ack_pending ?? 0) > srv.maxAckPending) throw jsFail("consumerMaxPendingAckExcess", { limit: srv.maxAckPending });
   const lim = stream.consumer_limits ?? {};
   if (lim.max_ack_pending && (cfg.max_ack_pending ?? 0) > lim.max_ack_pending) throw jsFail("consumerMaxPendingAckExcess", { limit: lim.max_ack_pending });
   if (lim.inactive_threshold && (cfg.inactive_threshold ?? 0) > lim.inactive_threshold) {

@@ -17,6 +17,7 @@ export const consumersExtension: JetStreamExtension = {
     return new StreamConsumers(stream, {
       maxConsumers: () => jsa.limits.max_consumers,
       maxAckPending: () => jsa.limits.max_ack_pending,
+      server: () => ({ maxAckPending: jsa.engine.config.maxAckPending, maxRequestBatch: jsa.engine.config.maxRequestBatch }),
     });
   },
 };

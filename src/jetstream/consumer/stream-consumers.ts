@@ -20,6 +20,7 @@ import {
   isValidConsumerName,
   nameTooLong,
   type ConsumerConfig,
+  type ServerConsumerLimits,
 } from "./config.js";
 import { Consumer, type ConsumerOwner } from "./consumer.js";
 import type { ConsumerStreamHost } from "./host.js";
@@ -32,6 +33,8 @@ export type CreateAction = "" | "create" | "update";
 export interface ConsumerAccountLimits {
   maxConsumers(): number;
   maxAckPending(): number;
+  /** Server-wide jetstream { limits { max_ack_pending, max_request_batch } }. */
+  server(): ServerConsumerLimits;
 }
 
 /** Longest a plain ack or a delivery waits before its state is written. */
@@ -136,9 +139,10 @@ export class StreamConsumers implements ConsumerOwner {
   /** Go's addConsumerWithAction. cfg is decoded but without defaults. Throws JsApiError. */
   create(cfg: ConsumerConfig, action: CreateAction): Consumer {
     const scfg = this.host.config();
-    applyConsumerDefaults(cfg, scfg);
-    checkConsumerConfig(cfg, scfg);
     const accMaxAck = this.limits.maxAckPending();
+    const srv = this.limits.server();
+    applyConsumerDefaults(cfg, scfg, srv, accMaxAck);
+    checkConsumerConfig(cfg, scfg, srv);
     if (accMaxAck > 0 && (cfg.max_ack_pending ?? 0) > accMaxAck) throw jsFail("consumerMaxPendingAckExcess", { limit: accMaxAck });
     const wq = scfg.retention === "workqueue";
     const name = cfg.durable_name || cfg.name || "";
