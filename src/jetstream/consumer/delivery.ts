@@ -62,6 +62,8 @@ export class Delivery {
   private lastReplayTs = 0;
   private replaying: boolean;
   private replayDue = 0;
+  /** Delivery count of the message nextMessage() returned. */
+  private nextCount = 1;
   private rateTokens = 0;
   private rateLast = 0;
   private replayLastSeq = 0;
@@ -211,13 +213,13 @@ export class Delivery {
         });
         return;
       }
-      const next = this.nextMessage();
-      if (next === null) break;
-      if (next === "maxAckPending") {
+      const m = this.nextMessage();
+      if (m === null) break;
+      if (m === MAX_ACK_PENDING) {
         stalledOnMaxAck = true;
         break;
       }
-      const [m, dc] = next;
+      const dc = this.nextCount;
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
       const reply = `$JS.ACK.${c.stream}.${c.name}.${dc}.${m.seq}.${dseq}.${m.ts}.${c.numPending()}`;
@@ -339,8 +341,8 @@ export class Delivery {
     return true;
   }
 
-  /** Next message to send with its delivery count; null when none; "maxAckPending" when stalled. */
-  private nextMessage(): [StoredMessage, number] | null | "maxAckPending" {
+  /** Next message to send (its delivery count in nextCount); null when none; MAX_ACK_PENDING when stalled. */
+  private nextMessage(): StoredMessage | null | typeof MAX_ACK_PENDING {
     const c = this.c;
     const store = c.host.store;
     while (this.rdq.length > 0) {
@@ -353,10 +355,13 @@ export class Delivery {
         continue;
       }
       const m = store.getMsg(seq);
-      if (m !== null) return [m, dc];
+      if (m !== null) {
+        this.nextCount = dc;
+        return m;
+      }
     }
     const maxp = this.cfg.max_ack_pending ?? 0;
-    if (maxp > 0 && c.acksExplicitOrAll && c.pending.size >= maxp) return "maxAckPending";
+    if (maxp > 0 && c.acksExplicitOrAll && c.pending.size >= maxp) return MAX_ACK_PENDING;
     if (this.lss !== null) {
       const seq = this.lss.seqs.shift()!;
       if (this.lss.seqs.length === 0) {
@@ -365,7 +370,9 @@ export class Delivery {
         c.recountPending();
       } else c.sseq = seq + 1;
       const m = store.getMsg(seq);
-      return m === null ? this.nextMessage() : [m, 1];
+      if (m === null) return this.nextMessage();
+      this.nextCount = 1;
+      return m;
     }
     const m = store.getNextBySubject(c.sseq, c.filters.store);
     if (m === null) {
@@ -375,7 +382,8 @@ export class Delivery {
       return null;
     }
     c.sseq = m.seq + 1;
-    return [m, 1];
+    this.nextCount = 1;
+    return m;
   }
 
   private send(subject: string, hdr: Buffer): void {
@@ -625,4 +633,5 @@ export class Delivery {
 }
 
 const EMPTY = Buffer.alloc(0);
+const MAX_ACK_PENDING = "maxAckPending";
 const FC_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
