@@ -51,19 +51,35 @@ export function encodeRecord(
   const hdrLen = hdr === null ? 0 : hdr.length;
   const dataLen = data === null ? 0 : data.length;
   const len = REC_OVERHEAD + subjLen + hdrLen + dataLen;
-  buf.writeUInt32LE(len, off);
+  putU32(buf, off, len);
   buf[off + 4] = type;
   buf[off + 5] = hdr === null ? 0 : 1;
-  buf.writeUInt16LE(subjLen, off + 6);
-  buf.writeUInt32LE(seq >>> 0, off + 8);
-  buf.writeUInt32LE(Math.floor(seq / TWO32), off + 12);
-  buf.writeDoubleLE(ts, off + 16);
-  buf.writeUInt32LE(hdrLen, off + 24);
+  buf[off + 6] = subjLen & 0xff;
+  buf[off + 7] = subjLen >>> 8;
+  putU32(buf, off + 8, seq >>> 0);
+  putU32(buf, off + 12, Math.floor(seq / TWO32));
+  F64[0] = ts;
+  for (let k = 0; k < 8; k++) buf[off + 16 + k] = F64_BYTES[LITTLE_ENDIAN ? k : 7 - k];
+  putU32(buf, off + 24, hdrLen);
   let p = off + 28 + subjLen;
   if (hdr !== null) p = copyBytes(hdr, buf, p);
   if (data !== null) copyBytes(data, buf, p);
-  buf.writeUInt32LE(crc32(buf, off, off + len - 4), off + len - 4);
+  putU32(buf, off + len - 4, crc32(buf, off, off + len - 4));
   return len;
+}
+
+// Plain byte stores: the hot path writes a record per message, and these inline
+// where Buffer's checked writers do not. (Little-endian, as the readers expect.)
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Little-endian u32 store without Buffer's checks. */
+export function putU32(buf: Buffer, at: number, v: number): void {
+  buf[at] = v & 0xff;
+  buf[at + 1] = (v >>> 8) & 0xff;
+  buf[at + 2] = (v >>> 16) & 0xff;
+  buf[at + 3] = v >>> 24;
 }
 
 /** Subjects are nearly always short ASCII: a byte loop beats a native call there. */

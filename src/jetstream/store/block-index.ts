@@ -11,7 +11,7 @@
 // make altered bytes served.
 
 import { crc32 } from "./checksum.js";
-import type { BlockEntries } from "./block-format.js";
+import { putU32, type BlockEntries } from "./block-format.js";
 
 const MAGIC = 0x58495354; // "TSIX" little-endian
 const VERSION = 3;
@@ -31,8 +31,14 @@ export function encodeBlockIndex(blockId: number, buf: Buffer, size: number, rec
   const subjectBytes: Buffer[] = [];
   let subjectsSize = 4;
   const nos = new Uint32Array(n);
+  let lastSubject = "";
+  let lastNo = -1;
   for (let k = 0; k < n; k++) {
     const subj = records.subject[k];
+    if (subj === lastSubject && lastNo >= 0) {
+      nos[k] = lastNo;
+      continue;
+    }
     let no = subjectNo.get(subj);
     if (no === undefined) {
       no = subjectBytes.length;
@@ -42,6 +48,8 @@ export function encodeBlockIndex(blockId: number, buf: Buffer, size: number, rec
       subjectsSize += 2 + bytes.length;
     }
     nos[k] = no;
+    lastSubject = subj;
+    lastNo = no;
   }
   const idx = Buffer.allocUnsafe(HEAD + subjectsSize + n * ENTRY + 4);
   idx.writeUInt32LE(MAGIC, 0);
@@ -59,10 +67,10 @@ export function encodeBlockIndex(blockId: number, buf: Buffer, size: number, rec
   }
   for (let k = 0; k < n; k++) {
     const off = records.off[k];
-    idx.writeUInt32LE(off, p);
+    putU32(idx, p, off);
     for (let i = 4; i < 28; i++) idx[p + i] = buf[off + i];
-    idx.writeUInt32LE(buf.readUInt32LE(off), p + 28);
-    idx.writeUInt32LE(nos[k], p + 32);
+    for (let i = 0; i < 4; i++) idx[p + 28 + i] = buf[off + i];
+    putU32(idx, p + 32, nos[k]);
     p += ENTRY;
   }
   idx.writeUInt32LE(crc32(idx, 0, p), p);
