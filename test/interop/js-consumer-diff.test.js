@@ -139,6 +139,7 @@ async function scenarios(port) {
     await api("CONSUMER.DELETE.S.Z");
     await sleep(200);
     out.consumerDeleted = zgot;
+    out.pullMissingConsumer = await rawPull(nc, "Z", { batch: 1, expires: 1e9 }, 300);
 
     // Acks: double ack answered; redelivery count in the reply subject.
     const c = await js.consumers.get("S", "C");

@@ -139,6 +139,7 @@ export function registerConsumerApi(api: ApiDispatcher): void {
   api.register("CONSUMER.LEADER.STEPDOWN.*.*", T + "consumer_leader_stepdown_response", () => {
     throw jsFail("clusterRequired");
   });
-  // Pull requests reach the consumer's own subscription; a missing consumer gets no answer.
+  // Pull requests reach the consumer's own subscription; a missing consumer gets no answer (Go 2.9.10 is
+  // silent too: its $JS.API.> import gives the subject interest, so there is no "no responders").
   api.register("CONSUMER.MSG.NEXT.*.*", T + "consumer_getnext_response", () => null);
 }
