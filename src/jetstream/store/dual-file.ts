@@ -42,14 +42,18 @@ function readIfExists(file: string): Buffer | null {
   }
 }
 
-export function readBest(dir: string, base: string): { gen: number; payload: Buffer } | null {
+/** The valid copy with the highest generation, and whether both copies hold it (else rewrite them). */
+export function readBest(dir: string, base: string): { gen: number; payload: Buffer; bothGood: boolean } | null {
   let best: { gen: number; payload: Buffer } | null = null;
+  let good = 0;
   for (const file of slotPaths(dir, base)) {
     const buf = readIfExists(file);
     const slot = buf === null ? null : decodeSlot(buf);
-    if (slot !== null && (best === null || slot.gen > best.gen)) best = slot;
+    if (slot === null) continue;
+    if (best === null || slot.gen > best.gen) best = slot;
+    good++;
   }
-  return best;
+  return best === null ? null : { ...best, bothGood: good === 2 };
 }
 
 export function writeBoth(dir: string, base: string, gen: number, payload: Buffer, writeFile: (file: string, data: Buffer) => void): void {

@@ -206,9 +206,9 @@ export class FileStore extends FileBlocks implements MessageStore {
       if (entries === null) {
         try {
           data = fs.readFileSync(file);
-        } catch (err) {
-          // An unreadable older block costs its own messages, not the stream; the newest is needed to go on.
-          if (last) throw err;
+        } catch {
+          // An unreadable block costs its own messages, not the stream (after an unreadable newest
+          // block, appends go to a new one).
           return;
         }
         const scanned = scanBlock(data, data.length);
@@ -242,14 +242,15 @@ export class FileStore extends FileBlocks implements MessageStore {
     });
     meta = meta ?? this.metaFromBlocks(metaRecords);
     if (meta === null) throw new StoreError("bad_store", `stream meta lost in ${this.dir}`);
-    if (slot === null || this.metaGen === 0) this.writeMeta(meta);
+    // Both copies again, so the next damage still leaves one.
+    if (slot === null || !slot.bothGood) this.writeMeta(meta);
     this.currentMeta = meta;
     this.recovering = false;
     this.undo = undo;
     this.persistedFirst = this.firstSeq;
     this.persistedLast = this.lastSeq;
     this.pendingLast = this.lastSeq;
-    if (ids.length === 0) this.openBlock(1);
+    if (this.activeFd < 0) this.openBlock((ids.length > 0 ? ids[ids.length - 1] : 0) + 1);
     this.commitBatch();
     this.recoverConsumers();
     for (const b of this.blocks.values()) if (b !== this.active && b.live === 0) this.emptied.add(b.id);
