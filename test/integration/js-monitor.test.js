@@ -136,6 +136,25 @@ describe("JetStream from the command line", { timeout: 30_000 }, () => {
     }
   });
 
+  test("reload refuses JetStream limit and store directory changes with Go's texts", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const run = tempDir("tsnats-run-");
+    dirs.push(run);
+    const conf = `${run}/js.conf`;
+    const write = (mem, dir) => writeFileSync(conf, `listen: 127.0.0.1:-1\njetstream { store_dir: "${run}/${dir}", max_mem: ${mem} }\n`);
+    write("1G", "sd");
+    const p = await startTsnats(["-c", conf], { dir: run });
+    try {
+      await p.signalAndWait("SIGHUP", "Reloaded server configuration");
+      write("2G", "sd");
+      await p.signalAndWait("SIGHUP", "config reload not supported for jetstream max memory and store");
+      write("1G", "sd2");
+      await p.signalAndWait("SIGHUP", "config reload not supported for jetstream storage directory");
+    } finally {
+      await p.kill();
+    }
+  });
+
   test("embedded jetstream: true uses a temporary store removed at shutdown", async () => {
     const s = await startServer({ jetstream: true });
     const engine = s.server.extraListener("jetstream");
