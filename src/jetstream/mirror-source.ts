@@ -4,9 +4,9 @@
 // origin's store and then follows each turn in which the origin stored
 // something. A mirror keeps the origin's sequence numbers (gaps become
 // deleted sequences); a source appends with a Nats-Stream-Source header from
-// which its position is recovered after a restart. Links to origins in other
-// accounts or with an `external` API prefix are not followed (reported
-// inactive).
+// which its position is recovered after a restart. An `external` API prefix
+// naming this server's own API ($JS.API, $JS.<domain>.API) is followed
+// locally; links to other accounts or domains are not (reported inactive).
 
 import type { Stream } from "./stream.js";
 import type { JetStream } from "./jetstream.js";
@@ -145,7 +145,9 @@ export class MirrorsAndSources {
   constructor(private readonly js: JetStream) {}
 
   private origin(link: Link): Stream | undefined {
-    if (link.cfg.external) return undefined;
+    const ext = link.cfg.external;
+    // An external API prefix naming this server's own API (its domain) is a local origin.
+    if (ext && ext.api !== "$JS.API" && !(this.js.domain && ext.api === `$JS.${this.js.domain}.API`)) return undefined;
     return link.target.jsa.streams.get(link.originName);
   }
 

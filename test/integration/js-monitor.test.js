@@ -108,6 +108,9 @@ describe("JetStream domain", { timeout: 30_000 }, () => {
       assert.equal(raw.string(), '{"stream":"DOM", "domain":"hub", "seq":1}');
       const ack = await jetstream(nc, { domain: "hub" }).publish("dom", "y");
       assert.deepEqual([ack.domain, ack.seq], ["hub", 2]);
+      // A mirror through this server's own domain API is followed locally.
+      await jsm.streams.add({ name: "DOMM", mirror: { name: "DOM", external: { api: "$JS.hub.API" } } });
+      await waitUntil(async () => (await jsm.streams.info("DOMM")).state.messages === 2, 3000, "mirror via domain API");
     } finally {
       await nc.close();
       await s.shutdown();
