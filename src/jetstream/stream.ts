@@ -2,8 +2,9 @@
 // the account's internal client, applies the publish rules (dedup, expected
 // headers, rollups, limits through the store), answers PubAcks once per turn
 // after store.flushPending(), and owns the message operations the API asks
-// for (purge, delete, get). Every state change goes through apply(), the
-// seam where replication will propose instead of applying at once.
+// for (purge, delete, get). Every state change goes through apply() (API
+// operations) or applyAppend()/applySkip() (messages), the seam where
+// replication will propose instead of applying at once.
 // It does not decode API requests (api/) and does not encode bytes (store/).
 
 import type { Subscription } from "../server/subscription.js";
@@ -51,6 +52,7 @@ const NO_CONSUMERS: StreamConsumerSet = {
 export type StreamOp =
   | { op: "purge"; req: PurgeRequest }
   | { op: "delete"; seq: number; erase: boolean }
+  | { op: "compact"; seq: number }
   | { op: "config"; config: StreamConfig };
 
 
@@ -131,11 +133,29 @@ export class Stream {
     this.direct.configure();
   }
 
+  /**
+   * The message arms of the replication seam: a stored message and a used-up
+   * sequence (methods, not op objects, to keep the publish path free of
+   * allocations). A replicated stream will propose these instead.
+   */
+  private applyAppend(subject: string, hdr: Buffer | null, data: Buffer, ts: number): number {
+    return this.store.append(subject, hdr, data, ts);
+  }
+
+  private applySkip(): number {
+    return this.store.skipMsg();
+  }
+
   /** The one function through which API-driven changes are applied. */
   apply(op: StreamOp): number {
     switch (op.op) {
       case "purge": {
         const n = this.store.purge(op.req);
+        this.consumers.onPurged();
+        return n;
+      }
+      case "compact": {
+        const n = this.store.compact(op.seq);
         this.consumers.onPurged();
         return n;
       }
@@ -260,7 +280,7 @@ export class Stream {
     }
     // Interest retention with nobody interested: Go uses up the sequence without storing.
     if (c.retention === "interest" && !this.consumers.retainFor(this.store.state().last_seq + 1, subject)) {
-      const skipped = this.store.skipMsg();
+      const skipped = this.applySkip();
       if (msgId !== "") this.dedup.add(msgId, skipped, ts);
       this.lastMsgId = msgId;
       if (reply && !c.no_ack) this.queueReply(reply, skipped, null);
@@ -269,7 +289,7 @@ export class Stream {
     }
     let seq: number;
     try {
-      seq = this.store.append(subject, hdr, data, ts);
+      seq = this.applyAppend(subject, hdr, data, ts);
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       if (e.code === "write_failed") this.jsa.engine.server.logger.error(`JetStream failed to store a msg on stream '${this.jsa.account.name} > ${c.name}': ${e.message}`);
@@ -368,10 +388,10 @@ export class Stream {
     const st = this.store.state();
     if (st.last_seq >= originSeq - 1) return;
     if (st.msgs === 0) {
-      this.store.compact(originSeq);
+      this.apply({ op: "compact", seq: originSeq });
       return;
     }
-    for (let seq = st.last_seq; seq < originSeq - 1; seq++) this.store.skipMsg();
+    for (let seq = st.last_seq; seq < originSeq - 1; seq++) this.applySkip();
   }
 
   // ---- reads ----
