@@ -142,8 +142,9 @@ export class Stream {
     return this.store.append(subject, hdr, data, ts);
   }
 
-  private applySkip(): number {
-    return this.store.skipMsg();
+  /** Uses up `count` sequences (Go's SkipMsg / SkipMsgs); returns the last one. */
+  private applySkip(count = 1): number {
+    return count === 1 ? this.store.skipMsg() : this.store.skipMsgs(count);
   }
 
   /** The one function through which API-driven changes are applied. */
@@ -391,7 +392,7 @@ export class Stream {
       this.apply({ op: "compact", seq: originSeq });
       return;
     }
-    for (let seq = st.last_seq; seq < originSeq - 1; seq++) this.applySkip();
+    this.applySkip(originSeq - 1 - st.last_seq);
   }
 
   // ---- reads ----

@@ -246,14 +246,18 @@ describe("JetStream streams", { timeout: 60_000 }, () => {
   test("mirror and sources within one server: history, new messages, filters, transforms, info blocks", async () => {
     await jsm.streams.add({ name: "ORIG", subjects: ["orig.>"] });
     for (let i = 0; i < 3; i++) await js.publish(`orig.${i % 2 ? "b" : "a"}`, `${i}`);
+    // A gap in the origin (seq 2 deleted): the mirror keeps the origin's sequence numbers.
+    await jsm.streams.deleteMessage("ORIG", 2);
     await jsm.streams.add({ name: "MIR", mirror: { name: "ORIG" } });
     await jsm.streams.add({ name: "SRC", sources: [{ name: "ORIG", filter_subject: "orig.a" }, { name: "PUB", subject_transforms: [{ src: "pub.>", dest: "copied.>" }] }] });
     await js.publish("orig.a", "new");
-    await waitUntil(async () => (await jsm.streams.info("MIR")).state.messages === 4, 3000, "mirror catch-up");
+    await waitUntil(async () => (await jsm.streams.info("MIR")).state.messages === 3, 3000, "mirror catch-up");
     const mir = await jsm.streams.info("MIR");
     assert.equal(mir.mirror.name, "ORIG");
     assert.equal(mir.mirror.lag, 0);
     assert.equal((await jsm.streams.getMessage("MIR", { seq: 4 })).string(), "new");
+    assert.equal(await jsm.streams.getMessage("MIR", { seq: 2 }), null);
+    assert.equal(mir.state.last_seq, 4);
     await waitUntil(async () => (await jsm.streams.info("SRC", { subjects_filter: ">" })).state.subjects?.["orig.a"] === 3, 3000, "source");
     const src = await jsm.streams.info("SRC", { subjects_filter: ">" });
     assert.equal(src.sources.length, 2);
