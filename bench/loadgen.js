@@ -48,6 +48,8 @@ const DEFAULTS = {
   conc: 200, // idle: handshakes in flight
   storage: 'file', // jspub: stream storage
   jswin: 256, // jspub: PubAcks outstanding at most (1 = one publish at a time, with latencies)
+  pubUser: '', // user:password in the publishers' CONNECT ('' = none)
+  subUser: '', // user:password in the subscribers' CONNECT
 };
 
 const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
@@ -68,7 +70,9 @@ const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
             under 10% CPU: worker start-up done), at most this many ms (default 2000)
   --conc    idle: handshakes in flight (default 200)
   --storage jspub: stream BENCH on --subject with this storage (the server needs -js)
-  --jswin   jspub: PubAcks outstanding at most (default 256; 1 = synchronous, with latencies)`;
+  --jswin   jspub: PubAcks outstanding at most (default 256; 1 = synchronous, with latencies)
+  --pubUser / --subUser  user:password the publishers / subscribers connect with
+            (e.g. to publish in one account and subscribe in another)`;
 
 export function parseArgs(argv) {
   const o = { ...DEFAULTS };
@@ -185,6 +189,8 @@ async function main() {
     window,
     warmup: o.warmup,
     inbox: `_INBOX.lg${process.pid}`,
+    pubUser: o.pubUser,
+    subUser: o.subUser,
     rbuf: o.rbuf,
     ctl,
     subRecv,

@@ -2,6 +2,7 @@
 // nats-server's defaults. This file only describes and normalises settings; it
 // must not open sockets or read files (the CLI and config loader do that).
 
+import type { AccountConfig } from "./accounts/config-types.js";
 import type { NkeyUser, User } from "./auth/model.js";
 
 export type { NkeyUser, Permissions, ResponsePermission, SubjectPermission, User } from "./auth/model.js";
@@ -80,6 +81,11 @@ export interface Options {
   mappings: SubjectMappingConfig[];
   /** `-sd` / top-level store_dir (also set by jetstream { store_dir }). */
   storeDir: string;
+  /** Accounts (config `accounts`); without any, every client is in `$G`. */
+  accounts: AccountConfig[];
+  /** System account name ("" = the default `$SYS`). */
+  systemAccount: string;
+  noSystemAccount: boolean;
   /** Config file this server was started from ("" = none); reload re-reads it. */
   configFile: string;
   /** Embedding: suppress all log output. */
@@ -323,6 +329,9 @@ export function defaultOptions(): Options {
     websocket: defaultWebsocketOptions(),
     mappings: [],
     storeDir: "",
+    accounts: [],
+    systemAccount: "",
+    noSystemAccount: false,
     configFile: "",
     quiet: false,
     jetstream: false,

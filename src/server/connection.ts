@@ -65,6 +65,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** The configured secret this client's credentials matched (a reload need not re-run bcrypt). */
   private matchedSecret: string | undefined;
   private authTimer: NodeJS.Timeout | null = null;
+  /** Subscription limit: the server's, lowered by the account's (Infinity = none). */
+  private maxSubs: number;
   /** CONNECT's echo, where delivery looks for it. */
   echo = true;
   closed = false;
@@ -114,6 +116,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.label = `${this.host}:${this.port} - cid:${cid}`;
     this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
     this.parser.maxPayload = server.opts.maxPayload;
+    this.maxSubs = server.opts.maxSubscriptions > 0 ? server.opts.maxSubscriptions : Infinity;
     this.nonce = server.auth.nonceRequired ? server.auth.newNonce() : "";
   }
 
@@ -222,8 +225,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
     if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
-    const max = this.server.opts.maxSubscriptions;
-    if (max > 0 && this.subs.size >= max) {
+    if (this.subs.size >= this.maxSubs) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
       this.sendErr("maximum subscriptions exceeded");
       return;
@@ -316,6 +318,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** The checks of CONNECT after authentication, then +OK. */
   private finishConnect(): void {
     const o = this.opts;
+    if (!this.server.bindAccount(this)) return;
     if (o.account !== "" || o.newAccount) return this.authViolation();
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
@@ -330,6 +333,44 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       return;
     }
     if (this.opts.verbose) this.sendOK();
+    this.server.events?.clientConnected(this);
+  }
+
+  /** Move this connection (and any subscriptions it has) into `acc`. */
+  moveToAccount(acc: Account): void {
+    const old = this.account;
+    old.clients.delete(this);
+    for (const sub of this.subs.values()) old.sublist.remove(sub);
+    this.account = acc;
+    acc.clients.add(this);
+    for (const sub of this.subs.values()) acc.sublist.insert(sub);
+  }
+
+  /** The account's limits on top of the server's (the lower one wins). */
+  applyAccountLimits(): void {
+    const l = this.account.limits;
+    const serverSubs = this.server.opts.maxSubscriptions > 0 ? this.server.opts.maxSubscriptions : Infinity;
+    this.maxSubs = l.maxSubscriptions >= 0 ? Math.min(l.maxSubscriptions, serverSubs) : serverSubs;
+    const serverPay = this.server.opts.maxPayload;
+    this.parser.maxPayload = l.maxPayload >= 0 && l.maxPayload < serverPay ? l.maxPayload : serverPay;
+  }
+
+  /** Go's ClientInfo of this connection (detailed, or just account and RTT). */
+  clientInfo(detailed: boolean): Record<string, unknown> {
+    const rtt = this.rtt > 0 ? Math.round(this.rtt * 1e6) : 0;
+    if (!detailed) return rtt > 0 ? { acc: this.account.name, rtt } : { acc: this.account.name };
+    const o = this.opts;
+    const ci: Record<string, unknown> = { start: this.start.toISOString(), host: this.host, id: this.cid, acc: this.account.name };
+    const user = this.authUser?.name ?? o.user;
+    if (user) ci.user = user;
+    if (o.name) ci.name = o.name;
+    if (o.lang) ci.lang = o.lang;
+    if (o.version) ci.ver = o.version;
+    if (rtt > 0) ci.rtt = rtt;
+    ci.server = this.server.serverName;
+    ci.kind = "Client";
+    ci.client_type = this.transportType;
+    return ci;
   }
 
   /** An op other than CONNECT came first: it is the no_auth_user, or it is refused. */
@@ -338,6 +379,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (u === undefined) return this.authViolation();
     this.clearAuthTimer();
     this.registerUser(u);
+    if (!this.server.bindAccount(this)) return;
     this.connectReceived = true;
   }
 
@@ -380,6 +422,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.server.logger.error(`${this.label} - authentication error${who}`);
     this.sendErr("Authorization Violation");
     this.close(ClosedState.AuthenticationViolation, true);
+    this.server.events?.authenticationFailed(this);
   }
 
   private onAuthTimeout(): void {

@@ -7,6 +7,7 @@
 
 import { jetStreamSettings, type Options } from "../options.js";
 import { formatGoDuration } from "../go-format/duration.js";
+import { DEFAULT_SYSTEM_ACCOUNT } from "../accounts/config-types.js";
 import { ClosedState } from "./close-reason.js";
 import { deletePortsFile, writePidFile, writePortsFile } from "./process-files.js";
 import type { Server } from "./server.js";
@@ -83,7 +84,7 @@ const FIELDS: Field[] = [
     go: "Accounts",
     always: true,
     apply: (s) => {
-      s.applyMappings();
+      s.applyAccounts();
       return "Reloaded: accounts";
     },
   },
@@ -145,7 +146,15 @@ export function validateOptions(o: Options): string {
     return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
   }
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
-  return validateAuthOptions(o);
+  return validateAccountOptions(o) || validateAuthOptions(o);
+}
+
+/** Go's startup check of system_account: it must name a configured account (or the default `$SYS`). */
+export function validateAccountOptions(o: Options): string {
+  if (!o.noSystemAccount && o.systemAccount !== "" && o.systemAccount !== DEFAULT_SYSTEM_ACCOUNT && !o.accounts.some((a) => a.name === o.systemAccount)) {
+    return "error resolving system account: account missing";
+  }
+  return "";
 }
 
 /** Go's validateAuth: no_auth_user must name a configured user ("" = fine). */

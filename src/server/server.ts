@@ -4,12 +4,13 @@
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createServer as createServerKey } from "@nats-io/nkeys";
-import { Account, GLOBAL_ACCOUNT, addMessageTotals, type MessageTotals } from "../accounts/account.js";
-import { SubjectMapping } from "../accounts/subject-mapping.js";
+import { GLOBAL_ACCOUNT, addMessageTotals, type Account, type MessageTotals } from "../accounts/account.js";
+import { AccountRegistry, type AccountsSettings } from "../accounts/registry.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
 import { ClosedConnection } from "./closed-connection.js";
+import { listenOn } from "./listen.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
@@ -19,6 +20,7 @@ import type { ClientPortStarter, ClientSocket } from "./client-transport.js";
 import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
+import type { ServerEvents } from "./server-events.js";
 
 /** An internal client's publication waiting to be routed. */
 interface QueuedPublish {
@@ -37,7 +39,9 @@ export class Server implements InternalRouting {
   readonly logger: Logger;
   readonly serverId: string;
   readonly serverName: string;
-  readonly globalAccount: Account;
+  readonly accounts: AccountRegistry;
+  /** The system event publisher, when one is plugged in (src/system). */
+  events: ServerEvents | null = null;
   /** Configured credentials; replaced as a whole on reload. */
   auth: Authenticator;
   /** The websocket block's own credentials (user, token or no_auth_user) for WebSocket clients; null: the server's apply. */
@@ -97,8 +101,9 @@ export class Server implements InternalRouting {
     this.tracing = this.opts.trace;
     this.serverId = createServerKey().getPublicKey();
     this.serverName = this.opts.serverName || this.serverId;
-    this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
-    this.applyMappings();
+    this.accounts = new AccountRegistry(() => this.nextClientId(), !this.opts.disableSublistCache);
+    const { errors } = this.accounts.configure(accountsSettings(this.opts));
+    if (errors.length > 0) throw new Error(errors.join("\n"));
     this.auth = new Authenticator(this.opts);
     this.websocketAuth = websocketAuthenticator(this.opts);
   }
@@ -129,9 +134,46 @@ export class Server implements InternalRouting {
     return this.auth.lookupUser(name);
   }
 
-  /** (Re)build the global account's subject mappings from the options. */
-  applyMappings(): void {
-    this.globalAccount.mappings = this.opts.mappings.map((m) => new SubjectMapping(m));
+  get globalAccount(): Account {
+    return this.accounts.global;
+  }
+
+  get systemAccount(): Account | null {
+    return this.accounts.system;
+  }
+
+  /**
+   * Rebuild the accounts from the options (reload), in place so their
+   * subscriptions stay. Which clients must go (users removed or moved to
+   * another account) is decided by reloadAuthorization, as in Go.
+   */
+  applyAccounts(): void {
+    const { errors } = this.accounts.configure(accountsSettings(this.opts));
+    for (const e of errors) this.logger.error(e);
+    for (const c of this.clients.values()) if (c.connectReceived) c.applyAccountLimits();
+    this.events?.accountsReloaded();
+  }
+
+  /**
+   * Register an authenticated client with its user's account (`$G` without
+   * one), applying the account's connection limit and its other limits.
+   * False when the connection was refused and closed.
+   */
+  bindAccount(conn: ClientConnection): boolean {
+    const acc = this.accounts.get(conn.authUser?.account ?? GLOBAL_ACCOUNT) ?? this.accounts.global;
+    const limit = acc.limits.maxConnections;
+    if (limit >= 0 && acc !== conn.account && acc.clients.size >= limit) {
+      this.logger.error(`${conn.label} - maximum account active connections exceeded`);
+      conn.sendErr("maximum account active connections exceeded");
+      conn.close(ClosedState.MaxAccountConnectionsExceeded, true);
+      return false;
+    }
+    if (acc !== conn.account) {
+      conn.moveToAccount(acc);
+      this.events?.accountConnsChanged(acc);
+    }
+    conn.applyAccountLimits();
+    return true;
   }
 
   get port(): number {
@@ -155,15 +197,7 @@ export class Server implements InternalRouting {
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
-    await new Promise<void>((resolve, reject) => {
-      listener.once("error", reject);
-      listener.listen({ port: this.opts.port, host: this.opts.host || "0.0.0.0", backlog: 4096 }, () => {
-        listener.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = listener.address();
-    this.boundPort = typeof addr === "object" && addr ? addr.port : this.opts.port;
+    this.boundPort = await listenOn(listener, this.opts.host || "0.0.0.0", this.opts.port, 4096);
     listener.on("error", (e) => log.error(`Error on client listener: ${e.message}`));
     log.notice(`Listening for client connections on ${this.opts.host}:${this.boundPort}`);
     try {
@@ -177,6 +211,7 @@ export class Server implements InternalRouting {
     }
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     writeProcessFiles(this);
+    this.events?.started();
     log.notice(`Server is ready`);
   }
 
@@ -233,7 +268,7 @@ export class Server implements InternalRouting {
       return null;
     }
     const cid = this.nextClientId();
-    const conn = new ClientConnection(this, socket, cid, this.globalAccount);
+    const conn = new ClientConnection(this, socket, cid, this.accounts.global);
     if (transportType !== "nats") conn.transportType = transportType;
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
@@ -249,6 +284,7 @@ export class Server implements InternalRouting {
     this.logger.debug(`${conn.label} - Client connection created`);
     if (start) start(conn, socket, this.infoFor(conn));
     else conn.begin(this.infoFor(conn));
+    this.events?.accountConnsChanged(this.globalAccount);
     return conn;
   }
 
@@ -382,6 +418,7 @@ export class Server implements InternalRouting {
     if (conn.closeReason.startsWith("Slow Consumer")) conn.account.slowConsumers++;
     this.logger.debug(`${conn.label} - Client connection closed: ${conn.closeReason}`);
     this.saveClosed(conn);
+    this.events?.clientClosed(conn);
   }
 
   /** Keep a closed connection for /connz?state=closed (at most maxClosedClients). */
@@ -410,6 +447,7 @@ export class Server implements InternalRouting {
     if (this.lameDuck || this.shuttingDown || !this.listener) return;
     this.lameDuck = true;
     this.logger.notice("Entering lame duck mode, stop accepting new clients");
+    this.events?.lameDuck();
     // Stop accepting now; close()'s callback would wait for every client to leave.
     this.listener.close();
     this.listener = null;
@@ -468,6 +506,8 @@ export class Server implements InternalRouting {
     this.shuttingDown = true;
     this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
+    this.events?.shutdown();
+    this.runDeferred();
     const listenerClosed = this.closeListener();
     const extrasClosed = this.extraListeners.map((x) => x.close());
     this.flushAll();
@@ -485,6 +525,10 @@ export class Server implements InternalRouting {
     this.logger.close();
     this.resolveClosed?.();
   }
+}
+
+function accountsSettings(o: Options): AccountsSettings {
+  return { accounts: o.accounts, systemAccount: o.systemAccount, noSystemAccount: o.noSystemAccount, mappings: o.mappings };
 }
 
 /**

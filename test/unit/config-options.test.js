@@ -215,14 +215,11 @@ describe("unknown and unimplemented keys", () => {
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
       "mqtt { port: 1883 }",
-      "accounts { A: { users: [ { user: x, password: y } ] } }",
-      "system_account: SYS",
       "",
     ].join("\n");
     const { options: o, tree } = load(text);
     assert.deepEqual(Object.keys(o), ["configFile"]);
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
-    assert.equal(tree.accounts.A.users[0].user, "x");
   });
   test("jetstream: bool, enabled/disabled, or a block mapped like Go's parseJetStream", () => {
     assert.equal(options("jetstream: enabled\n").jetstream, true);
