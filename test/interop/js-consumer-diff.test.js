@@ -75,7 +75,7 @@ async function scenarios(port) {
     const created = await api("CONSUMER.DURABLE.CREATE.S.C", { stream_name: "S", config: { durable_name: "C", ack_policy: "explicit", ack_wait: 5e9 } });
     out.createShape = shape(created);
     out.createConfig = { ...created.config };
-    out.pull = await rawPull(nc, "C", { batch: 5, expires: 400e6 }, 800);
+    out.pull = await rawPull(nc, "C", { batch: 5, expires: 400e6 }, 1500);
     out.infoAfterPull = await api("CONSUMER.INFO.S.C");
     out.infoShape = shape(out.infoAfterPull);
     out.counters = (({ delivered, ack_floor, num_ack_pending, num_redelivered, num_waiting, num_pending }) => ({
@@ -87,13 +87,13 @@ async function scenarios(port) {
       num_pending,
     }))(out.infoAfterPull);
     delete out.infoAfterPull;
-    out.noWaitEmpty = await rawPull(nc, "C", { batch: 2, no_wait: true }, 200);
-    out.badJson = (await rawPull(nc, "C", "{nope", 200)).map((s) => s.code);
-    out.hbTooLarge = await rawPull(nc, "C", { batch: 1, expires: 1e9, idle_heartbeat: 900e6 }, 200);
+    out.noWaitEmpty = await rawPull(nc, "C", { batch: 2, no_wait: true }, 500);
+    out.badJson = (await rawPull(nc, "C", "{nope", 500)).map((s) => s.code);
+    out.hbTooLarge = await rawPull(nc, "C", { batch: 1, expires: 1e9, idle_heartbeat: 900e6 }, 500);
     await api("CONSUMER.CREATE.S", { stream_name: "S", config: { ack_policy: "none", max_batch: 2, deliver_policy: "new" } }).then((r) => (out.ephemeralShape = shape(r)));
     await api("CONSUMER.DURABLE.CREATE.S.B", { stream_name: "S", config: { durable_name: "B", ack_policy: "none", max_batch: 2 } });
-    out.maxBatch = await rawPull(nc, "B", { batch: 3, expires: 1e9 }, 200);
-    out.heartbeats = normHb(await rawPull(nc, "B", { batch: 1, expires: 900e6, idle_heartbeat: 200e6 }, 700));
+    out.maxBatch = await rawPull(nc, "B", { batch: 3, expires: 1e9 }, 500);
+    out.heartbeats = normHb(await rawPull(nc, "B", { batch: 1, expires: 1500e6, idle_heartbeat: 300e6 }, 1200));
 
     out.errors = {};
     const errs = {
@@ -135,11 +135,11 @@ async function scenarios(port) {
     nc.subscribe(inbox, { callback: (_e, m) => zgot.push(status(m)) });
     await nc.flush();
     nc.publish("$JS.API.CONSUMER.MSG.NEXT.S.Z", JSON.stringify({ batch: 4, expires: 5e9 }), { reply: inbox });
-    await sleep(100);
-    await api("CONSUMER.DELETE.S.Z");
     await sleep(200);
+    await api("CONSUMER.DELETE.S.Z");
+    await sleep(500);
     out.consumerDeleted = zgot;
-    out.pullMissingConsumer = await rawPull(nc, "Z", { batch: 1, expires: 1e9 }, 300);
+    out.pullMissingConsumer = await rawPull(nc, "Z", { batch: 1, expires: 1e9 }, 500);
 
     // Acks: double ack answered; redelivery count in the reply subject.
     const c = await js.consumers.get("S", "C");
@@ -167,7 +167,7 @@ async function scenarios(port) {
   return out;
 }
 
-test("consumers and KV answer as the Go nats-server", { skip, timeout: 60000 }, async () => {
+test("consumers and KV answer as the Go nats-server", { skip, timeout: 120000 }, async () => {
   const goDir = mkdtempSync(join(tmpdir(), "go-js-"));
   const tsDir = mkdtempSync(join(tmpdir(), "ts-js-"));
   const go = await startGoServer(["-js", "-sd", goDir]);
