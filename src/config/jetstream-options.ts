@@ -187,3 +187,33 @@ export function readAccountJetStream(node: ConfNode, report: (e: NodeError) => v
   }
   return limits;
 }
+
+/**
+ * The same mapping for an account's `jetstream` value kept as plain data by the
+ * accounts layer: null when off; problems go to `warn` (the key is skipped).
+ */
+export function accountLimitsFromPlain(value: unknown, warn: (msg: string) => void): JetStreamAccountLimits | null {
+  if (value === undefined || value === null || value === false) return null;
+  if (value === true) return unlimitedAccountLimits();
+  if (typeof value === "string") {
+    const v = value.toLowerCase();
+    if (v === "enabled" || v === "enable") return unlimitedAccountLimits();
+    if (v !== "disabled" && v !== "disable") warn(`Expected 'enabled' or 'disabled' for string value, got '${value}'`);
+    return null;
+  }
+  if (typeof value !== "object" || Array.isArray(value)) {
+    warn(`Expected map, bool or string to define JetStream, got ${typeof value}`);
+    return null;
+  }
+  const limits = unlimitedAccountLimits();
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    const field = ACCOUNT_KEYS[key.toLowerCase()];
+    if (field === undefined) warn(`unknown field ${goQuote(key)}`);
+    else if (field === "max_bytes_required") {
+      if (typeof v === "boolean") limits.max_bytes_required = v;
+      else warn(`Expected a parseable bool for ${goQuote(key)}, got ${String(v)}`);
+    } else if (typeof v === "number" && Number.isInteger(v)) limits[field] = v;
+    else warn(`Expected a parseable size for ${goQuote(key)}, got ${String(v)}`);
+  }
+  return limits;
+}

@@ -10,6 +10,7 @@ import { tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Account } from "../accounts/account.js";
 import type { Server } from "../server/server.js";
+import type { InternalClient } from "../server/internal-client.js";
 import type { ExtraListener } from "../server/extra-listener.js";
 import { jetStreamSettings, unlimitedAccountLimits, type JetStreamOptions } from "../options.js";
 import { FileStore, MemoryStore, listStreamNames, type MessageStore, type RestorableStore, type StreamMeta } from "./store/index.js";
@@ -23,6 +24,7 @@ import { registerMessageApi } from "./api/message-handlers.js";
 import { registerSnapshotApi } from "./api/snapshot-handlers.js";
 import { MirrorsAndSources } from "./mirror-source.js";
 import { rebuildDedup } from "./recovery.js";
+import { accountLimitsFromPlain } from "../config/jetstream-options.js";
 
 /** A layer plugged into JetStream (the consumers): API handlers and the per-stream consumer set. */
 export interface JetStreamExtension {
@@ -66,6 +68,8 @@ export class JetStream implements ExtraListener {
   readonly accounts = new Map<Account, JsAccount>();
   private readonly extensions: readonly JetStreamExtension[];
   private stopped = false;
+  /** API clients of accounts without JetStream. */
+  private readonly disabledClients: InternalClient[] = [];
   /** Server-wide usage, summed from the accounts on change. */
   readonly usage = { memory: 0, storage: 0 };
 
@@ -126,9 +130,37 @@ export class JetStream implements ExtraListener {
     }
     if (settings.domain) log.notice(`  Domain:          ${settings.domain}`);
     log.notice("-------------------------------------------");
-    js.enableAccount(server.globalAccount, unlimitedAccountLimits());
+    js.enableConfiguredAccounts();
     server.jetStreamEnabled = true;
     return js;
+  }
+
+  /**
+   * Go's enableJetStreamAccounts: with no accounts configured besides $G (and
+   * the system account) $G gets JetStream without limits; otherwise each
+   * account whose block has a `jetstream` key gets it with those limits.
+   * The system account never has JetStream.
+   */
+  private enableConfiguredAccounts(): void {
+    const reg = this.server.accounts;
+    const others = reg.list().filter((a) => a !== reg.global && a !== reg.system);
+    if (others.length === 0) {
+      this.enableAccount(reg.global, unlimitedAccountLimits());
+      return;
+    }
+    for (const a of reg.list()) {
+      if (a === reg.system) continue;
+      const limits = accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
+      if (limits !== null) this.enableAccount(a, limits);
+      else this.answerNotEnabled(a);
+    }
+  }
+
+  /** An account without JetStream still gets Go's "not enabled for account" answers. */
+  private answerNotEnabled(account: Account): void {
+    const client = this.server.createInternalClient(account, "JetStream API (disabled)");
+    client.subscribe("$JS.API.>", (subject, reply) => this.api.dispatchNotEnabled(client, subject, reply));
+    this.disabledClients.push(client);
   }
 
   /** Turn JetStream on for an account and recover its streams from the store directory. */
@@ -227,6 +259,7 @@ export class JetStream implements ExtraListener {
     this.stopped = true;
     this.server.logger.notice("Initiating JetStream Shutdown...");
     this.mirrors.stopAll();
+    for (const c of this.disabledClients) c.close();
     for (const jsa of this.accounts.values()) jsa.stop();
     this.accounts.clear();
     this.server.jetStreamEnabled = false;

@@ -8,5 +8,5 @@ const T = "io.nats.jetstream.api.v1.";
 
 export function registerAccountApi(api: ApiDispatcher): void {
   api.register("INFO", `${T}account_info_response`, (req) => req.jsa.stats());
-  for (const p of ["META.LEADER.STEPDOWN", "SERVER.REMOVE", "ACCOUNT.>"]) api.register(p, `${T}system_response`, () => null);
+  for (const p of ["META.LEADER.STEPDOWN", "SERVER.REMOVE", "ACCOUNT.>"]) api.register(p, "", () => null);
 }

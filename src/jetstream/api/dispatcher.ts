@@ -9,6 +9,7 @@ import type { JsAccount } from "../account-context.js";
 import type { JetStream } from "../jetstream.js";
 import { JsApiError, jsError, type ApiError } from "./errors.js";
 import { sendApiAudit } from "../advisories.js";
+import type { InternalClient } from "../../server/internal-client.js";
 
 export const SYSTEM_RESPONSE_TYPE = "io.nats.jetstream.api.v1.system_response";
 
@@ -99,6 +100,7 @@ export class ApiDispatcher {
    * `pattern` is relative to "$JS.API." ("STREAM.CREATE.*"). `errorFields`
    * (optional) are sent after the error, for response types whose Go struct
    * has fields without omitempty (paged responses: total/offset/limit).
+   * `type` "" marks a subject served without any answer (system-level ones).
    */
   register(pattern: string, type: string, handler: ApiHandler): void;
   register(pattern: string, type: string, errorFields: Record<string, unknown>, handler: ApiHandler): void;
@@ -115,6 +117,19 @@ export class ApiDispatcher {
 
   static errorBody(type: string, error: ApiError, extra: Record<string, unknown> = {}): string {
     return goJson({ type, error, ...extra });
+  }
+
+  /**
+   * A request in an account without JetStream: Go answers every API subject
+   * it serves with "JetStream not enabled for account" in that subject's
+   * response type (and nothing for subjects it does not serve).
+   */
+  dispatchNotEnabled(client: InternalClient, subject: string, reply: string | undefined): void {
+    if (!reply) return;
+    const tokens = subject.slice(API_PREFIX.length).split(".");
+    const found = this.routes.filter((r) => matches(r.tokens, tokens));
+    if (found.length !== 1 || found[0].type === "") return;
+    client.publish(reply, undefined, ApiDispatcher.errorBody(found[0].type, jsError("notEnabledForAccount"), found[0].errorFields));
   }
 
   dispatch(jsa: JsAccount, subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
@@ -153,6 +168,6 @@ export class ApiDispatcher {
     }
     // Counted after the handler, as Go: an INFO answer does not include itself.
     jsa.api.total++;
-    if (out !== null) send(ApiDispatcher.encode(route.type, out));
+    if (out !== null && route.type !== "") send(ApiDispatcher.encode(route.type, out));
   }
 }

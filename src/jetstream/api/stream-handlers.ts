@@ -125,7 +125,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     return { success: true };
   });
 
-  api.register("STREAM.NAMES", `${T}stream_names_response`, PAGED, (req) => {
+  api.register("STREAM.NAMES", `${T}stream_names_response`, { ...PAGED, streams: null }, (req) => {
     const o = objectBody(req);
     const offset = intField(o, "offset");
     const filter = strField(o, "subject");
@@ -137,7 +137,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     return { total: names.length, offset, limit: NAMES_LIMIT, streams: page.length > 0 ? page : null };
   });
 
-  api.register("STREAM.LIST", `${T}stream_list_response`, PAGED, (req) => {
+  api.register("STREAM.LIST", `${T}stream_list_response`, { ...PAGED, streams: [] }, (req) => {
     const o = objectBody(req);
     const offset = intField(o, "offset");
     const filter = strField(o, "subject");
