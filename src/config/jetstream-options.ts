@@ -157,40 +157,10 @@ const ACCOUNT_KEYS: Record<string, LimitKey | "max_bytes_required"> = {
 };
 
 /**
- * An account's `jetstream` key (Go's parseJetStreamForAccount): true /
- * "enabled" = unlimited, false / "disabled" = null (off), or a block of limits.
- * For the accounts layer to call when it maps account blocks.
- */
-export function readAccountJetStream(node: ConfNode, report: (e: NodeError) => void): JetStreamAccountLimits | null {
-  if (node.kind === "bool") return (node.value as boolean) ? unlimitedAccountLimits() : null;
-  if (node.kind === "string") {
-    const v = (node.value as string).toLowerCase();
-    if (v === "enabled" || v === "enable") return unlimitedAccountLimits();
-    if (v === "disabled" || v === "disable") return null;
-    throw new NodeError(node, `Expected 'enabled' or 'disabled' for string value, got '${node.value as string}'`);
-  }
-  if (node.kind !== "map") throw new NodeError(node, `Expected map, bool or string to define JetStream, got ${goTypeName(node)}`);
-  const limits = unlimitedAccountLimits();
-  for (const [key, v] of asMap(node)) {
-    const field = ACCOUNT_KEYS[key.toLowerCase()];
-    if (field === undefined) {
-      if (!v.usedAsVariable) report(new NodeError(v, `unknown field ${goQuote(key)}`));
-      continue;
-    }
-    if (field === "max_bytes_required") {
-      if (v.kind !== "bool") throw new NodeError(v, `Expected a parseable bool for ${goQuote(key)}, got ${String(v.value)}`);
-      limits.max_bytes_required = v.value as boolean;
-    } else {
-      if (v.kind !== "integer") throw new NodeError(v, `Expected a parseable size for ${goQuote(key)}, got ${String(v.value)}`);
-      limits[field] = v.value as number;
-    }
-  }
-  return limits;
-}
-
-/**
- * The same mapping for an account's `jetstream` value kept as plain data by the
- * accounts layer: null when off; problems go to `warn` (the key is skipped).
+ * An account's `jetstream` value (Go's parseJetStreamForAccount), as the
+ * accounts layer keeps it (plain data): true / "enabled" = unlimited, false /
+ * "disabled" / absent = null (off), or a block of limits with Go's aliases.
+ * Problems go to `warn` and the key is skipped.
  */
 export function accountLimitsFromPlain(value: unknown, warn: (msg: string) => void): JetStreamAccountLimits | null {
   if (value === undefined || value === null || value === false) return null;
