@@ -5,11 +5,13 @@
 // something. A mirror keeps the origin's sequence numbers (gaps become
 // deleted sequences); a source appends with a Nats-Stream-Source header from
 // which its position is recovered after a restart. An `external` API prefix
-// naming this server's own API ($JS.API, $JS.<domain>.API) is followed
-// locally; links to other accounts or domains are not (reported inactive).
+// naming this server's own API, or another account's $JS.API imported into
+// the target's account, is followed on this server; other domains are not
+// (reported inactive).
 
 import type { Stream } from "./stream.js";
 import type { JetStream } from "./jetstream.js";
+import type { JsAccount } from "./account-context.js";
 import type { StreamSourceConfig } from "./stream-config.js";
 import { SubjectTransform } from "./subject-transform.js";
 import { subjectMatches } from "../sublist/subject-trie.js";
@@ -145,10 +147,23 @@ export class MirrorsAndSources {
   constructor(private readonly js: JetStream) {}
 
   private origin(link: Link): Stream | undefined {
+    return this.originAccount(link)?.streams.get(link.originName);
+  }
+
+  /**
+   * The account holding the origin: the target's own, or for an `external`
+   * API prefix the account behind it — this server's own API ($JS.API,
+   * $JS.<domain>.API) or a service import of another account's $JS.API
+   * (e.g. "$JS.A.API.>" → A's "$JS.API.>").
+   */
+  private originAccount(link: Link): JsAccount | undefined {
     const ext = link.cfg.external;
-    // An external API prefix naming this server's own API (its domain) is a local origin.
-    if (ext && ext.api !== "$JS.API" && !(this.js.domain && ext.api === `$JS.${this.js.domain}.API`)) return undefined;
-    return link.target.jsa.streams.get(link.originName);
+    const own = link.target.jsa;
+    if (!ext || ext.api === "" || ext.api === "$JS.API" || (this.js.domain !== "" && ext.api === `$JS.${this.js.domain}.API`)) return own;
+    for (const si of own.account.serviceImports.values()) {
+      if ((si.from === `${ext.api}.>` || si.from === `${ext.api}.STREAM.>`) && si.to.startsWith("$JS.API.")) return this.js.account(si.exporter);
+    }
+    return undefined;
   }
 
   /** A stream was created or recovered: build its links and start copying. */
@@ -164,7 +179,7 @@ export class MirrorsAndSources {
     // Streams that source from this one and were waiting for it.
     for (const [target, ls] of this.links) {
       if (target === stream) continue;
-      for (const l of ls) if (l.originName === stream.name && l.target.jsa === stream.jsa) this.start(l);
+      for (const l of ls) if (l.originName === stream.name && this.origin(l) === stream) this.start(l);
     }
   }
 
@@ -203,7 +218,7 @@ export class MirrorsAndSources {
   /** The origin stored messages this turn: wake the links that follow it. */
   originAppended(origin: Stream): void {
     for (const ls of this.links.values()) {
-      for (const l of ls) if (l.originName === origin.name && l.target.jsa === origin.jsa) this.schedule(l);
+      for (const l of ls) if (l.originName === origin.name && this.origin(l) === origin) this.schedule(l);
     }
   }
 

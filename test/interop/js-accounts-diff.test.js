@@ -72,3 +72,56 @@ test("JetStream per account: enabled, not enabled, limited — as Go", { skip: !
     removeDir(dir);
   }
 });
+
+const CROSS = (storeDir) => `jetstream { store_dir: "${storeDir}" }
+accounts {
+  A: { jetstream: enabled, users: [ { user: a, password: a } ], exports: [ { service: "$JS.API.>" }, { stream: "deliver.a.>" } ] }
+  B: {
+    jetstream: enabled
+    users: [ { user: b, password: b } ]
+    imports: [ { service: { account: A, subject: "$JS.API.>" }, to: "$JS.A.API.>" }, { stream: { account: A, subject: "deliver.a.>" } } ]
+  }
+}
+`;
+
+async function crossSource(url) {
+  const a = await connect({ servers: url, user: "a", pass: "a" });
+  const b = await connect({ servers: url, user: "b", pass: "b" });
+  const req = async (nc, s, body) => JSON.parse((await nc.request(s, JSON.stringify(body), { timeout: 2000 })).string());
+  try {
+    await req(a, "$JS.API.STREAM.CREATE.S", { name: "S", subjects: ["s.>"] });
+    for (let i = 0; i < 3; i++) await a.request("s.x", `m${i}`, { timeout: 2000 });
+    const created = await req(b, "$JS.API.STREAM.CREATE.SRC", { name: "SRC", sources: [{ name: "S", external: { api: "$JS.A.API", deliver: "deliver.a" } }] });
+    await a.request("s.y", "late", { timeout: 2000 });
+    let info;
+    for (let i = 0; i < 100; i++) {
+      info = await req(b, "$JS.API.STREAM.INFO.SRC", {});
+      if (info.state.messages === 4) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const last = await req(b, "$JS.API.STREAM.MSG.GET.SRC", { seq: 4 });
+    return { created: created.error ?? "ok", messages: info.state.messages, source: { ...info.sources[0], active: typeof info.sources[0].active }, last: Buffer.from(last.message.data, "base64").toString() };
+  } finally {
+    await a.close();
+    await b.close();
+  }
+}
+
+test("a source in another account through imports of its $JS.API, as Go", { skip: !goServer && "nats-server not installed", timeout: 60_000 }, async () => {
+  const dir = tempDir("tsnats-jsx-");
+  writeFileSync(`${dir}/go.conf`, CROSS(`${dir}/go-store`));
+  writeFileSync(`${dir}/ts.conf`, CROSS(`${dir}/ts-store`));
+  const go = await startGoServer(["-c", `${dir}/go.conf`]);
+  const ts = await startTsnats(["-c", `${dir}/ts.conf`, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", dir], { dir });
+  try {
+    const url = (await ts.portsFile()).nats[0].replace("0.0.0.0", "127.0.0.1");
+    const g = await crossSource(go.url);
+    const t = await crossSource(url);
+    assert.deepEqual(t, g);
+    assert.equal(t.messages, 4);
+  } finally {
+    await ts.kill();
+    await go.stop();
+    removeDir(dir);
+  }
+});
