@@ -19,15 +19,23 @@ export class BlockReader {
   private windowEnd = 0;
   private window: Buffer = Buffer.alloc(0);
   private scratch: Buffer | null = null;
+  /** The block buffer handed over by adopt(), until the window moves elsewhere. */
+  private adopted: Buffer | null = null;
 
   constructor(private readonly fileOf: (blockId: number) => string) {}
 
-  /** Use buf[0, size) as the window of blockId (the block just sealed from memory). */
-  adopt(blockId: number, buf: Buffer, size: number): void {
+  /**
+   * Use buf[0, size) as the window of blockId (the block just sealed from memory). Returns the
+   * previously adopted buffer when this reader no longer needs it, for the caller to reuse.
+   */
+  adopt(blockId: number, buf: Buffer, size: number): Buffer | null {
+    const released = this.adopted;
     this.windowBlock = blockId;
     this.windowStart = 0;
     this.windowEnd = size;
     this.window = buf;
+    this.adopted = buf;
+    return released;
   }
 
   /** The bytes of [off, off+len) of a block as [buffer, offset in it], or null when unreadable. */
@@ -56,6 +64,7 @@ export class BlockReader {
     this.windowStart = off;
     this.windowEnd = off + n;
     this.window = buf;
+    this.adopted = null;
     return n >= len ? [buf, 0] : null;
   }
 
@@ -84,7 +93,10 @@ export class BlockReader {
       this.fds.delete(blockId);
       fs.closeSync(fd);
     }
-    if (this.windowBlock === blockId) this.windowBlock = -1;
+    if (this.windowBlock === blockId) {
+      this.windowBlock = -1;
+      this.adopted = null;
+    }
   }
 
   close(): void {

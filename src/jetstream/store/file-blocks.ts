@@ -51,6 +51,9 @@ export function newBlockInfo(id: number): BlockInfo {
 }
 
 const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
+/** Suffix of block files set aside for deletion (recovery removes leftovers). */
+export const DELETED_SUFFIX = ".del";
+let removedFiles = 0;
 const DEFAULT_SYNC_INTERVAL_MS = 120_000;
 const INITIAL_BUFFER = 64 * 1024;
 
@@ -86,6 +89,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   /** A failed write of an operation, reported again by the next flushPending(). */
   protected failure: StoreError | null = null;
   protected syncTimer: NodeJS.Timeout | null = null;
+  private spare: Buffer | null = null;
 
   protected constructor(opts: FileStoreOptions, dir: string, meta: StreamMeta) {
     super(meta);
@@ -342,15 +346,22 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.writeIndex(b.id, rewritten, rewritten.length, { off, subject: off.map(() => "") });
   }
 
+  /**
+   * Removes a block's files: renamed aside at once (cheap), unlinked in the background (freeing a big
+   * file is not). A block is only removed when nothing in it is needed any more, so a crash before the
+   * unlink leaves a leftover that recovery deletes.
+   */
   private unlinkBlock(b: BlockInfo): void {
     this.blocks.delete(b.id);
     this.reader.forget(b.id);
     for (const f of [this.blockFile(b.id), this.indexFile(b.id)]) {
+      const aside = `${f}.${++removedFiles}${DELETED_SUFFIX}`;
       try {
-        fs.unlinkSync(f);
+        fs.renameSync(f, aside);
       } catch {
-        // Already gone, or not removable now: recovery treats its messages as deleted anyway.
+        continue;
       }
+      fs.unlink(aside, () => undefined);
     }
   }
 
@@ -358,11 +369,15 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected openBlock(id: number): void {
     const file = this.blockFile(id);
     const fd = this.io.openSync(file, "w+");
-    const buf = Buffer.allocUnsafe(Math.max(INITIAL_BUFFER, Math.min(this.blockSize, this.buf.length)));
     const metaJson = Buffer.from(JSON.stringify(this.currentMeta));
+    const want = Math.max(INITIAL_BUFFER, Math.min(this.blockSize, this.buf.length), metaJson.length + 128);
+    // The buffer of the block sealed before the previous one, once the reader let go of it: no new
+    // 8 MiB allocation (and the garbage collection it provokes) per block.
+    const spare = this.spare;
+    this.spare = null;
     const saved = [this.buf, this.len] as const;
     const savedRecords: RecordList = { off: this.recOff, subject: this.recSubject };
-    this.buf = buf.length >= metaJson.length + 128 ? buf : Buffer.allocUnsafe(metaJson.length + 128);
+    this.buf = spare !== null && spare.length >= want ? spare : Buffer.allocUnsafe(want);
     this.len = 0;
     this.recOff = [];
     this.recSubject = [];
@@ -382,7 +397,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     const prev = this.active;
     if (this.activeFd >= 0) {
       const oldFd = this.activeFd;
-      this.reader.adopt(prev.id, saved[0], saved[1]);
+      this.spare = this.reader.adopt(prev.id, saved[0], saved[1]);
       this.io.fsync(oldFd, () => fs.close(oldFd, () => undefined));
       this.writeIndex(prev.id, saved[0], saved[1], savedRecords);
       if (prev.live === 0) this.emptied.add(prev.id);

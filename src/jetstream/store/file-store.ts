@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { recordPayload, REC_ERASED, REC_FIRST, REC_HEADER, REC_LAST, REC_META, REC_MSG, REC_TOMB, scanBlock, validRecordAt, type BlockEntries } from "./block-format.js";
 import { decodeBlockIndex } from "./block-index.js";
 import { readBest, writeBoth } from "./dual-file.js";
-import { FileBlocks, newBlockInfo, type BlockInfo } from "./file-blocks.js";
+import { DELETED_SUFFIX, FileBlocks, newBlockInfo, type BlockInfo } from "./file-blocks.js";
 import { FileConsumerStore } from "./file-consumer-store.js";
 import { encodeSnapshot } from "./snapshot.js";
 import { CHUNK_SIZE } from "./sequence-index.js";
@@ -183,7 +183,7 @@ export class FileStore extends FileBlocks implements MessageStore {
       }
     }
     const files = fs.readdirSync(path.join(this.dir, "msgs"));
-    for (const f of files) if (f.endsWith(".tmp")) fs.rmSync(path.join(this.dir, "msgs", f), { force: true });
+    for (const f of files) if (f.endsWith(".tmp") || f.endsWith(DELETED_SUFFIX)) fs.rmSync(path.join(this.dir, "msgs", f), { force: true });
     const ids = files
       .map((f) => /^(\d+)\.blk$/.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
