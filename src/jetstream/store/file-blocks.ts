@@ -90,6 +90,9 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected failure: StoreError | null = null;
   protected syncTimer: NodeJS.Timeout | null = null;
   private spare: Buffer | null = null;
+  /** Blocks sealed since the last sync tick, and whether the directory changed since. */
+  private readonly unsynced = new Set<number>();
+  private dirUnsynced = false;
 
   protected constructor(opts: FileStoreOptions, dir: string, meta: StreamMeta) {
     super(meta);
@@ -398,7 +401,9 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     if (this.activeFd >= 0) {
       const oldFd = this.activeFd;
       this.spare = this.reader.adopt(prev.id, saved[0], saved[1]);
-      this.io.fsync(oldFd, () => fs.close(oldFd, () => undefined));
+      // With sync_always its bytes were fsynced by every flush; otherwise the next sync tick does it.
+      this.io.closeSync(oldFd);
+      if (!this.syncAlways) this.unsynced.add(prev.id);
       this.writeIndex(prev.id, saved[0], saved[1], savedRecords);
       if (prev.live === 0) this.emptied.add(prev.id);
     }
@@ -431,29 +436,61 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     }
   }
 
+  /**
+   * The sync_interval tick: fsync the active block, the blocks sealed since the last tick and the
+   * directory, all asynchronously. Sealing a block does not fsync it (Go does not either): with a
+   * block rolled many times a second, that would turn page-cache writes into disk writes.
+   */
   private syncInBackground(): void {
-    if (this.activeFd >= 0 && !this.closed) this.io.fsync(this.activeFd, () => undefined);
+    if (this.closed) return;
+    if (this.activeFd >= 0) this.io.fsync(this.activeFd, () => undefined);
+    for (const id of this.unsynced) {
+      fs.open(this.blockFile(id), "r", (err, fd) => {
+        if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
+      });
+    }
+    this.unsynced.clear();
+    if (this.dirUnsynced) {
+      this.dirUnsynced = false;
+      fs.open(path.join(this.dir, "msgs"), "r", (err, fd) => {
+        if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
+      });
+    }
   }
 
-  /** Makes a new or renamed block file's directory entry durable (power loss), off the event loop unless sync_always. */
+  /** A block file was created or rewritten: its directory entry needs a sync (now with sync_always). */
   protected syncDirectory(): void {
-    const dir = path.join(this.dir, "msgs");
-    if (this.syncAlways) {
+    if (!this.syncAlways) {
+      this.dirUnsynced = true;
+      return;
+    }
+    try {
+      const fd = fs.openSync(path.join(this.dir, "msgs"), "r");
       try {
-        const fd = fs.openSync(dir, "r");
+        this.io.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      // Some file systems cannot fsync a directory; the file data itself is synced.
+    }
+  }
+
+  /** Graceful stop: everything not yet synced is synced now. */
+  protected syncAllNow(): void {
+    for (const id of this.unsynced) {
+      try {
+        const fd = fs.openSync(this.blockFile(id), "r");
         try {
           this.io.fsyncSync(fd);
         } finally {
           fs.closeSync(fd);
         }
       } catch {
-        // Some file systems cannot fsync a directory; the file data itself is synced.
+        // Gone (removed meanwhile) or not syncable: nothing more to do at stop.
       }
-      return;
     }
-    fs.open(dir, "r", (err, fd) => {
-      if (err) return;
-      this.io.fsync(fd, () => fs.close(fd, () => undefined));
-    });
+    this.unsynced.clear();
+    this.dirUnsynced = false;
   }
 }

@@ -156,6 +156,7 @@ export class FileStore extends FileBlocks implements MessageStore {
       } catch {
         // Written to the OS already; only the flush to the device failed.
       }
+      this.syncAllNow();
       this.io.closeSync(this.activeFd);
       this.activeFd = -1;
     }
