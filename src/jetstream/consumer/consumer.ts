@@ -2,7 +2,8 @@
 // what is pending acknowledgement, what to redeliver — and its delivery loop
 // for push subscribers and pull requests. Every change of the persisted state
 // goes through apply() (the replication seam); the store keeps the state
-// object by reference and encodes it at the next flush. It must not decode
+// object by reference and encodes it at the next flush. sseq / dseq are the
+// leader's cursors (as Go's): delivery moves them, apply() records them. It must not decode
 // API requests (api/consumer-api.ts) nor decide stream retention alone
 // (StreamConsumers asks the stream to remove messages).
 
@@ -32,7 +33,8 @@ export interface ConsumerOwner {
  * The changes of persisted consumer state, applied by Consumer.apply(op, a, b, c, d)
  * (positional operands, so the per-message path allocates no op objects):
  * Delivered(dseq, sseq, dc, tsNs), Ack(sseq, dseq), PendingTs(sseq, tsNs),
- * Drop(sseq, deliveries) after max_deliver, Purged(firstSeq).
+ * Drop(sseq, deliveries) after max_deliver, Purged(firstSeq), Gone(sseq) for a pending message
+ * below the stream's first sequence, CaughtUp() when nothing is pending (floors = delivered).
  */
 export const enum ConsumerOp {
   Delivered,
@@ -40,6 +42,8 @@ export const enum ConsumerOp {
   PendingTs,
   Drop,
   Purged,
+  Gone,
+  CaughtUp,
 }
 
 const ACK_WAIT_DELAY_MS = 1;
@@ -197,6 +201,19 @@ export class Consumer {
         break;
       case ConsumerOp.Purged:
         this.applyPurge(a);
+        break;
+      case ConsumerOp.Gone: {
+        const p = pending.get(a);
+        pending.delete(a);
+        this.state.redelivered.delete(a);
+        this.delivery.unqueueRedelivery(a);
+        if (a > this.asflr) this.asflr = a;
+        if (p !== undefined && p.sequence > this.adflr) this.adflr = p.sequence;
+        break;
+      }
+      case ConsumerOp.CaughtUp:
+        this.adflr = this.dseq - 1;
+        this.asflr = this.sseq - 1;
         break;
     }
     this.syncState();
@@ -357,8 +374,9 @@ export class Consumer {
         return;
       }
     } else if (!this.pending.has(sseq)) {
-      this.rdc.delete(sseq);
-      this.delivery.unqueueRedelivery(sseq);
+      // Not pending (already acked, or dropped after max_deliver): only a stale redelivery count goes.
+      if (this.rdc.has(sseq)) this.apply(ConsumerOp.Ack, sseq, dseq);
+      else this.delivery.unqueueRedelivery(sseq);
       if (reply) this.owner.markDirty(this, reply);
       return;
     }
@@ -459,15 +477,10 @@ export class Consumer {
     let next = bo.length > 0 ? bo[bo.length - 1] : ttl + ACK_WAIT_DELAY_MS * 1e6;
     const firstSeq = this.host.store.state().first_seq;
     const expired: number[] = [];
-    let changed = false;
+    const gone: number[] = [];
     for (const [seq, p] of this.pending) {
       if (seq < firstSeq || seq <= this.asflr) {
-        this.pending.delete(seq);
-        this.rdc.delete(seq);
-        this.delivery.unqueueRedelivery(seq);
-        if (seq > this.asflr) this.asflr = seq;
-        if (p.sequence > this.adflr) this.adflr = p.sequence;
-        changed = true;
+        gone.push(seq);
         continue;
       }
       const elapsed = now - p.ts;
@@ -488,6 +501,7 @@ export class Consumer {
         next = deadline - elapsed;
       }
     }
+    for (const seq of gone) this.apply(ConsumerOp.Gone, seq);
     if (expired.length > 0) {
       expired.sort((a, b) => a - b);
       for (const seq of expired) this.delivery.queueRedelivery(seq);
@@ -497,13 +511,7 @@ export class Consumer {
       this.armAckTimer(next / 1e6, true);
     } else {
       this.delivery.clearRedeliveries();
-      this.adflr = this.dseq - 1;
-      this.asflr = this.sseq - 1;
-      changed = true;
-    }
-    if (changed) {
-      this.syncState();
-      this.owner.markDirty(this);
+      this.apply(ConsumerOp.CaughtUp, 0);
     }
   }
 
