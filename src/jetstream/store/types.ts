@@ -198,7 +198,8 @@ export interface MessageStore {
    * state to the last successful flush: sequences, per-subject state, counters and removals.
    * It also throws when a write-through operation (deleteMsg, purge, compact, updateMeta) failed
    * since the previous flushPending(): the appends of this turn are then void as well.
-   * MemoryStore: no-op except consumer states.
+   * Dirty consumer states are written too, their errors swallowed (they stay dirty; a consumer that
+   * must know calls its own ConsumerStore.flushPending()). MemoryStore: never throws.
    */
   flushPending(): void;
 
@@ -238,7 +239,7 @@ export interface MessageStore {
   /** Our own snapshot format: meta, messages and consumers, checksummed. */
   snapshot(): Buffer;
 
-  /** Flushes, writes indexes, closes files and timers. The store can no longer be used. */
+  /** Flushes and fsyncs what is pending, closes files and timers. The store can no longer be used. */
   stop(): void;
   /** stop() and remove every persisted byte of the stream. */
   delete(): void;
