@@ -11,7 +11,7 @@ import type { InternalClient } from "../server/internal-client.js";
 import { jsError, jsFail, type ApiError } from "./api/errors.js";
 import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, type StreamConfig, type StreamLookup } from "./stream-config.js";
 import { Stream } from "./stream.js";
-import { subjectsCollide } from "./subjects.js";
+import { subjectsCollide } from "../sublist/subject-trie.js";
 import type { JetStream } from "./jetstream.js";
 import { nowNanos, type MessageStore } from "./store/index.js";
 import { formatNanos } from "./time.js";

@@ -7,7 +7,7 @@
 
 import { isValidSubject, isValidLiteralSubject } from "../protocol/subject.js";
 import { jsFail, type JsApiError } from "./api/errors.js";
-import { subjectIsSubsetMatch, subjectsCollide } from "./subjects.js";
+import { subjectIsSubsetMatch, subjectsCollide } from "../sublist/subject-trie.js";
 import { validateTransform } from "./subject-transform.js";
 
 export type Nanos = number;

@@ -340,3 +340,19 @@ export function subjectsCollide(a: string, b: string): boolean {
   }
   return ta.length === tb.length;
 }
+
+/** Is every subject matched by `subject` also matched by `test`? (Go's subjectIsSubsetMatch.) */
+export function subjectIsSubsetMatch(subject: string, test: string): boolean {
+  const ts = subject.split(".");
+  const tt = test.split(".");
+  for (let i = 0; i < tt.length; i++) {
+    const t = tt[i];
+    if (t === ">") return i < ts.length;
+    if (i >= ts.length) return false;
+    const s = ts[i];
+    if (s === ">") return false;
+    if (t === "*") continue;
+    if (s === "*" || s !== t) return false;
+  }
+  return ts.length === tt.length;
+}

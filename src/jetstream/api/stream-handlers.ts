@@ -6,7 +6,7 @@
 import { isValidSubject } from "../../protocol/subject.js";
 import { decodeStreamConfig } from "../stream-config.js";
 import { sendStreamAction } from "../advisories.js";
-import { subjectsCollide } from "../subjects.js";
+import { subjectsCollide } from "../../sublist/subject-trie.js";
 import type { ApiDispatcher, ApiRequest } from "./dispatcher.js";
 import { jsFail } from "./errors.js";
 

@@ -6,9 +6,8 @@
 
 import { formatGoDuration } from "../../go-format/duration.js";
 import { isValidSubject } from "../../protocol/subject.js";
-import { subjectHasWildcard, subjectMatches } from "../../sublist/subject-trie.js";
+import { subjectHasWildcard, subjectMatches, subjectsCollide } from "../../sublist/subject-trie.js";
 import { jsFail, type JsApiError } from "../api/errors.js";
-import { subjectsCollide } from "../subjects.js";
 import { parseTimeNanos } from "../time.js";
 import type { ConsumerStreamConfig } from "./host.js";
 

@@ -24,7 +24,7 @@ import {
 } from "./config.js";
 import { Consumer, type ConsumerOwner } from "./consumer.js";
 import type { ConsumerStreamHost } from "./host.js";
-import { subjectsCollide } from "../subjects.js";
+import { subjectsCollide } from "../../sublist/subject-trie.js";
 import { MemoryConsumerStore } from "./memory-consumer-store.js";
 
 export type CreateAction = "" | "create" | "update";
