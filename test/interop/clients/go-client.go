@@ -1,0 +1,514 @@
+// Scenario client for the interop tests in clients-go.test.js: nats.go
+// (Debian's 1.22) runs one group of scenarios against the server at the given
+// URL and prints a transcript that holds only what must be the same between
+// tsnats and the Go nats-server (no ids, ports, timings). "@restart" and
+// "@ldm" lines ask the test to restart the server or put it in lame duck mode.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
+)
+
+var url string
+var arg = map[string]string{}
+
+func say(format string, a ...interface{}) { fmt.Printf(format+"\n", a...) }
+
+func section(name string) { say("== %s", name) }
+
+func errText(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
+}
+
+func connect(opts ...nats.Option) *nats.Conn {
+	opts = append([]nats.Option{nats.Timeout(3 * time.Second), nats.NoReconnect()}, opts...)
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		say("connect error: %s", errText(err))
+		os.Exit(0)
+	}
+	return nc
+}
+
+// next prints the next message of a sync subscription or "timeout".
+func next(sub *nats.Subscription, d time.Duration) *nats.Msg {
+	m, err := sub.NextMsg(d)
+	if err != nil {
+		say("  next: %s", errText(err))
+		return nil
+	}
+	say("  msg %s %q reply=%v", m.Subject, string(m.Data), m.Reply != "")
+	return m
+}
+
+func drainAll(sub *nats.Subscription) {
+	for {
+		m, err := sub.NextMsg(300 * time.Millisecond)
+		if err != nil {
+			say("  end: %s", errText(err))
+			return
+		}
+		say("  msg %s %q", m.Subject, string(m.Data))
+	}
+}
+
+func headerText(h nats.Header) string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := []string{}
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%s", k, strings.Join(h[k], ",")))
+	}
+	return strings.Join(parts, " ")
+}
+
+func core() {
+	nc := connect(nats.Name("core"))
+	defer nc.Close()
+	section("info")
+	say("  max_payload=%d headers=%v server_name=%s", nc.MaxPayload(), nc.HeadersSupported(), nc.ConnectedServerName())
+
+	section("pubsub")
+	sub, _ := nc.SubscribeSync("foo")
+	nc.Publish("foo", []byte("hello"))
+	next(sub, time.Second)
+	say("  unsubscribe: %s", errText(sub.Unsubscribe()))
+	other, _ := nc.SubscribeSync("foo")
+	nc.Publish("foo", []byte("after"))
+	next(other, time.Second)
+	say("  old sub next: %s", errText(func() error { _, e := sub.NextMsg(100 * time.Millisecond); return e }()))
+	other.Unsubscribe()
+
+	section("wildcards")
+	star, _ := nc.SubscribeSync("a.*")
+	full, _ := nc.SubscribeSync("a.>")
+	for _, s := range []string{"a", "a.b", "a.b.c", "b.c"} {
+		nc.Publish(s, []byte(s))
+	}
+	nc.Flush()
+	say(" a.*")
+	drainAll(star)
+	say(" a.>")
+	drainAll(full)
+
+	section("queue")
+	q1, _ := nc.QueueSubscribeSync("q", "g")
+	q2, _ := nc.QueueSubscribeSync("q", "g")
+	plain, _ := nc.SubscribeSync("q")
+	for i := 0; i < 20; i++ {
+		nc.Publish("q", []byte("x"))
+	}
+	nc.Flush()
+	time.Sleep(100 * time.Millisecond)
+	n1, _, _ := q1.Pending()
+	n2, _, _ := q2.Pending()
+	np, _, _ := plain.Pending()
+	say("  queue total=%d plain=%d", n1+n2, np)
+
+	section("request")
+	responder, _ := nc.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("re:" + string(m.Data))) })
+	nc.Flush()
+	r, err := nc.Request("svc", []byte("new"), 2*time.Second)
+	if err != nil {
+		say("  new-style: %s", errText(err))
+	} else {
+		say("  new-style: %s", string(r.Data))
+	}
+	old := connect(nats.UseOldRequestStyle())
+	r, err = old.Request("svc", []byte("old"), 2*time.Second)
+	if err != nil {
+		say("  old-style: %s", errText(err))
+	} else {
+		say("  old-style: %s", string(r.Data))
+	}
+	old.Close()
+	responder.Unsubscribe()
+
+	section("headers")
+	hs, _ := nc.SubscribeSync("h")
+	msg := nats.NewMsg("h")
+	msg.Header.Add("X-One", "1")
+	msg.Header.Add("X-One", "2")
+	msg.Header.Set("Trace", "abc def")
+	msg.Data = []byte("with headers")
+	say("  publish: %s", errText(nc.PublishMsg(msg)))
+	if m := next(hs, time.Second); m != nil {
+		say("  header: %s", headerText(m.Header))
+	}
+	empty := nats.NewMsg("h")
+	empty.Header.Set("Only", "header")
+	nc.PublishMsg(empty)
+	if m := next(hs, time.Second); m != nil {
+		say("  header: %s", headerText(m.Header))
+	}
+	hr, _ := nc.Subscribe("hsvc", func(m *nats.Msg) {
+		out := nats.NewMsg(m.Reply)
+		out.Header.Set("Echo", m.Header.Get("Ask"))
+		out.Data = m.Data
+		m.RespondMsg(out)
+	})
+	nc.Flush()
+	req := nats.NewMsg("hsvc")
+	req.Header.Set("Ask", "q1")
+	req.Data = []byte("body")
+	if rm, err := nc.RequestMsg(req, 2*time.Second); err != nil {
+		say("  request with headers: %s", errText(err))
+	} else {
+		say("  request with headers: %s %s", string(rm.Data), headerText(rm.Header))
+	}
+	hr.Unsubscribe()
+
+	section("no-responders")
+	_, err = nc.Request("nobody.home", []byte("?"), 2*time.Second)
+	say("  new-style: %s", errText(err))
+	msg2 := nats.NewMsg("nobody.home")
+	_, err = nc.RequestMsg(msg2, 2*time.Second)
+	say("  request msg: %s", errText(err))
+
+	section("auto-unsubscribe")
+	au, _ := nc.SubscribeSync("au")
+	au.AutoUnsubscribe(3)
+	for i := 0; i < 5; i++ {
+		nc.Publish("au", []byte(fmt.Sprint(i)))
+	}
+	nc.Flush()
+	drainAll(au)
+
+	section("drain")
+	var mu sync.Mutex
+	got := 0
+	ds, _ := nc.Subscribe("d", func(m *nats.Msg) {
+		time.Sleep(5 * time.Millisecond)
+		mu.Lock()
+		got++
+		mu.Unlock()
+	})
+	for i := 0; i < 10; i++ {
+		nc.Publish("d", []byte("x"))
+	}
+	nc.Flush()
+	say("  drain sub: %s", errText(ds.Drain()))
+	for i := 0; i < 100 && ds.IsValid(); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	say("  handled=%d valid=%v", got, ds.IsValid())
+	mu.Unlock()
+	closed := make(chan struct{})
+	dc := connect(nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	dc.Subscribe("dc", func(m *nats.Msg) {})
+	say("  drain conn: %s", errText(dc.Drain()))
+	select {
+	case <-closed:
+		say("  closed after drain: %v", dc.IsClosed())
+	case <-time.After(5 * time.Second):
+		say("  drain did not close")
+	}
+
+	section("flush-rtt")
+	say("  flush: %s", errText(nc.FlushTimeout(2*time.Second)))
+	_, err = nc.RTT()
+	say("  rtt: %s", errText(err))
+
+	section("max-payload")
+	big := make([]byte, nc.MaxPayload()+1)
+	say("  publish too big: %s", errText(nc.Publish("big", big)))
+	ok := make([]byte, nc.MaxPayload())
+	bs, _ := nc.SubscribeSync("big")
+	say("  publish at limit: %s", errText(nc.Publish("big", ok)))
+	if m, err := bs.NextMsg(time.Second); err == nil {
+		say("  got %d bytes", len(m.Data))
+	} else {
+		say("  next: %s", errText(err))
+	}
+}
+
+func reconnect() {
+	section("reconnect")
+	var mu sync.Mutex
+	events := []string{}
+	note := func(s string) { mu.Lock(); events = append(events, s); mu.Unlock() }
+	reconnected := make(chan struct{}, 1)
+	nc, err := nats.Connect(url, nats.ReconnectWait(100*time.Millisecond), nats.MaxReconnects(100), nats.ReconnectJitter(0, 0),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, e error) { note("disconnected") }),
+		nats.ReconnectHandler(func(*nats.Conn) { note("reconnected"); reconnected <- struct{}{} }))
+	if err != nil {
+		say("connect error: %s", errText(err))
+		return
+	}
+	defer nc.Close()
+	sub, _ := nc.SubscribeSync("rc")
+	nc.Flush()
+	say("@restart")
+	select {
+	case <-reconnected:
+	case <-time.After(15 * time.Second):
+		say("  no reconnect")
+		return
+	}
+	nc.Publish("rc", []byte("after restart"))
+	next(sub, 2*time.Second)
+	mu.Lock()
+	say("  events: %s", strings.Join(events, ","))
+	mu.Unlock()
+}
+
+func lameDuck() {
+	section("lame-duck")
+	ldm := make(chan struct{}, 1)
+	nc := connect(nats.LameDuckModeHandler(func(*nats.Conn) { ldm <- struct{}{} }))
+	defer nc.Close()
+	nc.Flush()
+	say("@ldm")
+	select {
+	case <-ldm:
+		say("  lame duck mode notified")
+	case <-time.After(10 * time.Second):
+		say("  no lame duck notification")
+	}
+}
+
+func asyncErrors() (nats.Option, func() string) {
+	ch := make(chan string, 10)
+	opt := nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, e error) {
+		subj := ""
+		if s != nil {
+			subj = s.Subject
+		}
+		ch <- fmt.Sprintf("%s (sub %q)", errText(e), subj)
+	})
+	return opt, func() string {
+		select {
+		case s := <-ch:
+			return s
+		case <-time.After(2 * time.Second):
+			return "none"
+		}
+	}
+}
+
+func auth() {
+	section("user-password")
+	nc := connect(nats.UserInfo("alice", "secret"))
+	say("  connected; rtt: %s", errText(func() error { _, e := nc.RTT(); return e }()))
+	nc.Close()
+	_, err := nats.Connect(url, nats.UserInfo("alice", "wrong"), nats.NoReconnect())
+	say("  wrong password: %s", errText(err))
+	_, err = nats.Connect(url, nats.NoReconnect())
+	say("  no credentials: %s", errText(err))
+	_, err = nats.Connect(url, nats.Token("nope"), nats.NoReconnect())
+	say("  token instead: %s", errText(err))
+
+	section("nkey")
+	seedFile := arg["seed"]
+	opt, err := nats.NkeyOptionFromSeed(seedFile)
+	if err != nil {
+		say("  seed file: %s", errText(err))
+	} else {
+		nc := connect(opt)
+		say("  seed file connected; flush: %s", errText(nc.Flush()))
+		nc.Close()
+	}
+	raw, _ := os.ReadFile(seedFile)
+	kp, _ := nkeys.FromSeed([]byte(strings.TrimSpace(string(raw))))
+	pub, _ := kp.PublicKey()
+	nc = connect(nats.Nkey(pub, func(nonce []byte) ([]byte, error) { return kp.Sign(nonce) }))
+	say("  callback connected; flush: %s", errText(nc.Flush()))
+	nc.Close()
+	other, _ := nkeys.CreateUser()
+	otherPub, _ := other.PublicKey()
+	_, err = nats.Connect(url, nats.Nkey(otherPub, func(n []byte) ([]byte, error) { return other.Sign(n) }), nats.NoReconnect())
+	say("  unknown nkey: %s", errText(err))
+	_, err = nats.Connect(url, nats.Nkey(pub, func(n []byte) ([]byte, error) { return other.Sign(n) }), nats.NoReconnect())
+	say("  bad signature: %s", errText(err))
+
+	section("permissions")
+	errOpt, nextErr := asyncErrors()
+	nc = connect(nats.UserInfo("limited", "pw"), errOpt)
+	defer nc.Close()
+	nc.Publish("forbidden.x", []byte("no"))
+	nc.Flush()
+	say("  publish denied: %s", nextErr())
+	s, _ := nc.SubscribeSync("secret.x")
+	nc.Flush()
+	say("  subscribe denied: %s", nextErr())
+	say("  sub still valid: %v", s.IsValid())
+	_, err = nc.Request("forbidden.req", nil, time.Second)
+	say("  request to denied subject: %s", errText(err))
+	say("    async: %s", nextErr())
+	allowed, _ := nc.SubscribeSync("open.x")
+	nc.Publish("open.x", []byte("fine"))
+	next(allowed, time.Second)
+	say("  still connected: %v", nc.IsConnected())
+}
+
+func token() {
+	section("token")
+	nc := connect(nats.Token("s3cr3t"))
+	say("  connected; flush: %s", errText(nc.Flush()))
+	nc.Close()
+	_, err := nats.Connect(url, nats.Token("wrong"), nats.NoReconnect())
+	say("  wrong token: %s", errText(err))
+	_, err = nats.Connect(url, nats.UserInfo("user", "pass"), nats.NoReconnect())
+	say("  user instead: %s", errText(err))
+}
+
+// keyPaths lists a JSON object's keys down to depth levels, sorted.
+func keyPaths(v interface{}, prefix string, depth int, out *[]string) {
+	m, ok := v.(map[string]interface{})
+	if !ok || depth == 0 {
+		return
+	}
+	for k, val := range m {
+		*out = append(*out, prefix+k)
+		keyPaths(val, prefix+k+".", depth-1, out)
+	}
+}
+
+func shape(data []byte) string {
+	var v interface{}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return "not json: " + err.Error()
+	}
+	out := []string{}
+	keyPaths(v, "", 2, &out)
+	sort.Strings(out)
+	return strings.Join(out, " ")
+}
+
+func accounts() {
+	section("service-import")
+	a := connect(nats.UserInfo("a", "a"))
+	defer a.Close()
+	seen := make(chan string, 1)
+	a.Subscribe("svc.echo", func(m *nats.Msg) {
+		seen <- fmt.Sprintf("%s reply_prefix=%v", m.Subject, strings.HasPrefix(m.Reply, "_R_."))
+		m.Respond([]byte("echo:" + string(m.Data)))
+	})
+	a.Flush()
+	b := connect(nats.UserInfo("b", "b"))
+	defer b.Close()
+	r, err := b.Request("echo", []byte("hi"), 2*time.Second)
+	if err != nil {
+		say("  request: %s", errText(err))
+	} else {
+		say("  request: %s", string(r.Data))
+		say("  responder saw: %s", <-seen)
+	}
+	old := connect(nats.UserInfo("b", "b"), nats.UseOldRequestStyle())
+	r, err = old.Request("echo", []byte("old"), 2*time.Second)
+	if err != nil {
+		say("  old-style request: %s", errText(err))
+	} else {
+		say("  old-style request: %s", string(r.Data))
+		<-seen
+	}
+	old.Close()
+	_, err = b.Request("svc.echo", []byte("direct"), time.Second)
+	say("  not imported subject: %s", errText(err))
+	bs, _ := b.SubscribeSync("svc.echo")
+	a.Publish("svc.echo.x", []byte("a-only"))
+	a.Flush()
+	_, err = bs.NextMsg(200 * time.Millisecond)
+	say("  isolation: %s", errText(err))
+
+	section("system-account")
+	sys := connect(nats.UserInfo("sys", "sys"))
+	defer sys.Close()
+	r, err = sys.Request("$SYS.REQ.SERVER.PING", nil, 2*time.Second)
+	if err != nil {
+		say("  ping: %s", errText(err))
+	} else {
+		say("  ping shape: %s", shape(r.Data))
+		var v struct {
+			Server struct {
+				Name string `json:"name"`
+			} `json:"server"`
+		}
+		json.Unmarshal(r.Data, &v)
+		say("  ping server name: %s", v.Server.Name)
+	}
+	events, _ := sys.SubscribeSync("$SYS.ACCOUNT.*.CONNECT")
+	sys.Flush()
+	c := connect(nats.UserInfo("a", "a"), nats.Name("watched"))
+	c.Close()
+	if m, err := events.NextMsg(2 * time.Second); err != nil {
+		say("  connect event: %s", errText(err))
+	} else {
+		say("  connect event subject: %s", m.Subject)
+		say("  connect event shape: %s", shape(m.Data))
+		var ev struct {
+			Type   string `json:"type"`
+			Client struct {
+				Account string `json:"acc"`
+				User    string `json:"user"`
+				Name    string `json:"name"`
+				Lang    string `json:"lang"`
+			} `json:"client"`
+		}
+		json.Unmarshal(m.Data, &ev)
+		say("  connect event: type=%s acc=%s user=%s name=%s lang=%s", ev.Type, ev.Client.Account, ev.Client.User, ev.Client.Name, ev.Client.Lang)
+	}
+	_, err = a.Request("$SYS.REQ.SERVER.PING", nil, 500*time.Millisecond)
+	say("  ping from account A: %s", errText(err))
+}
+
+func tlsScenario() {
+	section("tls")
+	nc, err := nats.Connect(url, nats.RootCAs(arg["ca"]), nats.ClientCert(arg["cert"], arg["key"]), nats.NoReconnect())
+	if err != nil {
+		say("  with client cert: %s", errText(err))
+	} else {
+		sub, _ := nc.SubscribeSync("t")
+		nc.Publish("t", []byte("secure"))
+		next(sub, time.Second)
+		say("  tls required by server: %v", nc.TLSRequired())
+		nc.Close()
+	}
+	_, err = nats.Connect(url, nats.RootCAs(arg["ca"]), nats.NoReconnect())
+	say("  without client cert rejected: %v", err != nil)
+	_, err = nats.Connect(url, nats.RootCAs(arg["ca"]), nats.ClientCert(arg["other-cert"], arg["other-key"]), nats.NoReconnect())
+	say("  cert from another CA rejected: %v", err != nil)
+	_, err = nats.Connect(strings.Replace(url, "tls://", "nats://", 1), nats.NoReconnect(), nats.Timeout(2*time.Second))
+	say("  plain client: %s", errText(err))
+}
+
+func main() {
+	group := os.Args[1]
+	url = os.Args[2]
+	for _, kv := range os.Args[3:] {
+		p := strings.SplitN(kv, "=", 2)
+		arg[p[0]] = p[1]
+	}
+	switch group {
+	case "core":
+		core()
+	case "restart":
+		reconnect()
+		lameDuck()
+	case "auth":
+		auth()
+	case "token":
+		token()
+	case "accounts":
+		accounts()
+	case "tls":
+		tlsScenario()
+	}
+	say("== done")
+}
