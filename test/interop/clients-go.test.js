@@ -60,14 +60,14 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
   test("user/password, nkey, permissions", (t) =>
     group(t, "auth", CONFS.auth(nkey.pub), {
       args: [`seed=${nkey.seedFile}`],
-      expect: { nkey: ["  seed file connected; flush: ok", "  callback connected; flush: ok"], permissions: ['  msg open.x "fine" reply=false'] },
+      expect: { nkey: ["  seed file connected; flush: ok", "  callback connected; flush: ok"], permissions: ['  publish denied: nats: Permissions Violation for Publish to "forbidden.x" (sub "")', '  msg open.x "fine" reply=false'] },
     }));
 
   test("token", (t) => group(t, "token", CONFS.token, { expect: { token: ["  connected; flush: ok"] } }));
 
   test("accounts and the system account", (t) =>
     group(t, "accounts", CONFS.accounts, {
-      expect: { "service-import": ["  request: echo:hi"], "system-account": ["  ping server name: srv"] },
+      expect: { "service-import": ["  request: echo:hi"], "system-account": ["  ping server name: srv", "  connect event: type=io.nats.server.advisory.v1.client_connect acc=A user=a name=watched lang=go"] },
     }));
 
   test("TLS with client certificates", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {

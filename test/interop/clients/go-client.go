@@ -485,7 +485,7 @@ func tlsScenario() {
 	_, err = nats.Connect(url, nats.RootCAs(arg["ca"]), nats.ClientCert(arg["other-cert"], arg["other-key"]), nats.NoReconnect())
 	say("  cert from another CA rejected: %v", err != nil)
 	_, err = nats.Connect(strings.Replace(url, "tls://", "nats://", 1), nats.NoReconnect(), nats.Timeout(2*time.Second))
-	say("  plain client: %s", errText(err))
+	say("  client without the CA: %s", errText(err))
 }
 
 func main() {

@@ -1,0 +1,88 @@
+// The C client (libnats 3.4.1, built with gcc) against tsnats and the Go
+// nats-server 2.9.10 side by side, same configuration files: the scenario
+// program test/interop/clients/c-client.c prints a transcript per group
+// (core pub/sub, request/reply, headers, drain, limits; reconnect after a
+// restart and lame duck mode; user/password, nkeys, permissions; token;
+// accounts with a service import and the system account; TLS with client
+// certificates) and each section of tsnats' transcript must equal the Go
+// server's. Skipped when gcc, libnats-dev or nats-server is missing.
+import { describe, test, before, after } from "node:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createUser } from "@nats-io/nkeys";
+import { cClientMissing, buildCClient, startPair, compareGroup } from "../helpers/client-programs.js";
+import { tempDir, removeDir } from "../helpers/tsnats-process.js";
+import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
+import { CONFS } from "./clients/confs.js";
+
+const skip = cClientMissing();
+
+describe("the C client against tsnats and nats-server", { skip, timeout: 120_000 }, () => {
+  let bin;
+  let dir;
+  let nkey;
+  before(() => {
+    bin = buildCClient();
+    dir = tempDir("tsnats-c-client-");
+    const kp = createUser();
+    nkey = { pub: kp.getPublicKey(), seedFile: join(dir, "user.nk") };
+    writeFileSync(nkey.seedFile, new TextDecoder().decode(kp.getSeed()) + "\n");
+  });
+  after(() => removeDir(dir));
+
+  async function group(t, name, conf, opts) {
+    const pair = await startPair(dir, name, conf);
+    try {
+      await compareGroup(t, bin, name, pair, opts);
+    } finally {
+      await pair.stop();
+    }
+  }
+
+  test("core", (t) =>
+    group(t, "core", CONFS.core, {
+      expect: {
+        pubsub: ['  msg foo "hello" reply=false'],
+        queue: ["  queue total=20 plain=20"],
+        request: ["  new-style: re:new", "  old-style: re:old"],
+        headers: ["  header: Trace=abc def X-One=1,2", "  header: Echo=q1"],
+        "no-responders": ["  request: No responders available for request (NATS_NO_RESPONDERS)"],
+        drain: ["  handled=10", "  closed after drain: true"],
+        "max-payload": ["  publish too big: Maximum Payload Exceeded (NATS_MAX_PAYLOAD)"],
+      },
+    }));
+
+  test("reconnect and lame duck", (t) =>
+    group(t, "restart", CONFS.core, {
+      expect: { reconnect: ['  msg rc "after restart" reply=false'], "lame-duck": ["  lame duck mode notified"] },
+    }));
+
+  test("user/password, nkey, permissions", (t) =>
+    group(t, "auth", CONFS.auth(nkey.pub), {
+      args: [`seed=${nkey.seedFile}`, `pub=${nkey.pub}`],
+      expect: {
+        nkey: ["  seed file: connected", "  callback: connected"],
+        permissions: ['  publish denied: Not Permitted: Permissions Violation for Publish to "forbidden.x"', '  msg open.x "fine" reply=false'],
+      },
+    }));
+
+  test("token", (t) => group(t, "token", CONFS.token, { expect: { token: ["  token: connected"] } }));
+
+  test("accounts and the system account", (t) =>
+    group(t, "accounts", CONFS.accounts, {
+      expect: { "service-import": ["  request: echo:hi"], "system-account": ["  ping: server=yes statsz=yes connections=yes name_srv=yes", "  connect event: client_connect=yes acc_A=yes name=yes lang_c=yes"] },
+    }));
+
+  test("TLS with client certificates", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
+    const certs = makeCerts();
+    try {
+      await group(t, "tls", CONFS.tls(certs), {
+        scheme: "tls",
+        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
+        expect: { tls: ['  msg t "secure" reply=false'] },
+      });
+    } finally {
+      removeCerts(certs);
+    }
+  });
+});
