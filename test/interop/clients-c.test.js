@@ -3,7 +3,8 @@
 // program test/interop/clients/c-client.c prints a transcript per group
 // (core pub/sub, request/reply, headers, drain, limits; reconnect after a
 // restart and lame duck mode; user/password, nkeys, permissions; token;
-// accounts with a service import and the system account; TLS with client
+// accounts with a service import and the system account; limits and bad
+// input, no echo, allow_responses, verbose/pedantic, large payloads; TLS with client
 // certificates) and each section of tsnats' transcript must equal the Go
 // server's. Skipped when gcc, libnats-dev or nats-server is missing.
 import { describe, test, before, after } from "node:test";
@@ -71,6 +72,15 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
   test("accounts and the system account", (t) =>
     group(t, "accounts", CONFS.accounts, {
       expect: { "service-import": ["  request: echo:hi"], "system-account": ["  ping: server=yes statsz=yes connections=yes name_srv=yes", "  connect event: client_connect=yes acc_A=yes name=yes lang_c=yes"] },
+    }));
+
+  test("limits, bad input, no echo, allow_responses, verbose and pedantic, large payloads", (t) =>
+    group(t, "edge", CONFS.edge, {
+      expect: {
+        "max-subscriptions": ["  connected: false; last error: Error maximum subscriptions exceeded"],
+        "deny-under-wildcard": ['  msg open.x "seen" reply=false', "  next: Timeout"],
+        "large-payloads": ["  got 1048576 bytes, intact=true", "  burst received=5000"],
+      },
     }));
 
   test("TLS with client certificates", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {

@@ -152,6 +152,12 @@ static void core(void) {
     natsStatus s;
     section("info");
     say("  max_payload=%lld headers=%s", (long long)natsConnection_GetMaxPayload(nc), natsConnection_HasHeaderSupport(nc) == NATS_OK ? "true" : "false");
+    uint64_t cid = 0;
+    char *ip = NULL;
+    natsConnection_GetClientID(nc, &cid);
+    natsConnection_GetClientIP(nc, &ip);
+    say("  client_id=%llu client_ip=%s", (unsigned long long)cid, ip ? ip : "");
+    free(ip);
 
     section("pubsub");
     natsConnection_SubscribeSync(&sub, nc, "foo");
@@ -370,7 +376,7 @@ static void onAsyncError(natsConnection *nc, natsSubscription *sub, natsStatus e
     asyncErrs++;
 }
 static const char *nextAsyncError(int before) {
-    for (int i = 0; i < 100 && asyncErrs == before; i++) nats_Sleep(20);
+    for (int i = 0; i < 50 && asyncErrs == before; i++) nats_Sleep(20);
     return asyncErrs == before ? "none" : asyncErr;
 }
 
@@ -557,6 +563,183 @@ static void tlsScenario(void) {
     say("  client without the CA rejected: %s", strcmp(tryConnect(o), "connected") ? "true" : "false");
 }
 
+static natsConnection *connectPlain(natsOptions *o) {
+    natsOptions_SetUserInfo(o, "plain", "p");
+    natsOptions_SetErrorHandler(o, onAsyncError, NULL);
+    return connectWith(o);
+}
+
+static void printState(natsConnection *nc) {
+    const char *text = NULL;
+    natsStatus s = natsConnection_GetLastError(nc, &text);
+    say("  connected: %s; last error: %s %s", natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED ? "true" : "false", natsStatus_GetText(s), text ? text : "");
+}
+
+static void onSvc(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *closure) {
+    say("  responder respond: %s", statusText(natsConnection_PublishString(nc, natsMsg_GetReply(m), "answer")));
+    say("  responder second respond: %s", statusText(natsConnection_PublishString(nc, natsMsg_GetReply(m), "again")));
+    natsMsg_Destroy(m);
+}
+
+static void edge(void) {
+    natsSubscription *sub = NULL;
+    natsStatus s;
+    int before;
+    section("bad-subjects");
+    natsConnection *nc = connectPlain(baseOptions());
+    before = asyncErrs;
+    s = natsConnection_SubscribeSync(&sub, nc, "foo..bar");
+    say("  subscribe foo..bar: %s", natsStatus_GetText(s));
+    natsSubscription_Destroy(sub);
+    sub = NULL;
+    s = natsConnection_SubscribeSync(&sub, nc, "foo.>.bar");
+    say("  subscribe foo.>.bar: %s", natsStatus_GetText(s));
+    say("  flush: %s", natsStatus_GetText(natsConnection_Flush(nc)));
+    say("    async: %s", nextAsyncError(before));
+    printState(nc);
+    natsSubscription_Destroy(sub);
+    natsConnection_Destroy(nc);
+
+    section("wildcard-publish");
+    nc = connectPlain(baseOptions());
+    natsSubscription *ws = NULL;
+    natsConnection_SubscribeSync(&ws, nc, "wp.*");
+    say("  publish wp.*: %s", natsStatus_GetText(natsConnection_PublishString(nc, "wp.*", "star")));
+    natsMsg_Destroy(next(ws, 300));
+    natsSubscription_Destroy(ws);
+    natsConnection_Destroy(nc);
+
+    section("max-subscriptions");
+    nc = connectPlain(baseOptions());
+    before = asyncErrs;
+    natsSubscription *subs[6] = {0};
+    for (int i = 0; i < 6; i++) {
+        char subj[16];
+        snprintf(subj, sizeof subj, "ms.%d", i);
+        s = natsConnection_SubscribeSync(&subs[i], nc, subj);
+        if (s != NATS_OK) say("  sub %d: %s", i, natsStatus_GetText(s));
+    }
+    natsConnection_Flush(nc);
+    say("  async: %s", nextAsyncError(before));
+    printState(nc);
+    for (int i = 0; i < 6; i++) natsSubscription_Destroy(subs[i]);
+    natsConnection_Destroy(nc);
+
+    section("max-control-line");
+    nc = connectPlain(baseOptions());
+    char subj[700] = "long.";
+    memset(subj + 5, 'x', 600);
+    subj[605] = 0;
+    natsConnection_PublishString(nc, subj, "x");
+    say("  flush: %s", natsStatus_GetText(natsConnection_FlushTimeout(nc, 2000)));
+    for (int i = 0; i < 100 && natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED; i++) nats_Sleep(20);
+    printState(nc);
+    natsConnection_Destroy(nc);
+
+    section("no-echo");
+    natsOptions *o = baseOptions();
+    natsOptions_SetNoEcho(o, true);
+    natsConnection *ne = connectPlain(o);
+    natsConnection *other = connectPlain(baseOptions());
+    natsSubscription *self = NULL, *peer = NULL;
+    natsConnection_SubscribeSync(&self, ne, "echo");
+    natsConnection_SubscribeSync(&peer, other, "echo");
+    natsConnection_Flush(ne);
+    natsConnection_Flush(other);
+    natsConnection_PublishString(ne, "echo", "from no-echo");
+    natsConnection_Flush(ne);
+    natsMsg_Destroy(next(peer, 1000));
+    natsMsg_Destroy(next(self, 300));
+    natsSubscription_Destroy(self);
+    natsSubscription_Destroy(peer);
+    natsConnection_Destroy(ne);
+
+    section("allow-responses");
+    o = baseOptions();
+    natsOptions_SetUserInfo(o, "svc", "svc");
+    natsOptions_SetErrorHandler(o, onAsyncError, NULL);
+    natsConnection *svc = connectWith(o);
+    natsSubscription *svcSub = NULL;
+    natsConnection_Subscribe(&svcSub, svc, "req.x", onSvc, NULL);
+    natsConnection_Flush(svc);
+    before = asyncErrs;
+    natsMsg *r = NULL;
+    s = natsConnection_RequestString(&r, other, "req.x", "q", 2000);
+    printReply("request", s, r);
+    natsConnection_Flush(svc);
+    say("  async: %s", strstr(nextAsyncError(before), "Permissions Violation for Publish to \"_INBOX.") ? "violation on the inbox" : asyncErr);
+    before = asyncErrs;
+    natsConnection_PublishString(svc, "elsewhere", "x");
+    natsConnection_Flush(svc);
+    say("  publish elsewhere: %s", nextAsyncError(before));
+    natsSubscription_Destroy(svcSub);
+    natsConnection_Destroy(svc);
+
+    section("deny-under-wildcard");
+    o = baseOptions();
+    natsOptions_SetUserInfo(o, "watcher", "w");
+    natsOptions_SetErrorHandler(o, onAsyncError, NULL);
+    natsConnection *w = connectWith(o);
+    natsSubscription *all = NULL, *qs = NULL;
+    natsConnection_SubscribeSync(&all, w, ">");
+    natsConnection_Flush(w);
+    natsConnection_PublishString(other, "secret.x", "hidden");
+    natsConnection_PublishString(other, "open.x", "seen");
+    natsConnection_Flush(other);
+    natsMsg_Destroy(next(all, 1000));
+    natsMsg_Destroy(next(all, 300));
+    before = asyncErrs;
+    natsConnection_QueueSubscribeSync(&qs, w, "secret.q", "workers");
+    natsConnection_Flush(w);
+    say("  queue subscribe denied: %s", nextAsyncError(before));
+    natsSubscription_Destroy(all);
+    natsSubscription_Destroy(qs);
+    natsConnection_Destroy(w);
+
+    section("verbose-pedantic");
+    o = baseOptions();
+    natsOptions_SetVerbose(o, true);
+    natsOptions_SetPedantic(o, true);
+    natsConnection *vp = connectPlain(o);
+    natsSubscription *vs = NULL;
+    natsConnection_SubscribeSync(&vs, vp, "vp.>");
+    natsConnection_PublishString(vp, "vp.a", "verbose");
+    say("  flush: %s", natsStatus_GetText(natsConnection_Flush(vp)));
+    natsMsg_Destroy(next(vs, 1000));
+    before = asyncErrs;
+    natsConnection_PublishString(vp, "vp.*", "wild");
+    say("  flush after wildcard publish: %s", natsStatus_GetText(natsConnection_FlushTimeout(vp, 2000)));
+    for (int i = 0; i < 100 && natsConnection_Status(vp) == NATS_CONN_STATUS_CONNECTED; i++) nats_Sleep(20);
+    printState(vp);
+    natsSubscription_Destroy(vs);
+    natsConnection_Destroy(vp);
+
+    section("large-payloads");
+    int64_t max = natsConnection_GetMaxPayload(other);
+    char *big = malloc(max);
+    for (int64_t i = 0; i < max; i++) big[i] = 'a' + i % 26;
+    natsSubscription *ls = NULL, *burst = NULL;
+    natsConnection_SubscribeSync(&ls, other, "large");
+    natsConnection_Publish(other, "large", big, (int)max);
+    natsMsg *m = NULL;
+    if (natsSubscription_NextMsg(&m, ls, 2000) == NATS_OK) {
+        say("  got %d bytes, intact=%s", natsMsg_GetDataLength(m), natsMsg_GetDataLength(m) == max && !memcmp(natsMsg_GetData(m), big, max) ? "true" : "false");
+        natsMsg_Destroy(m);
+    } else say("  nothing received");
+    natsConnection_SubscribeSync(&burst, other, "burst");
+    natsSubscription_SetPendingLimits(burst, -1, -1);
+    for (int i = 0; i < 5000; i++) natsConnection_Publish(other, "burst", big, 1000);
+    natsConnection_Flush(other);
+    nats_Sleep(200);
+    int n = 0;
+    natsSubscription_GetPending(burst, &n, NULL);
+    say("  burst received=%d", n);
+    free(big);
+    natsSubscription_Destroy(ls);
+    natsSubscription_Destroy(burst);
+    natsConnection_Destroy(other);
+}
+
 int main(int argc, char **argv) {
     const char *group = argv[1];
     url = argv[2];
@@ -579,6 +762,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(group, "token")) token();
     else if (!strcmp(group, "accounts")) accounts();
     else if (!strcmp(group, "tls")) tlsScenario();
+    else if (!strcmp(group, "edge")) edge();
     say("== done");
     nats_Close();
     return 0;

@@ -21,6 +21,17 @@ accounts {
 }
 system_account: SYS
 `,
+  edge: `
+max_subscriptions: 5
+max_control_line: 512
+authorization {
+  users: [
+    {user: plain, password: p}
+    {user: svc, password: svc, permissions: {publish: {deny: ">"}, subscribe: {allow: "req.>"}, allow_responses: true}}
+    {user: watcher, password: w, permissions: {subscribe: {allow: ">", deny: "secret.>"}}}
+  ]
+}
+`,
   tls: (certs) => `
 tls {
   cert_file: "${certs.server.cert}"

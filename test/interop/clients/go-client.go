@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -25,11 +26,14 @@ func say(format string, a ...interface{}) { fmt.Printf(format+"\n", a...) }
 
 func section(name string) { say("== %s", name) }
 
+var inbox = regexp.MustCompile(`_INBOX\.[A-Za-z0-9.]+`)
+
+// errText is the error's text with inbox subjects (random) masked.
 func errText(err error) string {
 	if err == nil {
 		return "ok"
 	}
-	return err.Error()
+	return inbox.ReplaceAllString(err.Error(), "_INBOX.<id>")
 }
 
 func connect(opts ...nats.Option) *nats.Conn {
@@ -82,6 +86,9 @@ func core() {
 	defer nc.Close()
 	section("info")
 	say("  max_payload=%d headers=%v server_name=%s", nc.MaxPayload(), nc.HeadersSupported(), nc.ConnectedServerName())
+	cid, _ := nc.GetClientID()
+	ip, _ := nc.GetClientIP()
+	say("  client_id=%d client_ip=%s auth_required=%v tls_required=%v cluster=%q", cid, ip, nc.AuthRequired(), nc.TLSRequired(), nc.ConnectedClusterName())
 
 	section("pubsub")
 	sub, _ := nc.SubscribeSync("foo")
@@ -296,7 +303,7 @@ func asyncErrors() (nats.Option, func() string) {
 		select {
 		case s := <-ch:
 			return s
-		case <-time.After(2 * time.Second):
+		case <-time.After(time.Second):
 			return "none"
 		}
 	}
@@ -488,6 +495,142 @@ func tlsScenario() {
 	say("  client without the CA: %s", errText(err))
 }
 
+func edge() {
+	section("bad-subjects")
+	errOpt, nextErr := asyncErrors()
+	nc := connect(nats.UserInfo("plain", "p"), errOpt)
+	_, err := nc.SubscribeSync("foo..bar")
+	say("  subscribe foo..bar: %s", errText(err))
+	nc.Flush()
+	say("    async: %s", nextErr())
+	_, err = nc.SubscribeSync("foo.>.bar")
+	say("  subscribe foo.>.bar: %s", errText(err))
+	nc.Flush()
+	say("    async: %s", nextErr())
+	say("  connected: %v; last error: %s", nc.IsConnected(), errText(nc.LastError()))
+	nc.Close()
+
+	section("wildcard-publish")
+	nc = connect(nats.UserInfo("plain", "p"))
+	ws, _ := nc.SubscribeSync("wp.*")
+	say("  publish wp.*: %s", errText(nc.Publish("wp.*", []byte("star"))))
+	nc.Flush()
+	next(ws, 300*time.Millisecond)
+	nc.Close()
+
+	section("max-subscriptions")
+	errOpt, nextErr = asyncErrors()
+	nc = connect(nats.UserInfo("plain", "p"), errOpt)
+	for i := 0; i < 6; i++ {
+		_, err := nc.SubscribeSync(fmt.Sprintf("ms.%d", i))
+		if err != nil {
+			say("  sub %d: %s", i, errText(err))
+		}
+	}
+	nc.Flush()
+	say("  async: %s", nextErr())
+	say("  connected: %v; last error: %s", nc.IsConnected(), errText(nc.LastError()))
+	nc.Close()
+
+	section("max-control-line")
+	errOpt, nextErr = asyncErrors()
+	closed := make(chan struct{})
+	nc = connect(nats.UserInfo("plain", "p"), errOpt, nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	nc.Publish("long."+strings.Repeat("x", 600), []byte("x"))
+	nc.Flush()
+	select {
+	case <-closed:
+		say("  closed; last error: %s", errText(nc.LastError()))
+	case <-time.After(3 * time.Second):
+		say("  not closed; async: %s", nextErr())
+	}
+
+	section("no-echo")
+	ne := connect(nats.UserInfo("plain", "p"), nats.NoEcho())
+	other := connect(nats.UserInfo("plain", "p"))
+	self, _ := ne.SubscribeSync("echo")
+	peer, _ := other.SubscribeSync("echo")
+	ne.Flush()
+	other.Flush()
+	ne.Publish("echo", []byte("from no-echo"))
+	ne.Flush()
+	next(peer, time.Second)
+	next(self, 300*time.Millisecond)
+	ne.Close()
+
+	section("allow-responses")
+	errOpt, nextErr = asyncErrors()
+	svc := connect(nats.UserInfo("svc", "svc"), errOpt)
+	svc.Subscribe("req.x", func(m *nats.Msg) {
+		say("  responder respond: %s", errText(m.Respond([]byte("answer"))))
+		say("  responder second respond: %s", errText(m.Respond([]byte("again"))))
+	})
+	svc.Flush()
+	r, err := other.Request("req.x", []byte("q"), 2*time.Second)
+	if err != nil {
+		say("  request: %s", errText(err))
+	} else {
+		say("  request: %s", string(r.Data))
+	}
+	svc.Flush()
+	say("  async: %s", nextErr())
+	svc.Publish("elsewhere", []byte("x"))
+	svc.Flush()
+	say("  publish elsewhere: %s", nextErr())
+	svc.Close()
+
+	section("deny-under-wildcard")
+	errOpt, nextErr = asyncErrors()
+	w := connect(nats.UserInfo("watcher", "w"), errOpt)
+	all, _ := w.SubscribeSync(">")
+	w.Flush()
+	other.Publish("secret.x", []byte("hidden"))
+	other.Publish("open.x", []byte("seen"))
+	other.Flush()
+	next(all, time.Second)
+	next(all, 300*time.Millisecond)
+	_, err = w.QueueSubscribeSync("secret.q", "workers")
+	w.Flush()
+	say("  queue subscribe denied: %s", nextErr())
+	w.Close()
+
+	section("verbose-pedantic")
+	errOpt, nextErr = asyncErrors()
+	vp := connect(nats.UserInfo("plain", "p"), errOpt, func(o *nats.Options) error { o.Verbose = true; o.Pedantic = true; return nil })
+	vs, _ := vp.SubscribeSync("vp.>")
+	vp.Publish("vp.a", []byte("verbose"))
+	say("  flush: %s", errText(vp.Flush()))
+	next(vs, time.Second)
+	vp.Publish("vp.*", []byte("wild"))
+	say("  flush after wildcard publish: %s", errText(vp.Flush()))
+	say("  async: %s", nextErr())
+	say("  connected: %v; last error: %s", vp.IsConnected(), errText(vp.LastError()))
+	vp.Close()
+
+	section("large-payloads")
+	big := make([]byte, other.MaxPayload())
+	for i := range big {
+		big[i] = byte('a' + i%26)
+	}
+	ls, _ := other.SubscribeSync("large")
+	other.Publish("large", big)
+	if m, err := ls.NextMsg(2 * time.Second); err != nil {
+		say("  next: %s", errText(err))
+	} else {
+		say("  got %d bytes, intact=%v", len(m.Data), string(m.Data) == string(big))
+	}
+	count, _ := other.SubscribeSync("burst")
+	count.SetPendingLimits(-1, -1)
+	for i := 0; i < 5000; i++ {
+		other.Publish("burst", big[:1000])
+	}
+	other.Flush()
+	time.Sleep(200 * time.Millisecond)
+	n, _, _ := count.Pending()
+	say("  burst received=%d", n)
+	other.Close()
+}
+
 func main() {
 	group := os.Args[1]
 	url = os.Args[2]
@@ -509,6 +652,8 @@ func main() {
 		accounts()
 	case "tls":
 		tlsScenario()
+	case "edge":
+		edge()
 	}
 	say("== done")
 }
