@@ -129,18 +129,20 @@ class ServerProcess {
 }
 
 /**
- * Start the Go nats-server and tsnats, each on `conf(port)` written to `dir`.
- * Resolves to { go, ts, stop() }, where go/ts have { port, server }.
+ * Start the Go nats-server and tsnats, each with `conf` (text, or a function
+ * of a second free port for another listener) written to `dir`. Resolves to
+ * { go, ts, stop() }, where go/ts have { port, extraPort, server }.
  */
 export async function startPair(dir, name, conf) {
   const out = {};
   for (const kind of ["go", "ts"]) {
     const port = await freePort();
+    const extraPort = typeof conf === "function" ? await freePort() : 0;
     const file = join(dir, `${name}-${kind}.conf`);
-    writeFileSync(file, `listen: "127.0.0.1:${port}"\n${conf}\n`);
+    writeFileSync(file, `listen: "127.0.0.1:${port}"\n${typeof conf === "function" ? conf(extraPort) : conf}\n`);
     const server = new ServerProcess(kind, file);
     await server.start();
-    out[kind] = { port, server };
+    out[kind] = { port, extraPort, server };
   }
   out.stop = async () => {
     await out.go.server.stop();
@@ -192,13 +194,13 @@ export function sections(transcript) {
 /**
  * Run scenario `group` of `bin` against both servers of `pair` at once and
  * check, section by section, that tsnats' transcript is the Go server's;
+ * `extraPort` connects to the second listener's port (see startPair);
  * `expect[section]` lists lines the Go transcript must hold, so a scenario
  * that silently stopped testing anything fails too.
  */
-export async function compareGroup(t, bin, group, pair, { args = [], scheme = "nats", expect = {} } = {}) {
-  const [goOut, tsOut] = await Promise.all(
-    ["go", "ts"].map((k) => runClient(bin, [group, `${scheme}://127.0.0.1:${pair[k].port}`, ...args], pair[k].server)),
-  );
+export async function compareGroup(t, bin, group, pair, { args = [], scheme = "nats", extraPort = false, expect = {} } = {}) {
+  const url = (side) => `${scheme}://127.0.0.1:${extraPort ? side.extraPort : side.port}`;
+  const [goOut, tsOut] = await Promise.all(["go", "ts"].map((k) => runClient(bin, [group, url(pair[k]), ...args], pair[k].server)));
   const goSections = sections(goOut);
   const tsSections = sections(tsOut);
   for (const [name, goLines] of goSections) {

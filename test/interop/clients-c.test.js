@@ -1,16 +1,22 @@
-// The C client (libnats 3.4.1, built with gcc) against tsnats and the Go
-// nats-server 2.9.10 side by side, same configuration files: the scenario
-// program test/interop/clients/c-client.c prints a transcript per group
-// (core pub/sub, request/reply, headers, drain, limits; reconnect after a
-// restart and lame duck mode; user/password, nkeys, permissions; token;
-// accounts with a service import and the system account; limits and bad
+// The C client (libnats 3.4.1, built with gcc) against tsnats and the Go nats-server
+// 2.9.10 side by side, same configuration files: the scenario program
+// test/interop/clients/c-client.c prints a transcript per group (core pub/sub,
+// request/reply, headers, drain, limits; reconnect after a restart and lame
+// duck mode; user/password, bcrypt, nkeys, permissions; token; accounts with
+// service and stream imports, no_auth_user and the system account; bad input,
+// limits, no echo, allow_responses, verbose/pedantic, large payloads; TLS
+// with client certificates mapped to a user) and each section of tsnats'
+// transcript must equal the Go server's.
+// Skipped when gcc, libnats-dev or nats-server is missing.
+import and the system account; limits and bad
 // input, no echo, allow_responses, verbose/pedantic, large payloads; TLS with client
-// certificates) and each section of tsnats' transcript must equal the Go
+// certificates mapped to a user) and each section of tsnats' transcript must equal the Go
 // server's. Skipped when gcc, libnats-dev or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createUser } from "@nats-io/nkeys";
+import bcrypt from "bcryptjs";
 import { cClientMissing, buildCClient, startPair, compareGroup } from "../helpers/client-programs.js";
 import { tempDir, removeDir } from "../helpers/tsnats-process.js";
 import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
@@ -59,7 +65,7 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
     }));
 
   test("user/password, nkey, permissions", (t) =>
-    group(t, "auth", CONFS.auth(nkey.pub), {
+    group(t, "auth", CONFS.auth(nkey.pub, bcrypt.hashSync("pw2", 4)), {
       args: [`seed=${nkey.seedFile}`, `pub=${nkey.pub}`],
       expect: {
         nkey: ["  seed file: connected", "  callback: connected"],
@@ -71,7 +77,9 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
 
   test("accounts and the system account", (t) =>
     group(t, "accounts", CONFS.accounts, {
-      expect: { "service-import": ["  request: echo:hi"], "system-account": ["  ping: server=yes statsz=yes connections=yes name_srv=yes", "  connect event: client_connect=yes acc_A=yes name=yes lang_c=yes"] },
+      expect: { "service-import": ["  request: echo:hi"], "stream-import": ['  msg imp.news.today "headline" reply=false'],
+        "no-auth-user": ["  request as the no_auth_user: echo:anon"],
+        "system-account": ["  ping: server=yes statsz=yes connections=yes name_srv=yes", "  connect event: client_connect=yes acc_A=yes name=yes lang_c=yes"] },
     }));
 
   test("limits, bad input, no echo, allow_responses, verbose and pedantic, large payloads", (t) =>
@@ -89,7 +97,7 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
       await group(t, "tls", CONFS.tls(certs), {
         scheme: "tls",
         args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
-        expect: { tls: ['  msg t "secure" reply=false'] },
+        expect: { tls: ['  msg t "secure" reply=false', '  mapped user\'s permissions: Not Permitted: Permissions Violation for Publish to "t.denied"'] },
       });
     } finally {
       removeCerts(certs);

@@ -1,16 +1,23 @@
-// nats.go (Debian's 1.22.1, built offline) against tsnats and the Go
-// nats-server 2.9.10 side by side, same configuration files: the scenario
-// program test/interop/clients/go-client.go prints a transcript per group
-// (core pub/sub, request/reply, headers, drain, limits; reconnect after a
-// restart and lame duck mode; user/password, nkeys, permissions; token;
-// accounts with a service import and the system account; limits and bad
-// input, no echo, allow_responses, verbose/pedantic, large payloads; TLS with client
-// certificates) and each section of tsnats' transcript must equal the Go
+// nats.go (Debian's 1.22.1, built offline) against tsnats and the Go nats-server
+// 2.9.10 side by side, same configuration files: the scenario program
+// test/interop/clients/go-client.go prints a transcript per group (core pub/sub,
+// request/reply, headers, drain, limits; reconnect after a restart and lame
+// duck mode; user/password, bcrypt, nkeys, permissions; token; accounts with
+// service and stream imports, no_auth_user and the system account; bad input,
+// limits, no echo, allow_responses, verbose/pedantic, large payloads; WebSocket; TLS
+// with client certificates mapped to a user) and each section of tsnats'
+// transcript must equal the Go server's.
+// Skipped when go, nats.go or nats-server is missing.
+import and the system account; limits and bad
+// input, no echo, allow_responses, verbose/pedantic, large payloads; WebSocket;
+// TLS with client
+// certificates mapped to a user) and each section of tsnats' transcript must equal the Go
 // server's. Skipped when go, nats.go or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createUser } from "@nats-io/nkeys";
+import bcrypt from "bcryptjs";
 import { goClientMissing, buildGoClient, startPair, compareGroup } from "../helpers/client-programs.js";
 import { tempDir, removeDir } from "../helpers/tsnats-process.js";
 import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
@@ -59,7 +66,7 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
     }));
 
   test("user/password, nkey, permissions", (t) =>
-    group(t, "auth", CONFS.auth(nkey.pub), {
+    group(t, "auth", CONFS.auth(nkey.pub, bcrypt.hashSync("pw2", 4)), {
       args: [`seed=${nkey.seedFile}`],
       expect: { nkey: ["  seed file connected; flush: ok", "  callback connected; flush: ok"], permissions: ['  publish denied: nats: Permissions Violation for Publish to "forbidden.x" (sub "")', '  msg open.x "fine" reply=false'] },
     }));
@@ -68,7 +75,9 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
 
   test("accounts and the system account", (t) =>
     group(t, "accounts", CONFS.accounts, {
-      expect: { "service-import": ["  request: echo:hi"], "system-account": ["  ping server name: srv", "  connect event: type=io.nats.server.advisory.v1.client_connect acc=A user=a name=watched lang=go"] },
+      expect: { "service-import": ["  request: echo:hi"], "stream-import": ['  msg imp.news.today "headline" reply=false'],
+        "no-auth-user": ["  request as the no_auth_user: echo:anon"],
+        "system-account": ["  ping server name: srv", "  connect event: type=io.nats.server.advisory.v1.client_connect acc=A user=a name=watched lang=go"] },
     }));
 
   test("limits, bad input, no echo, allow_responses, verbose and pedantic, large payloads", (t) =>
@@ -80,13 +89,20 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
       },
     }));
 
+  test("WebSocket", (t) =>
+    group(t, "websocket", CONFS.websocket, {
+      scheme: "ws",
+      extraPort: true,
+      expect: { websocket: ['  msg ws.a "over websocket" reply=false', "  200000 bytes, header K=v"] },
+    }));
+
   test("TLS with client certificates", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
     const certs = makeCerts();
     try {
       await group(t, "tls", CONFS.tls(certs), {
         scheme: "tls",
         args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
-        expect: { tls: ['  msg t "secure" reply=false'] },
+        expect: { tls: ['  msg t "secure" reply=false', '  mapped user\'s permissions: nats: Permissions Violation for Publish to "t.denied" (sub "")'] },
       });
     } finally {
       removeCerts(certs);

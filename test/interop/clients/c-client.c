@@ -408,6 +408,12 @@ static void auth(void) {
     o = baseOptions();
     natsOptions_SetToken(o, "nope");
     say("  token instead: %s", tryConnect(o));
+    o = baseOptions();
+    natsOptions_SetUserInfo(o, "hashed", "pw2");
+    say("  bcrypt password: %s", tryConnect(o));
+    o = baseOptions();
+    natsOptions_SetUserInfo(o, "hashed", "pw3");
+    say("  wrong bcrypt password: %s", tryConnect(o));
 
     section("nkey");
     o = baseOptions();
@@ -501,6 +507,22 @@ static void accounts(void) {
     s = natsConnection_RequestString(&r, b, "svc.echo", "direct", 1000);
     say("  not imported subject: %s", natsStatus_GetText(s));
 
+    section("stream-import");
+    natsSubscription *news = NULL;
+    natsConnection_SubscribeSync(&news, b, "imp.news.>");
+    natsConnection_Flush(b);
+    natsConnection_PublishString(a, "news.today", "headline");
+    natsConnection_Flush(a);
+    natsMsg_Destroy(next(news, 1000));
+    natsSubscription_Destroy(news);
+
+    section("no-auth-user");
+    natsConnection *anon = connectWith(baseOptions());
+    r = NULL;
+    s = natsConnection_RequestString(&r, anon, "echo", "anon", 2000);
+    printReply("request as the no_auth_user", s, r);
+    natsConnection_Destroy(anon);
+
     section("system-account");
     natsConnection *sys = connectUser("sys");
     r = NULL;
@@ -547,11 +569,17 @@ static natsOptions *tlsOptions(const char *cert, const char *key) {
 
 static void tlsScenario(void) {
     section("tls");
-    natsConnection *nc = connectWith(tlsOptions(certFile, keyFile));
+    natsOptions *to = tlsOptions(certFile, keyFile);
+    natsOptions_SetErrorHandler(to, onAsyncError, NULL);
+    natsConnection *nc = connectWith(to);
     natsSubscription *sub = NULL;
     natsConnection_SubscribeSync(&sub, nc, "t");
     natsConnection_PublishString(nc, "t", "secure");
     natsMsg_Destroy(next(sub, 1000));
+    int before = asyncErrs;
+    natsConnection_PublishString(nc, "t.denied", "no");
+    natsConnection_Flush(nc);
+    say("  mapped user's permissions: %s", nextAsyncError(before));
     natsSubscription_Destroy(sub);
     natsConnection_Destroy(nc);
     say("  without client cert rejected: %s", strcmp(tryConnect(tlsOptions(NULL, NULL)), "connected") ? "true" : "false");

@@ -2,10 +2,11 @@
 // get the same text (plus their own listen line).
 export const CONFS = {
   core: `server_name: srv\nmax_payload: 4096\n`,
-  auth: (nkeyPub) => `
+  auth: (nkeyPub, bcryptHash) => `
 authorization {
   users: [
     {user: alice, password: secret}
+    {user: hashed, password: "${bcryptHash}"}
     {user: limited, password: pw, permissions: {publish: {deny: "forbidden.>"}, subscribe: {deny: "secret.>"}}}
     {nkey: ${nkeyPub}}
   ]
@@ -15,11 +16,15 @@ authorization {
   accounts: `
 server_name: srv
 accounts {
-  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}] }
-  B: { users: [{user: b, password: b}], imports: [{service: {account: A, subject: "svc.echo"}, to: "echo"}] }
+  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}, {stream: "news.>"}] }
+  B: {
+    users: [{user: b, password: b}]
+    imports: [{service: {account: A, subject: "svc.echo"}, to: "echo"}, {stream: {account: A, subject: "news.>"}, prefix: "imp"}]
+  }
   SYS: { users: [{user: sys, password: sys}] }
 }
 system_account: SYS
+no_auth_user: b
 `,
   edge: `
 max_subscriptions: 5
@@ -37,8 +42,15 @@ tls {
   cert_file: "${certs.server.cert}"
   key_file: "${certs.server.key}"
   ca_file: "${certs.ca}"
-  verify: true
+  verify_and_map: true
   timeout: 2
 }
+authorization {
+  users: [{user: "CN=alice,OU=nats.io,O=Synadia,ST=CA,C=US", permissions: {publish: {deny: "t.denied"}}}]
+}
+`,
+  websocket: (wsPort) => `
+server_name: srv
+websocket { listen: "127.0.0.1:${wsPort}", no_tls: true }
 `,
 };

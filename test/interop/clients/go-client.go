@@ -320,6 +320,11 @@ func auth() {
 	say("  no credentials: %s", errText(err))
 	_, err = nats.Connect(url, nats.Token("nope"), nats.NoReconnect())
 	say("  token instead: %s", errText(err))
+	nc = connect(nats.UserInfo("hashed", "pw2"))
+	say("  bcrypt password connected; flush: %s", errText(nc.Flush()))
+	nc.Close()
+	_, err = nats.Connect(url, nats.UserInfo("hashed", "pw3"), nats.NoReconnect())
+	say("  wrong bcrypt password: %s", errText(err))
 
 	section("nkey")
 	seedFile := arg["seed"]
@@ -434,6 +439,24 @@ func accounts() {
 	_, err = bs.NextMsg(200 * time.Millisecond)
 	say("  isolation: %s", errText(err))
 
+	section("stream-import")
+	news, _ := b.SubscribeSync("imp.news.>")
+	b.Flush()
+	a.Publish("news.today", []byte("headline"))
+	a.Flush()
+	next(news, time.Second)
+
+	section("no-auth-user")
+	anon := connect()
+	r, err = anon.Request("echo", []byte("anon"), 2*time.Second)
+	if err != nil {
+		say("  request as the no_auth_user: %s", errText(err))
+	} else {
+		say("  request as the no_auth_user: %s", string(r.Data))
+		<-seen
+	}
+	anon.Close()
+
 	section("system-account")
 	sys := connect(nats.UserInfo("sys", "sys"))
 	defer sys.Close()
@@ -477,7 +500,8 @@ func accounts() {
 
 func tlsScenario() {
 	section("tls")
-	nc, err := nats.Connect(url, nats.RootCAs(arg["ca"]), nats.ClientCert(arg["cert"], arg["key"]), nats.NoReconnect())
+	errOpt, nextErr := asyncErrors()
+	nc, err := nats.Connect(url, nats.RootCAs(arg["ca"]), nats.ClientCert(arg["cert"], arg["key"]), nats.NoReconnect(), errOpt)
 	if err != nil {
 		say("  with client cert: %s", errText(err))
 	} else {
@@ -485,6 +509,9 @@ func tlsScenario() {
 		nc.Publish("t", []byte("secure"))
 		next(sub, time.Second)
 		say("  tls required by server: %v", nc.TLSRequired())
+		nc.Publish("t.denied", []byte("no"))
+		nc.Flush()
+		say("  mapped user's permissions: %s", nextErr())
 		nc.Close()
 	}
 	_, err = nats.Connect(url, nats.RootCAs(arg["ca"]), nats.NoReconnect())
@@ -631,6 +658,27 @@ func edge() {
 	other.Close()
 }
 
+func websocket() {
+	section("websocket")
+	nc := connect()
+	defer nc.Close()
+	sub, _ := nc.SubscribeSync("ws.>")
+	nc.Publish("ws.a", []byte("over websocket"))
+	next(sub, time.Second)
+	m := nats.NewMsg("ws.h")
+	m.Header.Set("K", "v")
+	m.Data = make([]byte, 200000)
+	nc.PublishMsg(m)
+	if got, err := sub.NextMsg(time.Second); err == nil {
+		say("  %d bytes, header %s", len(got.Data), headerText(got.Header))
+	} else {
+		say("  next: %s", errText(err))
+	}
+	_, err := nc.Request("nobody", nil, time.Second)
+	say("  no responders: %s", errText(err))
+	say("  max_payload=%d headers=%v", nc.MaxPayload(), nc.HeadersSupported())
+}
+
 func main() {
 	group := os.Args[1]
 	url = os.Args[2]
@@ -654,6 +702,8 @@ func main() {
 		tlsScenario()
 	case "edge":
 		edge()
+	case "websocket":
+		websocket()
 	}
 	say("== done")
 }
