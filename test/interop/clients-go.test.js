@@ -8,11 +8,6 @@
 // with client certificates mapped to a user) and each section of tsnats'
 // transcript must equal the Go server's.
 // Skipped when go, nats.go or nats-server is missing.
-import and the system account; limits and bad
-// input, no echo, allow_responses, verbose/pedantic, large payloads; WebSocket;
-// TLS with client
-// certificates mapped to a user) and each section of tsnats' transcript must equal the Go
-// server's. Skipped when go, nats.go or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
