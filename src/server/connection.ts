@@ -5,7 +5,7 @@
 // listener and registry concerns belong to Server.
 
 import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../protocol/parser.js";
-import { isValidLiteralSubject, isValidQueueName, isValidSubject } from "../protocol/subject.js";
+import { isValidLiteralSubject, isValidQueueName, isValidSubject, subjectText } from "../protocol/subject.js";
 import type { Account } from "../accounts/account.js";
 import { ClosedState, type ClosedReason } from "./close-reason.js";
 import { OutboundBuffer } from "./outbound-buffer.js";
@@ -211,8 +211,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     // Go reports a bad subject in pedantic mode but still processes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
     if (this.perms !== null && !this.perms.canPublish(subject)) {
-      this.sendErr(`Permissions Violation for Publish to ${goQuote(subject)}`);
-      this.server.logger.error(`${this.label} - Publish Violation - ${this.authUserText()}, Subject ${goQuote(subject)}`);
+      this.sendErr(`Permissions Violation for Publish to ${goQuote(subjectText(subject))}`);
+      this.server.logger.error(`${this.label} - Publish Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}`);
       return;
     }
     if (this.opts.verbose) this.sendOK();
@@ -458,11 +458,11 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       return true;
     }
     if (queue !== undefined) {
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subject)} using queue ${goQuote(queue)}`);
-      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subject)}, Queue: ${goQuote(queue)}, SID ${sid}`);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(subject))} using queue ${goQuote(subjectText(queue))}`);
+      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}, Queue: ${goQuote(subjectText(queue))}, SID ${sid}`);
     } else {
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subject)}`);
-      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subject)}, SID ${sid}`);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(subject))}`);
+      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}, SID ${sid}`);
     }
     return false;
   }
@@ -510,8 +510,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.deliveryCheck = perms.filtersDeliveries ? perms : null;
     for (const sub of removed) {
       this.removeSub(sub);
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)})`);
-      this.server.logger.notice(`Removed sub ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)}) for ${this.authUserText()} - not authorized`);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(sub.subject))} (sid ${goQuote(sub.sid)})`);
+      this.server.logger.notice(`Removed sub ${goQuote(subjectText(sub.subject))} (sid ${goQuote(sub.sid)}) for ${this.authUserText()} - not authorized`);
     }
   }
 
