@@ -4,7 +4,8 @@
 // request/reply, headers, drain, limits; reconnect after a restart and lame
 // duck mode; user/password, bcrypt, nkeys, permissions; token; accounts with
 // service and stream imports, no_auth_user and the system account; bad input,
-// limits, no echo, allow_responses, verbose/pedantic, large payloads; TLS
+// limits, no echo, allow_responses, verbose/pedantic, non-ASCII subjects in
+// permissions, mappings and imports, large payloads; TLS
 // with client certificates mapped to a user) and each section of tsnats'
 // transcript must equal the Go server's.
 // Skipped when gcc, libnats-dev or nats-server is missing.
@@ -74,6 +75,7 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
   test("accounts and the system account", (t) =>
     group(t, "accounts", CONFS.accounts, {
       expect: { "service-import": ["  request: echo:hi"], "stream-import": ['  msg imp.news.today "headline" reply=false'],
+        "utf8-imports": ["  service: echo:frage", '  msg ü.nachrichten.ö "neu" reply=false'],
         "no-auth-user": ["  request as the no_auth_user: echo:anon"],
         "system-account": ["  ping: server=yes statsz=yes connections=yes name_srv=yes", "  connect event: client_connect=yes acc_A=yes name=yes lang_c=yes"] },
     }));
@@ -83,6 +85,7 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
       expect: {
         "max-subscriptions": ["  connected: false; last error: Error maximum subscriptions exceeded"],
         "deny-under-wildcard": ['  msg open.x "seen" reply=false', "  next: Timeout"],
+        "utf8-subjects": ['  publish denied: Not Permitted: Permissions Violation for Publish to "tschüss.x"', '  msg birnen.rot "mapped" reply=false'],
         "large-payloads": ["  got 1048576 bytes, intact=true", "  burst received=5000"],
       },
     }));

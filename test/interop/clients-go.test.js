@@ -4,7 +4,8 @@
 // request/reply, headers, drain, limits; reconnect after a restart and lame
 // duck mode; user/password, bcrypt, nkeys, permissions; token; accounts with
 // service and stream imports, no_auth_user and the system account; bad input,
-// limits, no echo, allow_responses, verbose/pedantic, large payloads; WebSocket; TLS
+// limits, no echo, allow_responses, verbose/pedantic, non-ASCII subjects in
+// permissions, mappings and imports, large payloads; WebSocket; TLS
 // with client certificates mapped to a user) and each section of tsnats'
 // transcript must equal the Go server's.
 // Skipped when go, nats.go or nats-server is missing.
@@ -71,6 +72,7 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
   test("accounts and the system account", (t) =>
     group(t, "accounts", CONFS.accounts, {
       expect: { "service-import": ["  request: echo:hi"], "stream-import": ['  msg imp.news.today "headline" reply=false'],
+        "utf8-imports": ["  service: antwort", '  msg ü.nachrichten.ö "neu" reply=false'],
         "no-auth-user": ["  request as the no_auth_user: echo:anon"],
         "system-account": ["  ping server name: srv", "  connect event: type=io.nats.server.advisory.v1.client_connect acc=A user=a name=watched lang=go"] },
     }));
@@ -80,6 +82,7 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
       expect: {
         "max-subscriptions": ["  connected: false; last error: nats: maximum subscriptions exceeded"],
         "deny-under-wildcard": ['  msg open.x "seen" reply=false', "  next: nats: timeout"],
+        "utf8-subjects": ['  publish denied: nats: Permissions Violation for Publish to "tschüss.x" (sub "")', '  msg birnen.rot "mapped" reply=false'],
         "large-payloads": ["  got 1048576 bytes, intact=true", "  burst received=5000"],
       },
     }));

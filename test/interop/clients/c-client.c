@@ -516,6 +516,21 @@ static void accounts(void) {
     natsMsg_Destroy(next(news, 1000));
     natsSubscription_Destroy(news);
 
+    section("utf8-imports");
+    natsSubscription *dienst = NULL, *us = NULL;
+    natsConnection_Subscribe(&dienst, a, "dienst.ä", onEcho, NULL);
+    natsConnection_Flush(a);
+    r = NULL;
+    s = natsConnection_RequestString(&r, b, "grüß", "frage", 2000);
+    printReply("service", s, r);
+    natsConnection_SubscribeSync(&us, b, "ü.nachrichten.ö");
+    natsConnection_Flush(b);
+    natsConnection_PublishString(a, "nachrichten.ö", "neu");
+    natsConnection_Flush(a);
+    natsMsg_Destroy(next(us, 1000));
+    natsSubscription_Destroy(dienst);
+    natsSubscription_Destroy(us);
+
     section("no-auth-user");
     natsConnection *anon = connectWith(baseOptions());
     r = NULL;
@@ -741,6 +756,31 @@ static void edge(void) {
     printState(vp);
     natsSubscription_Destroy(vs);
     natsConnection_Destroy(vp);
+
+    section("utf8-subjects");
+    o = baseOptions();
+    natsOptions_SetUserInfo(o, "intl", "i");
+    natsOptions_SetErrorHandler(o, onAsyncError, NULL);
+    natsConnection *intl = connectWith(o);
+    natsSubscription *gs = NULL, *denied = NULL, *mapped = NULL;
+    natsConnection_SubscribeSync(&gs, intl, "grüße.>");
+    natsConnection_PublishString(intl, "grüße.welt", "hallo");
+    natsMsg_Destroy(next(gs, 1000));
+    before = asyncErrs;
+    natsConnection_PublishString(intl, "tschüss.x", "no");
+    natsConnection_Flush(intl);
+    say("  publish denied: %s", nextAsyncError(before));
+    before = asyncErrs;
+    natsConnection_SubscribeSync(&denied, intl, "verboten.ß");
+    natsConnection_Flush(intl);
+    say("  subscribe denied: %s", nextAsyncError(before));
+    natsConnection_SubscribeSync(&mapped, intl, "birnen.>");
+    natsConnection_PublishString(intl, "äpfel.rot", "mapped");
+    natsMsg_Destroy(next(mapped, 1000));
+    natsSubscription_Destroy(gs);
+    natsSubscription_Destroy(denied);
+    natsSubscription_Destroy(mapped);
+    natsConnection_Destroy(intl);
 
     section("large-payloads");
     int64_t max = natsConnection_GetMaxPayload(other);

@@ -16,10 +16,15 @@ authorization {
   accounts: `
 server_name: srv
 accounts {
-  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}, {stream: "news.>"}] }
+  A: { users: [{user: a, password: a}], exports: [{service: "svc.>"}, {stream: "news.>"}, {service: "dienst.ä"}, {stream: "nachrichten.ö"}] }
   B: {
     users: [{user: b, password: b}]
-    imports: [{service: {account: A, subject: "svc.echo"}, to: "echo"}, {stream: {account: A, subject: "news.>"}, prefix: "imp"}]
+    imports: [
+      {service: {account: A, subject: "svc.echo"}, to: "echo"}
+      {stream: {account: A, subject: "news.>"}, prefix: "imp"}
+      {service: {account: A, subject: "dienst.ä"}, to: "grüß"}
+      {stream: {account: A, subject: "nachrichten.ö"}, prefix: "ü"}
+    ]
   }
   SYS: { users: [{user: sys, password: sys}] }
 }
@@ -34,8 +39,10 @@ authorization {
     {user: plain, password: p}
     {user: svc, password: svc, permissions: {publish: {deny: ">"}, subscribe: {allow: "req.>"}, allow_responses: true}}
     {user: watcher, password: w, permissions: {subscribe: {allow: ">", deny: "secret.>"}}}
+    {user: intl, password: i, permissions: {publish: {deny: "tschüss.>"}, subscribe: {allow: ["grüße.>", "_INBOX.>", "birnen.>", "Ärger"]}}}
   ]
 }
+mappings: { "äpfel.*": "birnen.$1" }
 `,
   tls: (certs) => `
 tls {

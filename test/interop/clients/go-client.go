@@ -446,6 +446,20 @@ func accounts() {
 	a.Flush()
 	next(news, time.Second)
 
+	section("utf8-imports")
+	a.Subscribe("dienst.ä", func(m *nats.Msg) { m.Respond([]byte("antwort")) })
+	a.Flush()
+	if r, err := b.Request("grüß", []byte("frage"), 2*time.Second); err != nil {
+		say("  service: %s", errText(err))
+	} else {
+		say("  service: %s", string(r.Data))
+	}
+	us, _ := b.SubscribeSync("ü.nachrichten.ö")
+	b.Flush()
+	a.Publish("nachrichten.ö", []byte("neu"))
+	a.Flush()
+	next(us, time.Second)
+
 	section("no-auth-user")
 	anon := connect()
 	r, err = anon.Request("echo", []byte("anon"), 2*time.Second)
@@ -633,6 +647,26 @@ func edge() {
 	say("  async: %s", nextErr())
 	say("  connected: %v; last error: %s", vp.IsConnected(), errText(vp.LastError()))
 	vp.Close()
+
+	section("utf8-subjects")
+	errOpt, nextErr = asyncErrors()
+	intl := connect(nats.UserInfo("intl", "i"), errOpt)
+	gs, _ := intl.SubscribeSync("grüße.>")
+	intl.Publish("grüße.welt", []byte("hallo"))
+	next(gs, time.Second)
+	intl.Publish("tschüss.x", []byte("no"))
+	intl.Flush()
+	say("  publish denied: %s", nextErr())
+	intl.SubscribeSync("verboten.ß")
+	intl.Flush()
+	say("  subscribe denied: %s", nextErr())
+	ms, _ := intl.SubscribeSync("birnen.>")
+	intl.Publish("äpfel.rot", []byte("mapped"))
+	next(ms, time.Second)
+	intl.SubscribeSync("Ärger")
+	intl.Flush()
+	say("  allowed: %s", nextErr())
+	intl.Close()
 
 	section("large-payloads")
 	big := make([]byte, other.MaxPayload())
