@@ -13,16 +13,10 @@ import { isBcrypt } from "./model.js";
 import { CompiledPermissions } from "./permissions.js";
 import { mapCertificateToUser } from "./cert-mapping.js";
 import type { CertIdentity } from "../server/client-transport.js";
+import type { Options } from "../options.js";
 
 /** What an Authenticator needs from Options. */
-export interface AuthOptions {
-  username: string;
-  password: string;
-  authToken: string;
-  users: User[] | null;
-  nkeys: NkeyUser[] | null;
-  noAuthUser: string;
-}
+export type AuthOptions = Pick<Options, "username" | "password" | "authToken" | "users" | "nkeys" | "noAuthUser">;
 
 /** A configured user as the server holds it: name, secret, compiled permissions. */
 export interface ConfiguredUser {
