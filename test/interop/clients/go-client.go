@@ -713,6 +713,130 @@ func websocket() {
 	say("  max_payload=%d headers=%v", nc.MaxPayload(), nc.HeadersSupported())
 }
 
+func jetstream() {
+	nc := connect()
+	defer nc.Close()
+	js, err := nc.JetStream(nats.MaxWait(3 * time.Second))
+	if err != nil {
+		say("jetstream context: %s", errText(err))
+		return
+	}
+	section("js-account")
+	if ai, err := js.AccountInfo(); err != nil {
+		say("  account info: %s", errText(err))
+		return
+	} else {
+		say("  streams=%d consumers=%d", ai.Streams, ai.Consumers)
+	}
+
+	section("js-streams")
+	si, err := js.AddStream(&nats.StreamConfig{Name: "S", Subjects: []string{"s.>"}, Storage: nats.MemoryStorage})
+	if err != nil {
+		say("  add stream: %s", errText(err))
+		return
+	}
+	say("  added %s subjects=%v storage=%s retention=%s", si.Config.Name, si.Config.Subjects, si.Config.Storage, si.Config.Retention)
+	_, err = js.AddStream(&nats.StreamConfig{Name: "T", Subjects: []string{"s.a"}, Storage: nats.MemoryStorage})
+	say("  overlapping stream: %s", errText(err))
+	_, err = js.StreamInfo("nope")
+	say("  missing stream: %s", errText(err))
+	for i := 1; i <= 3; i++ {
+		ack, err := js.Publish(fmt.Sprintf("s.%d", i), []byte(fmt.Sprintf("m%d", i)))
+		if err != nil {
+			say("  publish: %s", errText(err))
+		} else {
+			say("  ack stream=%s seq=%d duplicate=%v", ack.Stream, ack.Sequence, ack.Duplicate)
+		}
+	}
+	ack, err := js.Publish("s.id", []byte("once"), nats.MsgId("id-1"))
+	say("  with id: seq=%d err=%s", ack.Sequence, errText(err))
+	ack, err = js.Publish("s.id", []byte("twice"), nats.MsgId("id-1"))
+	if err == nil {
+		say("  duplicate: seq=%d duplicate=%v", ack.Sequence, ack.Duplicate)
+	} else {
+		say("  duplicate: %s", errText(err))
+	}
+	_, err = js.Publish("nostream.x", []byte("x"))
+	say("  publish without stream: %s", errText(err))
+	si, _ = js.StreamInfo("S")
+	say("  state msgs=%d first=%d last=%d subjects=%d", si.State.Msgs, si.State.FirstSeq, si.State.LastSeq, si.State.NumSubjects)
+	m, err := js.GetMsg("S", 2)
+	if err != nil {
+		say("  get msg: %s", errText(err))
+	} else {
+		say("  get msg 2: %s %s", m.Subject, string(m.Data))
+	}
+	m, err = js.GetLastMsg("S", "s.3")
+	if err == nil {
+		say("  last for s.3: seq=%d %s", m.Sequence, string(m.Data))
+	} else {
+		say("  last for s.3: %s", errText(err))
+	}
+
+	section("js-consumers")
+	sub, err := js.SubscribeSync("s.>", nats.Durable("push"), nats.AckExplicit(), nats.DeliverAll())
+	if err != nil {
+		say("  push subscribe: %s", errText(err))
+	} else {
+		for i := 0; i < 2; i++ {
+			if m, err := sub.NextMsg(2 * time.Second); err != nil {
+				say("  push next: %s", errText(err))
+			} else {
+				md, _ := m.Metadata()
+				say("  push %s %s stream_seq=%d consumer_seq=%d delivered=%d", m.Subject, string(m.Data), md.Sequence.Stream, md.Sequence.Consumer, md.NumDelivered)
+				say("  ack: %s", errText(m.AckSync()))
+			}
+		}
+		ci, _ := sub.ConsumerInfo()
+		say("  push info: name=%s ack_floor=%d pending=%d", ci.Name, ci.AckFloor.Consumer, ci.NumPending)
+	}
+	pull, err := js.PullSubscribe("s.>", "pull")
+	if err != nil {
+		say("  pull subscribe: %s", errText(err))
+	} else {
+		msgs, err := pull.Fetch(3, nats.MaxWait(2*time.Second))
+		say("  fetch: %d %s", len(msgs), errText(err))
+		for _, m := range msgs {
+			say("  pulled %s %s; ack: %s", m.Subject, string(m.Data), errText(m.AckSync()))
+		}
+		ci, _ := pull.ConsumerInfo()
+		say("  pull info: delivered=%d ack_pending=%d pending=%d", ci.Delivered.Consumer, ci.NumAckPending, ci.NumPending)
+	}
+	_, err = js.ConsumerInfo("S", "nope")
+	say("  missing consumer: %s", errText(err))
+
+	section("js-kv")
+	kv, err := js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "kv", History: 3, Storage: nats.MemoryStorage})
+	if err != nil {
+		say("  create bucket: %s", errText(err))
+	} else {
+		r1, err := kv.Put("k", []byte("v1"))
+		say("  put: rev=%d %s", r1, errText(err))
+		r2, _ := kv.Put("k", []byte("v2"))
+		e, err := kv.Get("k")
+		if err == nil {
+			say("  get: %s rev=%d (put %d)", string(e.Value()), e.Revision(), r2)
+		} else {
+			say("  get: %s", errText(err))
+		}
+		_, err = kv.Update("k", []byte("v3"), r1)
+		say("  update with a stale revision: %s", errText(err))
+		_, err = kv.Create("k", []byte("again"))
+		say("  create existing: %s", errText(err))
+		say("  delete: %s", errText(kv.Delete("k")))
+		_, err = kv.Get("k")
+		say("  get deleted: %s", errText(err))
+		h, err := kv.History("k")
+		say("  history: %d %s", len(h), errText(err))
+		_, err = kv.Get("missing")
+		say("  get missing: %s", errText(err))
+	}
+
+	section("js-cleanup")
+	say("  delete stream: %s", errText(js.DeleteStream("S")))
+	say("  delete again: %s", errText(js.DeleteStream("S")))
+}
+
 func main() {
 	group := os.Args[1]
 	url = os.Args[2]
@@ -738,6 +862,8 @@ func main() {
 		edge()
 	case "websocket":
 		websocket()
+	case "jetstream":
+		jetstream()
 	}
 	say("== done")
 }
