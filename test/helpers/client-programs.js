@@ -7,7 +7,7 @@
 // "@ldm" requests; splits transcripts into "== section" pieces.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,8 +60,10 @@ export function buildGoClient() {
   const dir = cacheDir(source);
   const bin = join(dir, "go-client");
   if (!existsSync(bin)) {
-    build("go", ["build", "-o", `${bin}.tmp`, source], { GO111MODULE: "off", GOPATH, GOCACHE: join(dir, "gocache"), GOFLAGS: "" });
-    build("mv", [`${bin}.tmp`, bin]);
+    // Test files build in parallel: each into its own file, then renamed.
+    const tmp = `${bin}.${process.pid}.tmp`;
+    build("go", ["build", "-o", tmp, source], { GO111MODULE: "off", GOPATH, GOCACHE: join(dir, "gocache"), GOFLAGS: "" });
+    renameSync(tmp, bin);
   }
   return bin;
 }
@@ -72,8 +74,9 @@ export function buildCClient() {
   const dir = cacheDir(source);
   const bin = join(dir, "c-client");
   if (!existsSync(bin)) {
-    build("gcc", ["-O1", "-Wall", "-o", `${bin}.tmp`, source, "-lnats", "-lpthread"]);
-    build("mv", [`${bin}.tmp`, bin]);
+    const tmp = `${bin}.${process.pid}.tmp`;
+    build("gcc", ["-O1", "-Wall", "-o", tmp, source, "-lnats", "-lpthread"]);
+    renameSync(tmp, bin);
   }
   return bin;
 }
@@ -141,8 +144,13 @@ export async function startPair(dir, name, conf) {
     const file = join(dir, `${name}-${kind}.conf`);
     writeFileSync(file, `listen: "127.0.0.1:${port}"\n${typeof conf === "function" ? conf(extraPort) : conf}\n`);
     const server = new ServerProcess(kind, file);
-    await server.start();
     out[kind] = { port, extraPort, server };
+    try {
+      await server.start();
+    } catch (e) {
+      await out.go.server.stop();
+      throw e;
+    }
   }
   out.stop = async () => {
     await out.go.server.stop();
