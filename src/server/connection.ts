@@ -207,7 +207,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.inMsgs++;
     this.inBytes += size;
     const server = this.server;
-    if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", `${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`, buf, start, size);
+    if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", subjectText(`${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`), buf, start, size);
     // Go reports a bad subject in pedantic mode but still processes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
     if (this.perms !== null && !this.perms.canPublish(subject)) {
@@ -222,7 +222,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
     this.subOps++;
-    if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
+    if (this.server.tracing) this.server.traceIn(this, "SUB", subjectText(queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`));
     if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
     if (this.subs.size >= this.maxSubs) {
