@@ -364,6 +364,12 @@ static void restart(void) {
     say("@ldm");
     for (int i = 0; i < 500 && !ldm; i++) nats_Sleep(20);
     say("  %s", ldm ? "lame duck mode notified" : "no lame duck notification");
+    if (ldm) {
+        say("  new connection: %s", tryConnect(baseOptions()));
+        say("  still connected: %s", natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED ? "true" : "false");
+        for (int i = 0; i < 500 && natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED; i++) nats_Sleep(20);
+        say("  closed by the server: %s", natsConnection_Status(nc) == NATS_CONN_STATUS_CLOSED ? "true" : "false");
+    }
     natsConnection_Destroy(nc);
 }
 

@@ -2,6 +2,8 @@
 // get the same text (plus their own listen line).
 export const CONFS = {
   core: `server_name: srv\nmax_payload: 4096\n`,
+  // Lame duck mode closes the only client half a second after the notice.
+  restart: `server_name: srv\nlame_duck_grace_period: "500ms"\nlame_duck_duration: "30s"\n`,
   auth: (nkeyPub, bcryptHash) => `
 authorization {
   users: [

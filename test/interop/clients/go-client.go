@@ -278,13 +278,23 @@ func reconnect() {
 func lameDuck() {
 	section("lame-duck")
 	ldm := make(chan struct{}, 1)
-	nc := connect(nats.LameDuckModeHandler(func(*nats.Conn) { ldm <- struct{}{} }))
+	closed := make(chan struct{})
+	nc := connect(nats.LameDuckModeHandler(func(*nats.Conn) { ldm <- struct{}{} }), nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	defer nc.Close()
 	nc.Flush()
 	say("@ldm")
 	select {
 	case <-ldm:
 		say("  lame duck mode notified")
+		_, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(time.Second))
+		say("  new connection: %s", errText(err))
+		say("  still connected: %v", nc.IsConnected())
+		select {
+		case <-closed:
+			say("  closed by the server; last error: %s", errText(nc.LastError()))
+		case <-time.After(10 * time.Second):
+			say("  not closed by the server")
+		}
 	case <-time.After(10 * time.Second):
 		say("  no lame duck notification")
 	}
