@@ -1,13 +1,14 @@
-// The C client (libnats 3.4.1, built with gcc) against tsnats and the Go nats-
-// server 2.9.10 side by side, same configuration files: the scenario program
-// test/interop/clients/c-client.c prints a transcript per group (core pub/sub,
-// request/reply, headers, drain, limits; reconnect after a restart and lame
-// duck mode (notice, listener closed, clients closed after the grace period);
-// user/password, bcrypt, nkeys, permissions; token; accounts with service and
-// stream imports, no_auth_user and the system account; bad input, limits, no
-// echo, allow_responses, verbose/pedantic, non-ASCII subjects in permissions,
-// mappings and imports, large payloads; TLS with client certificates mapped to
-// a user) and each section of tsnats' transcript must equal the Go server's.
+// The C client (libnats 3.4.1, built with gcc) against tsnats and the Go
+// nats-server 2.9.10 side by side, same configuration files: the scenario
+// program test/interop/clients/c-client.c prints a transcript per group (core
+// pub/sub, request/reply, headers, drain, limits; reconnect after a restart
+// and lame duck mode (notice, listener closed, clients closed after the grace
+// period); user/password, bcrypt, nkeys, permissions; token; accounts with
+// service and stream imports, no_auth_user and the system account; bad input,
+// limits, no echo, allow_responses, verbose/pedantic, non-ASCII subjects in
+// permissions, mappings and imports, large payloads; TLS with client
+// certificates mapped to a user) and each section of tsnats' transcript must
+// equal the Go server's.
 // Skipped when gcc, libnats-dev or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { writeFileSync } from "node:fs";

@@ -1,14 +1,14 @@
-// nats.go (Debian's 1.22.1, built offline) against tsnats and the Go nats-
-// server 2.9.10 side by side, same configuration files: the scenario program
-// test/interop/clients/go-client.go prints a transcript per group (core
-// pub/sub, request/reply, headers, drain, limits; reconnect after a restart
-// and lame duck mode (notice, listener closed, clients closed after the grace
-// period); user/password, bcrypt, nkeys, permissions; token; accounts with
-// service and stream imports, no_auth_user and the system account; bad input,
-// limits, no echo, allow_responses, verbose/pedantic, non-ASCII subjects in
-// permissions, mappings and imports, large payloads; WebSocket; TLS with
-// client certificates mapped to a user) and each section of tsnats' transcript
-// must equal the Go server's.
+// nats.go (Debian's 1.22.1, built offline) against tsnats and the Go
+// nats-server 2.9.10 side by side, same configuration files: the scenario
+// program test/interop/clients/go-client.go prints a transcript per group
+// (core pub/sub, request/reply, headers, drain, limits; reconnect after a
+// restart and lame duck mode (notice, listener closed, clients closed after
+// the grace period); user/password, bcrypt, nkeys, permissions; token;
+// accounts with service and stream imports, no_auth_user and the system
+// account; bad input, limits, no echo, allow_responses, verbose/pedantic,
+// non-ASCII subjects in permissions, mappings and imports, large payloads;
+// WebSocket; TLS with client certificates mapped to a user) and each section
+// of tsnats' transcript must equal the Go server's.
 // Skipped when go, nats.go or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { writeFileSync } from "node:fs";
