@@ -91,14 +91,19 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
       },
     }));
 
-  test("TLS with client certificates", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
+  test("TLS: verify, and verify_and_map", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
     const certs = makeCerts();
     try {
-      await group(t, "tls", CONFS.tls(certs), {
+      await t.test("verify", (t) => group(t, "tls", CONFS.tlsVerify(certs), {
+        scheme: "tls",
+        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
+        expect: { tls: ['  msg t "secure" reply=false'] },
+      }));
+      await t.test("verify_and_map", (t) => group(t, "tls", CONFS.tls(certs), {
         scheme: "tls",
         args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
         expect: { tls: ['  msg t "secure" reply=false', '  mapped user\'s permissions: Not Permitted: Permissions Violation for Publish to "t.denied"'] },
-      });
+      }));
     } finally {
       removeCerts(certs);
     }

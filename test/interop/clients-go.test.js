@@ -95,14 +95,19 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
       expect: { websocket: ['  msg ws.a "over websocket" reply=false', "  200000 bytes, header K=v"] },
     }));
 
-  test("TLS with client certificates", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
+  test("TLS: verify, and verify_and_map", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
     const certs = makeCerts();
     try {
-      await group(t, "tls", CONFS.tls(certs), {
+      await t.test("verify", (t) => group(t, "tls", CONFS.tlsVerify(certs), {
+        scheme: "tls",
+        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
+        expect: { tls: ['  msg t "secure" reply=false'] },
+      }));
+      await t.test("verify_and_map", (t) => group(t, "tls", CONFS.tls(certs), {
         scheme: "tls",
         args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
         expect: { tls: ['  msg t "secure" reply=false', '  mapped user\'s permissions: nats: Permissions Violation for Publish to "t.denied" (sub "")'] },
-      });
+      }));
     } finally {
       removeCerts(certs);
     }

@@ -46,6 +46,9 @@ authorization {
 }
 mappings: { "äpfel.*": "birnen.$1" }
 `,
+  tlsVerify: (certs) => `
+tls { cert_file: "${certs.server.cert}", key_file: "${certs.server.key}", ca_file: "${certs.ca}", verify: true, timeout: 2 }
+`,
   tls: (certs) => `
 tls {
   cert_file: "${certs.server.cert}"
