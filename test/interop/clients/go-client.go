@@ -498,8 +498,11 @@ func accounts() {
 		say("  ping server name: %s", v.Server.Name)
 	}
 	events, _ := sys.SubscribeSync("$SYS.ACCOUNT.*.CONNECT")
+	gone, _ := sys.SubscribeSync("$SYS.ACCOUNT.*.DISCONNECT")
 	sys.Flush()
 	c := connect(nats.UserInfo("a", "a"), nats.Name("watched"))
+	c.Publish("counted", []byte("12345"))
+	c.Flush()
 	c.Close()
 	if m, err := events.NextMsg(2 * time.Second); err != nil {
 		say("  connect event: %s", errText(err))
@@ -517,6 +520,25 @@ func accounts() {
 		}
 		json.Unmarshal(m.Data, &ev)
 		say("  connect event: type=%s acc=%s user=%s name=%s lang=%s", ev.Type, ev.Client.Account, ev.Client.User, ev.Client.Name, ev.Client.Lang)
+	}
+	if m, err := gone.NextMsg(2 * time.Second); err != nil {
+		say("  disconnect event: %s", errText(err))
+	} else {
+		say("  disconnect event subject: %s", m.Subject)
+		say("  disconnect event shape: %s", shape(m.Data))
+		var ev struct {
+			Type   string `json:"type"`
+			Reason string `json:"reason"`
+			Client struct {
+				Name string `json:"name"`
+			} `json:"client"`
+			Sent struct {
+				Msgs  int `json:"msgs"`
+				Bytes int `json:"bytes"`
+			} `json:"sent"`
+		}
+		json.Unmarshal(m.Data, &ev)
+		say("  disconnect event: type=%s reason=%s name=%s sent=%d/%d", ev.Type, ev.Reason, ev.Client.Name, ev.Sent.Msgs, ev.Sent.Bytes)
 	}
 	_, err = a.Request("$SYS.REQ.SERVER.PING", nil, 500*time.Millisecond)
 	say("  ping from account A: %s", errText(err))
