@@ -177,7 +177,7 @@ export class AccountRegistry {
     for (const acc of this.accounts.values()) {
       if (acc === sys) continue;
       for (const [from, to] of SYSTEM_IMPORTS) {
-        if (!acc.serviceImports.has(from)) addServiceImport(acc, sys, from, to.replace("%s", acc.name), false, true);
+        if (!acc.serviceImports.has(from)) addServiceImport(acc, sys, from, wireSubject(to.replace("%s", acc.name)), false, true);
       }
     }
   }

@@ -75,6 +75,7 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
       expect: { "service-import": ["  request: echo:hi"], "stream-import": ['  msg imp.news.today "headline" reply=false'],
         "utf8-imports": ["  service: antwort", '  msg ü.nachrichten.ö "neu" reply=false'],
         "no-auth-user": ["  request as the no_auth_user: echo:anon"],
+        "non-ascii-account": ['  connect event "$SYS.ACCOUNT.Müller.CONNECT" acc="Müller"', '  $SYS.REQ.ACCOUNT.Müller.CONNZ: connections=1 error=""', '  $SYS.REQ.ACCOUNT.PING.CONNZ: connections=1 error=""'],
         "system-account": ["  ping server name: srv", "  disconnect event: type=io.nats.server.advisory.v1.client_disconnect reason=Client Closed name=watched sent=1/5", "  connect event: type=io.nats.server.advisory.v1.client_connect acc=A user=a name=watched lang=go"] },
     }));
 

@@ -28,6 +28,7 @@ accounts {
       {stream: {account: A, subject: "nachrichten.ö"}, prefix: "ü"}
     ]
   }
+  "Müller": { users: [{user: m, password: m}] }
   SYS: { users: [{user: sys, password: sys}] }
 }
 system_account: SYS

@@ -540,6 +540,42 @@ func accounts() {
 		json.Unmarshal(m.Data, &ev)
 		say("  disconnect event: type=%s reason=%s name=%s sent=%d/%d", ev.Type, ev.Reason, ev.Client.Name, ev.Sent.Msgs, ev.Sent.Bytes)
 	}
+	section("non-ascii-account")
+	mev, _ := sys.SubscribeSync("$SYS.ACCOUNT.Müller.CONNECT")
+	sys.Flush()
+	mc := connect(nats.UserInfo("m", "m"))
+	if m, err := mev.NextMsg(2 * time.Second); err != nil {
+		say("  connect event: %s", errText(err))
+	} else {
+		var ev struct {
+			Client struct {
+				Account string `json:"acc"`
+			} `json:"client"`
+		}
+		json.Unmarshal(m.Data, &ev)
+		say("  connect event %q acc=%q", m.Subject, ev.Client.Account)
+	}
+	for _, who := range []struct {
+		nc      *nats.Conn
+		subject string
+	}{{sys, "$SYS.REQ.ACCOUNT.Müller.CONNZ"}, {mc, "$SYS.REQ.ACCOUNT.PING.CONNZ"}} {
+		if r, err := who.nc.Request(who.subject, nil, 2*time.Second); err != nil {
+			say("  %s: %s", who.subject, errText(err))
+		} else {
+			var cz struct {
+				Data struct {
+					Num int `json:"num_connections"`
+				} `json:"data"`
+				Error struct {
+					Description string `json:"description"`
+				} `json:"error"`
+			}
+			json.Unmarshal(r.Data, &cz)
+			say("  %s: connections=%d error=%q", who.subject, cz.Data.Num, cz.Error.Description)
+		}
+	}
+	mc.Close()
+
 	_, err = a.Request("$SYS.REQ.SERVER.PING", nil, 500*time.Millisecond)
 	say("  ping from account A: %s", errText(err))
 }
