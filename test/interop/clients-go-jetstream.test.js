@@ -1,8 +1,8 @@
 // nats.go 1.22's JetStream API (streams, publish acks and de-duplication,
 // direct gets, push and pull consumers, KV buckets, its error texts) against
 // tsnats and the Go nats-server 2.9.10 side by side, as clients-go.test.js
-// does for core NATS. Skipped until tsnats answers $JS.API.INFO with
-// JetStream enabled, and when go, nats.go or nats-server is missing.
+// does for core NATS. Skipped when tsnats does not answer $JS.API.INFO
+// with JetStream enabled, and when go, nats.go or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
