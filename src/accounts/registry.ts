@@ -11,6 +11,7 @@ import { DEFAULT_RESPONSE_THRESHOLD_MS, ServiceExport, StreamExport, type Export
 import { addServiceImport, addStreamImport, clearImports } from "./imports.js";
 import { SubjectMapping } from "./subject-mapping.js";
 import type { SubjectMappingConfig } from "../options.js";
+import { subjectText, wireSubject } from "../protocol/subject.js";
 
 export interface AccountsSettings {
   accounts: AccountConfig[];
@@ -94,10 +95,10 @@ export class AccountRegistry {
       acc.nkey = cfg.nkey;
       acc.limits = { ...cfg.limits };
       acc.jetstreamConfig = cfg.jetstream;
-      acc.mappings = cfg.mappings.map((m) => new SubjectMapping(m));
+      acc.mappings = cfg.mappings.map(wireMapping);
       acc.updated = new Date();
     }
-    this.global.mappings = settings.mappings.map((m) => new SubjectMapping(m));
+    this.global.mappings = settings.mappings.map(wireMapping);
     if (sysName !== "" && !this.accounts.has(sysName)) {
       if (sysName === DEFAULT_SYSTEM_ACCOUNT) this.create(sysName);
       else errors.push("error resolving system account: account missing");
@@ -111,7 +112,7 @@ export class AccountRegistry {
         if (e.kind !== "stream") continue;
         const missing = (e.accounts ?? []).filter((n) => !this.accounts.has(n));
         for (const n of missing) errors.push(`"${n}" account not defined for stream export`);
-        acc.streamExports.set(e.subject, new StreamExport(e.subject, exportAuth(e.accounts?.filter((n) => this.accounts.has(n)), e.accountTokenPosition)));
+        acc.streamExports.set(wireSubject(e.subject), new StreamExport(wireSubject(e.subject), exportAuth(e.accounts?.filter((n) => this.accounts.has(n)), e.accountTokenPosition)));
       }
     }
     for (const cfg of configs.values()) {
@@ -124,7 +125,7 @@ export class AccountRegistry {
           continue;
         }
         const auth = exportAuth(e.accounts?.filter((n) => this.accounts.has(n)), e.accountTokenPosition);
-        acc.serviceExports.set(e.subject, new ServiceExport(e.subject, auth, e.responseType, e.responseThreshold ?? DEFAULT_RESPONSE_THRESHOLD_MS, e.latency ?? null));
+        acc.serviceExports.set(wireSubject(e.subject), new ServiceExport(wireSubject(e.subject), auth, e.responseType, e.responseThreshold ?? DEFAULT_RESPONSE_THRESHOLD_MS, e.latency ?? null));
       }
     }
     for (const cfg of configs.values()) {
@@ -136,8 +137,8 @@ export class AccountRegistry {
           errors.push(`"${i.account}" account not defined for stream import`);
           continue;
         }
-        const err = addStreamImport(acc, from, i.subject, i.prefix, i.to);
-        if (err) errors.push(`Error adding stream import "${i.subject}": ${err}`);
+        const err = addStreamImport(acc, from, wireSubject(i.subject), wireSubject(i.prefix), wireSubject(i.to));
+        if (err) errors.push(`Error adding stream import "${i.subject}": ${subjectText(err)}`);
       }
     }
     for (const cfg of configs.values()) {
@@ -149,8 +150,8 @@ export class AccountRegistry {
           errors.push(`"${i.account}" account not defined for service import`);
           continue;
         }
-        const err = addServiceImport(acc, to, i.to || i.subject, i.subject, i.share);
-        if (err) errors.push(`Error adding service import "${i.subject}": ${err}`);
+        const err = addServiceImport(acc, to, wireSubject(i.to || i.subject), wireSubject(i.subject), i.share);
+        if (err) errors.push(`Error adding service import "${i.subject}": ${subjectText(err)}`);
       }
     }
     this.addSystemImports();
@@ -176,8 +177,17 @@ export class AccountRegistry {
     for (const acc of this.accounts.values()) {
       if (acc === sys) continue;
       for (const [from, to] of SYSTEM_IMPORTS) {
-        if (!acc.serviceImports.has(from)) addServiceImport(acc, sys, from, to.replace("%s", acc.name), false, true);
+        if (!acc.serviceImports.has(from)) addServiceImport(acc, sys, from, wireSubject(to.replace("%s", acc.name)), false, true);
       }
     }
   }
+}
+
+/**
+ * A configured mapping with its subjects in wire form (one char per byte),
+ * as clients' subjects arrive; exports and imports are converted the same
+ * way above, so non-ASCII subjects in the configuration work as in Go.
+ */
+function wireMapping(m: SubjectMappingConfig): SubjectMapping {
+  return new SubjectMapping({ ...m, source: wireSubject(m.source), destinations: m.destinations.map((d) => ({ ...d, subject: wireSubject(d.subject) })) });
 }

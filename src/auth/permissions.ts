@@ -9,6 +9,7 @@ import { SubjectTrie, subjectHasWildcard, type TrieSubscription } from "../subli
 import type { Permissions, ResponsePermission } from "./model.js";
 import { withResponseDefaults } from "./model.js";
 import { ResponseTracker } from "./response-tracker.js";
+import { wireSubject } from "../protocol/subject.js";
 
 /** One permission subject, optionally queue-qualified ("foo.> q1"). */
 class PermissionEntry implements TrieSubscription {
@@ -20,6 +21,7 @@ class PermissionEntry implements TrieSubscription {
 
 type PermissionList = SubjectTrie<PermissionEntry>;
 
+/** `subjects` in wire form (see wireSubject). */
 function compileList(subjects: readonly string[], withQueues: boolean): PermissionList {
   const trie = new SubjectTrie<PermissionEntry>(true);
   for (const s of subjects) {
@@ -41,7 +43,7 @@ export class CompiledPermissions {
   readonly pubDeny: PermissionList | null;
   readonly subAllow: PermissionList | null;
   readonly subDeny: PermissionList | null;
-  /** The raw subscribe deny subjects, for deciding whether a wildcard SUB needs delivery filtering. */
+  /** The subscribe deny subjects (wire form), for deciding whether a wildcard SUB needs delivery filtering. */
   readonly subDenySubjects: readonly string[];
   readonly responses: ResponsePermission | null;
 
@@ -50,11 +52,13 @@ export class CompiledPermissions {
     const pub = p.publish;
     const sub = p.subscribe;
     // An allow list present but empty allows nothing (allow_responses relies on this).
-    this.pubAllow = pub?.allow !== undefined ? compileList(pub.allow, false) : null;
-    this.pubDeny = pub?.deny !== undefined && pub.deny.length > 0 ? compileList(pub.deny, false) : null;
-    this.subAllow = sub?.allow !== undefined && sub.allow.length > 0 ? compileList(sub.allow, true) : null;
-    this.subDeny = sub?.deny !== undefined && sub.deny.length > 0 ? compileList(sub.deny, true) : null;
-    this.subDenySubjects = sub?.deny ?? [];
+    // Rules are text; clients' subjects arrive in wire form (one char per byte).
+    const wire = (list: readonly string[]) => list.map(wireSubject);
+    this.pubAllow = pub?.allow !== undefined ? compileList(wire(pub.allow), false) : null;
+    this.pubDeny = pub?.deny !== undefined && pub.deny.length > 0 ? compileList(wire(pub.deny), false) : null;
+    this.subAllow = sub?.allow !== undefined && sub.allow.length > 0 ? compileList(wire(sub.allow), true) : null;
+    this.subDeny = sub?.deny !== undefined && sub.deny.length > 0 ? compileList(wire(sub.deny), true) : null;
+    this.subDenySubjects = wire(sub?.deny ?? []);
     this.responses = p.responses ?? null;
   }
 

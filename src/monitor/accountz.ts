@@ -8,6 +8,7 @@ import { formatTime, toJson } from "./format.js";
 import type { MonitorRequest, Reply } from "./types.js";
 import { decodeBool, ParamError } from "./params.js";
 import { accountsOf, findAccount, sublistStats } from "./stats.js";
+import { subjectText } from "../protocol/subject.js";
 
 export function handleAccountz(req: MonitorRequest): Reply {
   req.count();
@@ -50,13 +51,13 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
   // (an account token position is not shown, as in Go 2.9).
   const exports: Record<string, unknown>[] = [];
   for (const se of acc.serviceExports.values()) {
-    const e: Record<string, unknown> = { subject: se.subject, type: "service", response_type: se.responseType };
+    const e: Record<string, unknown> = { subject: subjectText(se.subject), type: "service", response_type: se.responseType };
     if (se.latency) e.service_latency = { sampling: se.latency.sampling, results: se.latency.subject };
     if (se.auth.approved) e.approved_accounts = [...se.auth.approved];
     exports.push(e);
   }
   for (const ex of acc.streamExports.values()) {
-    const e: Record<string, unknown> = { subject: ex.subject, type: "stream" };
+    const e: Record<string, unknown> = { subject: subjectText(ex.subject), type: "stream" };
     if (ex.auth.approved) e.approved_accounts = [...ex.auth.approved];
     exports.push(e);
   }
@@ -64,17 +65,17 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
   const imports: Record<string, unknown>[] = [];
   // As Go: a stream import names the exporter's subject and its local one, a service import the local subject and the exporter's.
   for (const si of acc.streamImports) {
-    imports.push({ subject: si.from, account: si.exporter.name, local_subject: si.to, type: "stream", invalid: false, share: false, tracking: false });
+    imports.push({ subject: subjectText(si.from), account: si.exporter.name, local_subject: subjectText(si.to), type: "stream", invalid: false, share: false, tracking: false });
   }
   for (const si of acc.serviceImports.values()) {
     const lat = si.serviceExport?.latency;
-    const e: Record<string, unknown> = { subject: si.from, account: si.exporter.name, to: si.to, type: "service", invalid: false, share: si.share, tracking: false };
+    const e: Record<string, unknown> = { subject: subjectText(si.from), account: si.exporter.name, to: subjectText(si.to), type: "service", invalid: false, share: si.share, tracking: false };
     if (lat) e.latency = { sampling: lat.sampling, results: lat.subject };
     imports.push(e);
   }
   if (imports.length > 0) d.imports = imports;
   const pending = acc.replies?.pending.size ?? 0;
-  if (pending > 0) d.responses = [...acc.replies!.pending.values()].map((p) => ({ subject: p.subject, account: p.import.importer.name, to: p.reply, type: "service", invalid: false, share: false, tracking: false }));
+  if (pending > 0) d.responses = [...acc.replies!.pending.values()].map((p) => ({ subject: subjectText(p.subject), account: p.import.importer.name, to: subjectText(p.reply), type: "service", invalid: false, share: false, tracking: false }));
   d.sublist_stats = sublistStats([acc]);
   return d;
 }

@@ -19,6 +19,7 @@ import type { MonitorRequest, Reply } from "./types.js";
 import { decodeBool, decodeInt, decodeSubs, decodeUint64, ParamError } from "./params.js";
 import { findAccount } from "./stats.js";
 import { subjectsCollide } from "../sublist/subject-trie.js";
+import { subjectText } from "../protocol/subject.js";
 
 const DEFAULT_CONN_LIST_SIZE = 1024;
 
@@ -60,8 +61,8 @@ export interface SubDetailJson {
 export function subDetail(sub: Subscription | ClosedSubscription, cid: number, account?: string): SubDetailJson {
   const d = {} as SubDetailJson;
   if (account !== undefined) d.account = account;
-  d.subject = sub.subject;
-  if (sub.queue !== undefined && sub.queue !== "") d.qgroup = sub.queue;
+  d.subject = subjectText(sub.subject);
+  if (sub.queue !== undefined && sub.queue !== "") d.qgroup = subjectText(sub.queue);
   d.sid = sub.sid;
   d.msgs = sub.delivered;
   if (sub.max > 0) d.max = sub.max;
@@ -276,7 +277,7 @@ function connInfo(c: ConnView, at: number, closed: boolean, o: Pick<ConnzOptions
   if (subs.length > 0) {
     const account = closed ? accountOf(c) : undefined;
     if (o.subsDetail) ci.subscriptions_list_detail = subs.map((s) => subDetail(s, c.cid, account));
-    else if (o.subs) ci.subscriptions_list = subs.map((s) => s.subject);
+    else if (o.subs) ci.subscriptions_list = subs.map((s) => subjectText(s.subject));
   }
   if (o.auth && c.opts.jwt) ci.jwt = c.opts.jwt;
   return ci;

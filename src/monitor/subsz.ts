@@ -4,7 +4,7 @@
 // reach, paged by offset/limit. Without a listed subscription the reply is
 // the bare statistics object, as in Go.
 
-import { isValidLiteralSubject } from "../protocol/subject.js";
+import { isValidLiteralSubject, wireSubject } from "../protocol/subject.js";
 import { subjectMatches } from "../sublist/subject-trie.js";
 import type { Subscription } from "../server/subscription.js";
 import { formatTime, toJson } from "./format.js";
@@ -34,7 +34,7 @@ export function handleSubsz(req: MonitorRequest): Reply {
   const all: Subscription[] = [];
   for (const a of accounts) {
     for (const s of a.sublist.all()) {
-      if (test !== "" && !subjectMatches(test, s.subject)) continue;
+      if (test !== "" && !subjectMatches(wireSubject(test), s.subject)) continue;
       all.push(s);
     }
   }

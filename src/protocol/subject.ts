@@ -1,5 +1,23 @@
-// Subject and queue-name validation rules of the NATS protocol. Pure functions
-// over strings; nothing here knows about connections or subscriptions.
+// Subject and queue-name validation rules of the NATS protocol, and the two
+// forms of a subject: the wire form the parser hands out (one char per byte)
+// and text. Pure functions over strings; nothing here knows about
+// connections or subscriptions.
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * A subject from the configuration or the embedding API (text) in the wire
+ * form, one char per UTF-8 byte, so that a non-ASCII rule or import compares
+ * equal to the bytes a client sends, as in Go where both are bytes.
+ */
+export function wireSubject(text: string): string {
+  return NON_ASCII.test(text) ? Buffer.from(text, "utf8").toString("latin1") : text;
+}
+
+/** A wire-form subject as text (its bytes read as UTF-8), for error messages. */
+export function subjectText(wire: string): string {
+  return NON_ASCII.test(wire) ? Buffer.from(wire, "latin1").toString("utf8") : wire;
+}
 
 /** A subscription subject: non-empty tokens, `*` and `>` only as whole tokens, `>` last. */
 export function isValidSubject(subject: string): boolean {

@@ -5,7 +5,7 @@
 // listener and registry concerns belong to Server.
 
 import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../protocol/parser.js";
-import { isValidLiteralSubject, isValidQueueName, isValidSubject } from "../protocol/subject.js";
+import { isValidLiteralSubject, isValidQueueName, isValidSubject, subjectText } from "../protocol/subject.js";
 import type { Account } from "../accounts/account.js";
 import { ClosedState, type ClosedReason } from "./close-reason.js";
 import { OutboundBuffer } from "./outbound-buffer.js";
@@ -207,12 +207,12 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.inMsgs++;
     this.inBytes += size;
     const server = this.server;
-    if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", `${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`, buf, start, size);
+    if (server.tracing) server.traceIn(this, hdrLen >= 0 ? "HPUB" : "PUB", subjectText(`${subject}${reply ? " " + reply : ""}${hdrLen >= 0 ? " " + hdrLen : ""} ${size}`), buf, start, size);
     // Go reports a bad subject in pedantic mode but still processes the message.
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
     if (this.perms !== null && !this.perms.canPublish(subject)) {
-      this.sendErr(`Permissions Violation for Publish to ${goQuote(subject)}`);
-      this.server.logger.error(`${this.label} - Publish Violation - ${this.authUserText()}, Subject ${goQuote(subject)}`);
+      this.sendErr(`Permissions Violation for Publish to ${goQuote(subjectText(subject))}`);
+      this.server.logger.error(`${this.label} - Publish Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}`);
       return;
     }
     if (this.opts.verbose) this.sendOK();
@@ -222,7 +222,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   onSub(subject: string, queue: string | undefined, sid: string): void {
     this.subOps++;
-    if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
+    if (this.server.tracing) this.server.traceIn(this, "SUB", subjectText(queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`));
     if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
     if (this.subs.size >= this.maxSubs) {
@@ -458,11 +458,11 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
       return true;
     }
     if (queue !== undefined) {
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subject)} using queue ${goQuote(queue)}`);
-      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subject)}, Queue: ${goQuote(queue)}, SID ${sid}`);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(subject))} using queue ${goQuote(subjectText(queue))}`);
+      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}, Queue: ${goQuote(subjectText(queue))}, SID ${sid}`);
     } else {
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subject)}`);
-      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subject)}, SID ${sid}`);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(subject))}`);
+      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}, SID ${sid}`);
     }
     return false;
   }
@@ -510,8 +510,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.deliveryCheck = perms.filtersDeliveries ? perms : null;
     for (const sub of removed) {
       this.removeSub(sub);
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)})`);
-      this.server.logger.notice(`Removed sub ${goQuote(sub.subject)} (sid ${goQuote(sub.sid)}) for ${this.authUserText()} - not authorized`);
+      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(sub.subject))} (sid ${goQuote(sub.sid)})`);
+      this.server.logger.notice(`Removed sub ${goQuote(subjectText(sub.subject))} (sid ${goQuote(sub.sid)}) for ${this.authUserText()} - not authorized`);
     }
   }
 

@@ -5,6 +5,7 @@
 
 import type { ClientConnection } from "./connection.js";
 import type { Logger } from "./logger.js";
+import { subjectText } from "../protocol/subject.js";
 
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
 
@@ -94,10 +95,10 @@ export function traceOut(log: Logger, conn: ClientConnection, line: string): voi
   log.trace(`${conn.label} - ->> [${line}]`);
 }
 
-/** `->> [MSG subject sid [reply] size]` or `->> [HMSG subject sid [reply] hdr size]`. */
+/** `->> [MSG subject sid [reply] size]` (wire-form subjects shown as text) or `->> [HMSG subject sid [reply] hdr size]`. */
 export function traceMsgOut(log: Logger, conn: ClientConnection, subject: string, sid: string, reply: string | undefined, hdrLen: number, size: number): void {
   const r = reply ? ` ${reply}` : "";
-  traceOut(log, conn, hdrLen >= 0 ? `HMSG ${subject} ${sid}${r} ${hdrLen} ${size}` : `MSG ${subject} ${sid}${r} ${size}`);
+  traceOut(log, conn, subjectText(hdrLen >= 0 ? `HMSG ${subject} ${sid}${r} ${hdrLen} ${size}` : `MSG ${subject} ${sid}${r} ${size}`));
 }
 
 /** `<-> [DELSUB sid]`: a subscription removed (UNSUB, auto-unsubscribe, close). */

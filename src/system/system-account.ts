@@ -14,6 +14,7 @@ import type { ServerEvents } from "../server/server-events.js";
 import { ClosedState } from "../server/close-reason.js";
 import { accountConnsEvent, connectEvent, disconnectEvent, serverInfo, serverStats } from "./events.js";
 import { ACCOUNT_SERVICES, SERVER_SERVICES, accountStatz, filteredOut, userInfo, type Answer } from "./requests.js";
+import { subjectText, wireSubject } from "../protocol/subject.js";
 
 /** First STATSZ after 250ms, then doubling up to the interval (Go's start-up back-off). */
 const FIRST_STATSZ_MS = 250;
@@ -53,7 +54,7 @@ export class SystemServices implements ServerEvents {
     }
     for (const [name, service] of Object.entries(ACCOUNT_SERVICES)) {
       c.subscribe(`$SYS.REQ.ACCOUNT.*.${name}`, (subject, reply, _h, data) => {
-        const acc = subject.split(".")[3];
+        const acc = subjectText(subject.split(".")[3]);
         // The account PING subjects have their own services.
         if (acc === "PING" && name === "STATZ") return;
         if (name === "CONNS") return this.connsRequest(reply, acc);
@@ -145,7 +146,7 @@ export class SystemServices implements ServerEvents {
   }
 
   accountConnsChanged(acc: Account): void {
-    const subjects = [`$SYS.SERVER.ACCOUNT.${acc.name}.CONNS`, `$SYS.ACCOUNT.${acc.name}.SERVER.CONNS`].filter((s) => this.interested(s));
+    const subjects = [`$SYS.SERVER.ACCOUNT.${acc.name}.CONNS`, `$SYS.ACCOUNT.${acc.name}.SERVER.CONNS`].map(wireSubject).filter((s) => this.interested(s));
     if (subjects.length > 0) {
       const ev = accountConnsEvent(this.server, 0, acc);
       for (const s of subjects) this.send(s, { ...ev, server: serverInfo(this.server, this.nextSeq()) });
@@ -163,7 +164,7 @@ export class SystemServices implements ServerEvents {
 
   clientConnected(conn: ClientConnection): void {
     if (conn.account === this.server.globalAccount) return;
-    const subject = `$SYS.ACCOUNT.${conn.account.name}.CONNECT`;
+    const subject = wireSubject(`$SYS.ACCOUNT.${conn.account.name}.CONNECT`);
     if (this.interested(subject)) this.send(subject, connectEvent(this.server, this.nextSeq(), conn));
   }
 
@@ -173,7 +174,7 @@ export class SystemServices implements ServerEvents {
     if (!conn.connectReceived || conn.closeReason === ClosedState.AuthenticationViolation) return;
     this.accountConnsChanged(acc);
     if (acc === this.server.globalAccount) return;
-    const subject = `$SYS.ACCOUNT.${acc.name}.DISCONNECT`;
+    const subject = wireSubject(`$SYS.ACCOUNT.${acc.name}.DISCONNECT`);
     if (this.interested(subject)) this.send(subject, disconnectEvent(this.server, this.nextSeq(), conn, conn.closeReason));
   }
 

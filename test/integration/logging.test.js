@@ -57,6 +57,8 @@ async function drive(port) {
   c.send("SUB foo 1\r\nSUB bar q 2\r\nSUB foo.* 3\r\nPUB foo 5\r\nhello\r\n");
   c.send(Buffer.concat([Buffer.from(`PUB foo r ${payload.length}\r\n`), payload, Buffer.from("\r\n")]));
   c.send("HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\nUNSUB 1 5\r\nUNSUB 2\r\nPUB foo.bar 2\r\nab\r\nUNSUB 1\r\n");
+  // Non-ASCII subjects are traced as their UTF-8 text.
+  c.send(Buffer.from("SUB grüße.* 4\r\nPUB grüße.welt antwört 2\r\nab\r\nUNSUB 4\r\n", "utf8"));
   await c.ping();
   c.socket.destroy();
   await sleep(100);
@@ -93,6 +95,9 @@ test("-V traces protocol operations in nats-server's format, with the client's n
     assert.ok(got.includes(`[TRC] ${who} - ->> [MSG foo 1 r 16]`));
     assert.ok(got.includes(`[TRC] ${who} - ->> [HMSG foo 1 12 14]`));
     assert.ok(got.includes(`[TRC] ${who} - <-> [DELSUB 2]`));
+    assert.ok(got.includes(`[TRC] ${who} - <<- [SUB grüße.* 4]`));
+    assert.ok(got.includes(`[TRC] ${who} - <<- [PUB grüße.welt antwört 2]`));
+    assert.ok(got.includes(`[TRC] ${who} - ->> [MSG grüße.welt 4 antwört 2]`));
     assert.ok(got.includes(`[TRC] ${who} - ->> [PONG]`));
     assert.equal(p.lines("[DBG]").length, 0, "no debug lines without -D");
   } finally {

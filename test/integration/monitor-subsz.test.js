@@ -1,8 +1,10 @@
 // /subsz: sublist statistics, subs=1 listings with the test subject filter,
-// account filter and paging.
+// account filter and paging; non-ASCII subjects shown as text in /subsz,
+// /connz and /accountz.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { client, getJson, startMonitored, waitFor } from "./monitor-helpers.js";
+import { optionsFromConf } from "../helpers/accounts.js";
 
 const STAT_KEYS = ["num_subscriptions", "num_cache", "num_inserts", "num_removes", "num_matches", "cache_hit_rate", "max_fanout", "avg_fanout"];
 
@@ -79,6 +81,34 @@ test("subsz: subs=1 lists subscriptions, filtered by test, paged", async () => {
     assert.deepEqual(Object.keys(await getJson(s, "/subsz?test=orders.new")), STAT_KEYS);
   } finally {
     await Promise.all([a.close(), b.close()]);
+    await s.shutdown();
+  }
+});
+
+test("non-ASCII subjects are shown as text in /subsz, /connz and /accountz, and the test filter takes text", async () => {
+  const s = await startMonitored({
+    ...optionsFromConf(`accounts {
+      A: { users: [{user: a, password: a}], exports: [{stream: "nachrichten.ö"}] }
+      B: { users: [{user: b, password: b}], imports: [{stream: {account: A, subject: "nachrichten.ö"}, prefix: "ü"}] }
+    }
+    no_system_account: true`),
+  });
+  const nc = await client(s, "utf8", { user: "b", pass: "b" });
+  try {
+    nc.subscribe("grüße.>", { queue: "grüppe" });
+    await nc.flush();
+    const subsz = await getJson(s, `/subsz?subs=1&acc=B&test=${encodeURIComponent("grüße.welt")}`);
+    assert.deepEqual(subsz.subscriptions_list.map((x) => [x.subject, x.qgroup]), [["grüße.>", "grüppe"]]);
+    const connz = await getJson(s, "/connz?subs=1&acc=B");
+    assert.deepEqual(connz.connections[0].subscriptions_list, ["grüße.>"]);
+    const detail = await getJson(s, "/connz?subs=detail&acc=B");
+    assert.equal(detail.connections[0].subscriptions_list_detail[0].subject, "grüße.>");
+    const a = await getJson(s, "/accountz?acc=A");
+    assert.deepEqual(a.account_detail.exports, [{ subject: "nachrichten.ö", type: "stream" }]);
+    const b = await getJson(s, "/accountz?acc=B");
+    assert.deepEqual(b.account_detail.imports.map((i) => [i.subject, i.local_subject]), [["nachrichten.ö", "ü.nachrichten.ö"]]);
+  } finally {
+    await nc.close();
     await s.shutdown();
   }
 });

@@ -1,7 +1,8 @@
 // Auth building blocks without a server: the config mapping of
 // `authorization`/`no_auth_user`, the Authenticator's decisions (order,
 // constant-time plain secrets, bcrypt, nkey signatures, no_auth_user), the
-// compiled permissions and their bounded per-connection caches, and the
+// compiled permissions (non-ASCII rules against wire subjects) and their
+// bounded per-connection caches, and the
 // bounded allow_responses tracker.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -140,6 +141,17 @@ describe("permissions", () => {
     assert.equal(p.filtersDeliveries, true);
     assert.equal(p.admitDelivery("s.secret", undefined), false);
     assert.equal(p.admitDelivery("s.ok", undefined), true);
+  });
+  test("non-ASCII rules match the bytes a client sends (wire subjects are one char per byte)", () => {
+    const wire = (text) => Buffer.from(text, "utf8").toString("latin1");
+    const p = new ConnectionPermissions(new CompiledPermissions({ publish: { deny: ["tschüss.>"] }, subscribe: { allow: ["grüße.>", "q.ä grüppe"], deny: ["grüße.geheim"] } }));
+    assert.equal(p.canPublish(wire("tschüss.x")), false);
+    assert.equal(p.canPublish(wire("tschuss.x")), true);
+    assert.equal(p.canSubscribe(wire("grüße.welt")), true);
+    assert.equal(p.canSubscribe(wire("grüße.geheim")), false);
+    assert.equal(p.canSubscribe(wire("q.ä"), wire("grüppe")), true);
+    assert.equal(p.canSubscribe(wire("grüße.*")), true);
+    assert.equal(p.admitDelivery(wire("grüße.geheim"), undefined), false);
   });
   test("isSubsetMatch as Go's subjectIsSubsetMatch", () => {
     assert.equal(isSubsetMatch("foo.bar", "foo.*"), true);
