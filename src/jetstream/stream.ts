@@ -7,6 +7,7 @@
 // replication will propose instead of applying at once.
 // It does not decode API requests (api/) and does not encode bytes (store/).
 
+import { wireSubject } from "../protocol/subject.js";
 import type { Subscription } from "../server/subscription.js";
 import type { Account } from "../accounts/account.js";
 import type { InternalClient } from "../server/internal-client.js";
@@ -129,7 +130,8 @@ export class Stream {
     this.republish = c.republish ? new SubjectTransform(c.republish.src ?? ">", c.republish.dest) : null;
     this.dedup.setWindow(c.duplicate_window ?? 0);
     for (const s of this.subs) this.jsa.client.removeSub(s);
-    this.subs = (c.subjects ?? []).map((subj) => this.jsa.client.subscribe(subj, (subject, reply, hdr, data) => this.onPublish(subject, reply, hdr, data)));
+    // Config subjects are text; the trie holds subjects as they are on the wire.
+    this.subs = (c.subjects ?? []).map((subj) => this.jsa.client.subscribe(wireSubject(subj), (subject, reply, hdr, data) => this.onPublish(subject, reply, hdr, data)));
     this.direct.configure();
   }
 

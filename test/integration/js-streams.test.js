@@ -365,3 +365,19 @@ describe("JetStream limits", { timeout: 30_000 }, () => {
     }
   });
 });
+
+test("a stream on a non-ASCII subject captures it and reports it as text", async () => {
+  const s = await startServer({ jetstream: true });
+  const nc = await connect({ servers: s.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "U", subjects: ["grüße.>"] });
+    const ack = await jetstream(nc).publish("grüße.welt", "hi");
+    assert.equal(ack.seq, 1);
+    const m = await jsm.streams.getMessage("U", { seq: 1 });
+    assert.equal(m.subject, "grüße.welt");
+  } finally {
+    await nc.close();
+    await s.shutdown();
+  }
+});

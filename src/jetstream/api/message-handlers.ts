@@ -8,11 +8,12 @@ import { jsFail } from "./errors.js";
 import { boolField, intField, objectBody, strField } from "./stream-handlers.js";
 import { formatNanos } from "../time.js";
 import type { StoredMessage } from "../store/index.js";
+import { subjectText } from "../../protocol/subject.js";
 
 const T = "io.nats.jetstream.api.v1.";
 
 function storedMsgJson(m: StoredMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = { subject: m.subject, seq: m.seq };
+  const out: Record<string, unknown> = { subject: subjectText(m.subject), seq: m.seq };
   if (m.hdr !== null && m.hdr.length > 0) out.hdrs = m.hdr.toString("base64");
   if (m.data.length > 0) out.data = m.data.toString("base64");
   out.time = formatNanos(m.ts);
