@@ -3,11 +3,12 @@
 // must not open sockets or read files (the CLI and config loader do that).
 
 import type { NkeyUser, User } from "./auth/model.js";
+import { defaultOperatorOptions, type OperatorOptions } from "./auth/jwt/options.js";
 
 export type { NkeyUser, Permissions, ResponsePermission, SubjectPermission, User } from "./auth/model.js";
 
 /** Durations are milliseconds; sizes are bytes. */
-export interface Options {
+export interface Options extends OperatorOptions {
   /** Interface to bind client listener to (nats-server `-a`, `host`, `net`). */
   host: string;
   /** Client port; 0 or -1 picks a random port. */
@@ -68,6 +69,8 @@ export interface Options {
 
   /** Subject mappings (config `mappings`): source subject → destinations. */
   mappings: SubjectMappingConfig[];
+  /** System account name ("" = the default `$SYS`). */
+  systemAccount: string;
   /** Config file this server was started from ("" = none); reload re-reads it. */
   configFile: string;
   /** Embedding: suppress all log output. */
@@ -134,6 +137,8 @@ export function defaultOptions(): Options {
     httpHost: "",
     httpBasePath: "",
     mappings: [],
+    systemAccount: "",
+    ...defaultOperatorOptions(),
     configFile: "",
     quiet: false,
   };

@@ -20,6 +20,9 @@ export interface AuthOptions {
   users: User[] | null;
   nkeys: NkeyUser[] | null;
   noAuthUser: string;
+  /** Operator mode (trusted keys or operators): every client needs a user JWT signed over the nonce. */
+  trustedKeys: string[] | null;
+  trustedOperators: string[];
 }
 
 /** A configured user as the server holds it: name, secret, compiled permissions. */
@@ -85,8 +88,9 @@ export class Authenticator {
     this.password = o.password;
     this.token = o.authToken;
     this.noAuthUser = o.noAuthUser;
-    this.required = this.users !== null || this.nkeys !== null || o.username !== "" || o.authToken !== "";
-    this.nonceRequired = this.nkeys !== null && this.nkeys.size > 0;
+    const operatorMode = o.trustedKeys !== null || o.trustedOperators.length > 0;
+    this.required = operatorMode || this.users !== null || this.nkeys !== null || o.username !== "" || o.authToken !== "";
+    this.nonceRequired = operatorMode || (this.nkeys !== null && this.nkeys.size > 0);
   }
 
   get hasUsers(): boolean {

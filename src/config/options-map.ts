@@ -14,6 +14,7 @@ import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-valu
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
 import { readAuthorization } from "./authorization.js";
+import { readOperators, readPinned, readPreload, readResolver, readTrusted } from "./operator.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -213,6 +214,11 @@ const HANDLERS: Record<string, Handler> = {
     Object.assign(ctx.o, readAuthorization(node, ctx.report));
   },
   no_auth_user: setString("noAuthUser"),
+  operator: (node, ctx) => readOperators(node, ctx.o, ctx.report),
+  trusted: (node, ctx) => readTrusted(node, ctx.o, ctx.report),
+  resolver: (node, ctx) => readResolver(node, ctx.o),
+  resolver_preload: (node, ctx) => readPreload(node, ctx.o, ctx.report),
+  resolver_pinned_accounts: (node, ctx) => readPinned(node, ctx.o),
   mappings: (node, ctx) => {
     ctx.o.mappings = [...(ctx.o.mappings ?? []), ...readMappings(node, ctx.report)];
   },
@@ -242,8 +248,9 @@ const HANDLERS: Record<string, Handler> = {
   no_system_account: checkOnly(asBool),
   no_system: checkOnly(asBool),
   no_sys_acc: checkOnly(asBool),
-  system_account: (node) => {
+  system_account: (node, ctx) => {
     if (node.kind !== "string") fail(node, "system account name must be a string");
+    ctx.o.systemAccount = node.value as string;
   },
   jetstream: (node) => {
     // Only the shape is checked here; the block's contents are for the JetStream work.
@@ -263,6 +270,9 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 HANDLERS["maps"] = HANDLERS["mappings"]!;
+for (const k of ["operators", "roots", "root", "root_operators", "root_operator"]) HANDLERS[k] = HANDLERS["operator"]!;
+HANDLERS["trusted_keys"] = HANDLERS["trusted"]!;
+HANDLERS["account_resolver"] = HANDLERS["accounts_resolver"] = HANDLERS["resolver"]!;
 HANDLERS["system"] = HANDLERS["system_account"]!;
 HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 
@@ -275,20 +285,7 @@ const ACCEPTED = new Set([
   "leafnodes",
   "tls",
   "ocsp",
-  "operator",
-  "operators",
-  "roots",
-  "root",
-  "root_operators",
-  "root_operator",
-  "resolver",
-  "account_resolver",
-  "accounts_resolver",
   "resolver_tls",
-  "resolver_preload",
-  "resolver_pinned_accounts",
-  "trusted",
-  "trusted_keys",
   "websocket",
   "ws",
   "mqtt",

@@ -19,6 +19,7 @@ import type { AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
 import { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
+import type { JwtClient, JwtUserState, JwtVerdict } from "../auth/jwt/operator-auth.js";
 
 export type { ConnectOptions } from "./connect-options.js";
 
@@ -26,7 +27,7 @@ const PING = Buffer.from("PING\r\n");
 const PONG = Buffer.from("PONG\r\n");
 const OK = Buffer.from("+OK\r\n");
 
-export class ClientConnection implements ProtocolHandler, MessageTarget {
+export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClient {
   readonly kind = TargetKind.Client;
   readonly parser: ClientProtocolParser;
   readonly outbound = new OutboundBuffer();
@@ -65,6 +66,12 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** The configured secret this client's credentials matched (a reload need not re-run bcrypt). */
   private matchedSecret: string | undefined;
   private authTimer: NodeJS.Timeout | null = null;
+  /** Operator mode: the verified user JWT (null otherwise). */
+  jwtUser: JwtUserState | null = null;
+  /** Subscription limit from the user and account JWTs (-1 = none; null = the server's max_subscriptions). */
+  private jwtSubs: number | null = null;
+  /** User JWT expiry or end of its connect window. */
+  private expiryTimer: NodeJS.Timeout | null = null;
   /** CONNECT's echo, where delivery looks for it. */
   echo = true;
   closed = false;
@@ -179,8 +186,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
     if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
-    const max = this.server.opts.maxSubscriptions;
-    if (max > 0 && this.subs.size >= max) {
+    const max = this.jwtSubs ?? (this.server.opts.maxSubscriptions || -1);
+    if (max >= 0 && this.subs.size >= max) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
       this.sendErr("maximum subscriptions exceeded");
       return;
@@ -254,6 +261,19 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
     // Without auth configured, credentials are not looked at (and permissions stay as they are).
     if (!this.server.auth.required) return this.finishConnect();
+    const operator = this.server.operator;
+    if (operator !== null) {
+      // The account may have to be fetched: hold this client's input until the verdict.
+      this.parser.suspend();
+      void operator.check(o, this.nonce, this.host).then((v) => {
+        if (this.closed) return;
+        this.runParser(() => {
+          if (this.applyJwtVerdict(v)) this.finishConnect();
+          if (!this.closed) this.parser.resume();
+        });
+      });
+      return;
+    }
     const verdict = this.server.auth.check(o, this.nonce);
     if (!(verdict instanceof Promise)) {
       if (this.applyVerdict(verdict)) this.finishConnect();
@@ -313,6 +333,91 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     return true;
   }
 
+  /** Take an operator-mode verdict: join the JWT's account with its limits, or refuse. */
+  private applyJwtVerdict(v: JwtVerdict): boolean {
+    if (v.ok === false) {
+      if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
+      if (v.error) this.server.logger.error(`${this.label} - ${v.error}`);
+      this.authViolation();
+      return false;
+    }
+    const acc = v.state.account;
+    const max = acc.limits.conn;
+    if (max >= 0 && acc.account.clients.size >= max) {
+      this.closeForJwt("account-connections");
+      return false;
+    }
+    this.server.globalAccount.clients.delete(this);
+    this.account = acc.account;
+    acc.account.clients.add(this);
+    this.jwtUser = v.state;
+    this.registerUser(v.user);
+    this.applyJwtLimits();
+    if (v.expiresIn >= 0) {
+      this.expiryTimer = setTimeout(() => this.onUserExpired(), v.expiresIn);
+      this.expiryTimer.unref();
+    }
+    this.server.logger.debug(`${this.label} - ${v.debug}`);
+    return !this.closed;
+  }
+
+  /** Payload and subscription limits: the smallest of user (or its scope), account and server (Go's applyAccountLimits). */
+  applyJwtLimits(): void {
+    const st = this.jwtUser;
+    if (st === null) return;
+    const min = (a: number, b: number) => (a < 0 ? b : b < 0 ? a : Math.min(a, b));
+    const server = this.server.opts;
+    const pay = min(min(st.payload, st.account.limits.payload), server.maxPayload || -1);
+    this.parser.maxPayload = pay < 0 ? server.maxPayload : pay;
+    this.jwtSubs = min(min(st.subs, st.account.limits.subs), server.maxSubscriptions || -1);
+    if (this.jwtSubs >= 0 && this.subs.size >= this.jwtSubs) {
+      this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
+      this.sendErr("maximum subscriptions exceeded");
+      setTimeout(() => {
+        this.close(ClosedState.MaxSubscriptionsExceeded, true);
+      }, 20).unref();
+    }
+  }
+
+  /** Close for an operator-mode reason, with Go's -ERR. */
+  closeForJwt(kind: "revoked" | "account-connections" | "auth-violation" | "account-expired" | "signer-changed"): void {
+    if (this.closed) return;
+    const log = this.server.logger;
+    switch (kind) {
+      case "revoked":
+        log.debug(`${this.label} - User Authentication Revoked`);
+        this.sendErr("User Authentication Revoked");
+        this.close(ClosedState.Revocation, true);
+        break;
+      case "account-connections":
+        log.error(`${this.label} - maximum account active connections exceeded`);
+        this.sendErr("maximum account active connections exceeded");
+        this.close(ClosedState.MaxAccountConnectionsExceeded, true);
+        break;
+      case "auth-violation":
+        this.authViolation();
+        break;
+      case "account-expired":
+        log.debug(`${this.label} - Account Authentication Expired`);
+        this.sendErr("Account Authentication Expired");
+        this.close(ClosedState.AuthenticationExpired, true);
+        break;
+      case "signer-changed":
+        this.close(ClosedState.AuthenticationViolation, true);
+        break;
+    }
+    this.server.flushAll();
+  }
+
+  private onUserExpired(): void {
+    this.expiryTimer = null;
+    if (this.closed) return;
+    this.server.logger.debug(`${this.label} - User Authentication Expired`);
+    this.sendErr("User Authentication Expired");
+    this.close(ClosedState.AuthenticationExpired, true);
+    this.server.flushAll();
+  }
+
   /**
    * The client is this configured user from now on: its name and its
    * permissions. Authentication calls it; so can a mapping of a TLS client
@@ -333,7 +438,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** Go's auth failure: log who it was, -ERR 'Authorization Violation', close. */
   private authViolation(): void {
     const auth = this.server.auth;
-    const who = auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
+    const who = this.server.operator !== null ? "" : auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
     this.server.logger.error(`${this.label} - authentication error${who}`);
     this.sendErr("Authorization Violation");
     this.close(ClosedState.AuthenticationViolation, true);
@@ -360,6 +465,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     const o = this.opts;
     if (o.nkey) return `Nkey ${goQuote(o.nkey)}`;
     if (o.user) return `User ${goQuote(o.user)}`;
+    if (this.jwtUser) return `JWT User ${goQuote(this.jwtUser.pubKey)}`;
     return `User "N/A"`;
   }
 
@@ -388,7 +494,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
    */
   reauthorize(): void {
     // Still within its auth window: its CONNECT will be checked against the new configuration.
-    if (!this.connectReceived || this.closed) return;
+    if (!this.connectReceived || this.closed || this.server.operator !== null) return;
     const verdict = this.server.auth.check(this.opts, this.nonce, this.matchedSecret);
     const apply = (v: AuthVerdict) => {
       if (this.closed) return;
@@ -439,7 +545,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   }
 
   onMaxPayload(size: number): void {
-    this.server.logger.error(`${this.label} - Maximum Payload Violation: ${size} > ${this.server.opts.maxPayload}`);
+    this.server.logger.error(`${this.label} - Maximum Payload Violation: ${size} > ${this.parser.maxPayload}`);
     this.sendErr("Maximum Payload Violation");
     this.close(ClosedState.MaxPayloadExceeded, true);
   }
@@ -611,6 +717,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.closeReason = reason;
     this.stop = new Date();
     this.clearAuthTimer();
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.pingTimer = this.stallTimer = null;

@@ -5,6 +5,7 @@
 // "Reloaded: ..." lines. It does not read files: the caller passes the new
 // Options (config file with command-line flags on top).
 
+import { resolveTrust } from "../auth/jwt/options.js";
 import type { Options } from "../options.js";
 import { formatGoDuration } from "../go-format/duration.js";
 import { ClosedState } from "./close-reason.js";
@@ -118,6 +119,8 @@ export function validateOptions(o: Options): string {
     return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
   }
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
+  const trust = resolveTrust(o);
+  if (typeof trust === "string") return trust;
   return validateAuthOptions(o);
 }
 

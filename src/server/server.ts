@@ -18,6 +18,9 @@ import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
 import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
+import { OperatorAuthenticator, type JwtClient } from "../auth/jwt/operator-auth.js";
+import { resolveTrust } from "../auth/jwt/options.js";
+import type { JwtAccount } from "../auth/jwt/jwt-account.js";
 
 /** An internal client's publication waiting to be routed. */
 interface QueuedPublish {
@@ -39,6 +42,8 @@ export class Server implements InternalRouting {
   readonly globalAccount: Account;
   /** Configured credentials; replaced as a whole on reload. */
   auth: Authenticator;
+  /** Operator mode: trusted keys, account resolver, JWT accounts (null otherwise). */
+  readonly operator: OperatorAuthenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
   readonly closedClients: ClosedConnection[] = [];
@@ -93,6 +98,30 @@ export class Server implements InternalRouting {
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
     this.auth = new Authenticator(this.opts);
+    const trust = resolveTrust(this.opts);
+    if (typeof trust === "string") throw new Error(trust);
+    if (trust.keys !== null) this.operator = new OperatorAuthenticator(trust, this.operatorHost(), this.opts.resolverPreload, this.opts.resolverPinnedAccounts);
+  }
+
+  private operatorHost() {
+    const log = this.logger;
+    return {
+      useSublistCache: !this.opts.disableSublistCache,
+      debug: (m: string) => log.debug(m),
+      error: (m: string) => log.error(m),
+      notice: (m: string) => log.notice(m),
+      warn: (m: string) => log.warn(m),
+      createInternalClient: (a: JwtAccount) => this.createInternalClient(a.account, "$SYS"),
+      serverInfo: () => this.eventServerInfo(),
+      clientsOf: (a: JwtAccount): JwtClient[] => [...a.account.clients].sort((x, y) => x.start.getTime() - y.start.getTime()),
+    };
+  }
+
+  private eventSeq = 0;
+
+  /** The `server` object of $SYS replies and events (Go's ServerInfo). */
+  eventServerInfo(): Record<string, unknown> {
+    return { name: this.serverName, host: this.opts.host, id: this.serverId, ver: SERVER_VERSION, seq: ++this.eventSeq, jetstream: false, time: new Date().toISOString() };
   }
 
   /** New credentials from the options (reload): every client is checked against them. */
@@ -144,6 +173,10 @@ export class Server implements InternalRouting {
     log.notice(`  ID:       ${this.serverId}`);
     if (this.auth.hasPlaintextPasswords()) log.warn("Plaintext passwords detected, use nkeys or bcrypt");
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
+    if (this.operator) {
+      this.operator.logStartup();
+      this.operator.start();
+    }
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
     await new Promise<void>((resolve, reject) => {
@@ -430,6 +463,7 @@ export class Server implements InternalRouting {
     this.shuttingDown = true;
     this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
+    this.operator?.close();
     const listenerClosed = this.closeListener();
     const extrasClosed = this.extraListeners.map((x) => x.close());
     this.flushAll();

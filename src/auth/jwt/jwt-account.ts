@@ -1,0 +1,97 @@
+// JwtAccount: an account defined by an account JWT — the Account that
+// routes its messages (own SubjectTrie), and what its claims say about
+// users: signing keys with their scopes, revocations, connection-level
+// limits, default permissions, expiry. Applying a new JWT updates these in
+// place; enforcing them on live connections is the authenticator's job.
+
+import { Account } from "../../accounts/account.js";
+import type { Permissions } from "../model.js";
+import { signingKeysOf, type AccountClaims, type SigningScope } from "./decode.js";
+import { permissionsFromJwt } from "./user-rules.js";
+
+/** -1 = unlimited (the JWT's NoLimit). */
+export interface AccountConnLimits {
+  conn: number;
+  subs: number;
+  payload: number;
+  leaf: number;
+  disallowBearer: boolean;
+}
+
+const UNLIMITED: AccountConnLimits = { conn: -1, subs: -1, payload: -1, leaf: -1, disallowBearer: false };
+
+export class JwtAccount {
+  readonly account: Account;
+  claims: AccountClaims | null = null;
+  jwt = "";
+  signingKeys = new Map<string, SigningScope | null>();
+  revocations: Record<string, number> = {};
+  limits: AccountConnLimits = { ...UNLIMITED };
+  defaultPermissions: Permissions | null = null;
+  expiryTimer: NodeJS.Timeout | null = null;
+  /** Deleted from the resolver: no new connections (Go sets every limit to 0). */
+  disabled = false;
+
+  constructor(readonly id: string, useCache: boolean) {
+    this.account = new Account(id, useCache);
+  }
+
+  /** The claims name (Go's nameTag), for templates and logs. */
+  get nameTag(): string {
+    return this.claims?.name ?? "";
+  }
+
+  get tags(): string[] {
+    return this.claims?.nats.tags ?? [];
+  }
+
+  get issuer(): string {
+    return this.claims?.iss ?? "";
+  }
+
+  /** True when the account JWT's expiry has passed. */
+  get expired(): boolean {
+    const exp = this.claims?.exp ?? 0;
+    return exp > 0 && Math.floor(Date.now() / 1000) >= exp;
+  }
+
+  /** Take a verified JWT's claims. Returns the signing keys whose scope changed or that are gone. */
+  apply(claims: AccountClaims, jwt: string): Set<string> {
+    const before = this.signingKeys;
+    this.claims = claims;
+    this.jwt = jwt;
+    this.signingKeys = signingKeysOf(claims);
+    const altered = new Set<string>();
+    for (const [k, scope] of before) {
+      if (!this.signingKeys.has(k) || JSON.stringify(this.signingKeys.get(k)) !== JSON.stringify(scope)) altered.add(k);
+    }
+    this.revocations = { ...(claims.nats.revocations ?? {}) };
+    const l = (claims.nats.limits ?? {}) as Partial<Record<string, unknown>>;
+    const num = (v: unknown) => (typeof v === "number" ? v : -1);
+    this.limits = { conn: num(l.conn), subs: num(l.subs), payload: num(l.payload), leaf: num(l.leaf), disallowBearer: l.disallow_bearer === true };
+    this.defaultPermissions = permissionsFromJwt((claims.nats.default_permissions ?? {}) as never);
+    this.disabled = false;
+    this.account.updated = new Date();
+    return altered;
+  }
+
+  /** The key issued the user: the account itself (null scope) or one of its signing keys. */
+  issuerScope(key: string): { known: boolean; scope: SigningScope | null } {
+    if (key === this.id) return { known: true, scope: null };
+    if (!this.signingKeys.has(key)) return { known: false, scope: null };
+    return { known: true, scope: this.signingKeys.get(key) ?? null };
+  }
+
+  /** Go's isRevoked: the user (or everyone, "*") revoked at or after the JWT was issued. */
+  isRevoked(userKey: string, issuedAt: number): boolean {
+    const t = this.revocations[userKey];
+    if (t !== undefined && t >= issuedAt) return true;
+    const all = this.revocations["*"];
+    return all !== undefined && all >= issuedAt;
+  }
+
+  disable(): void {
+    this.disabled = true;
+    this.limits = { conn: 0, subs: 0, payload: 0, leaf: 0, disallowBearer: this.limits.disallowBearer };
+  }
+}
