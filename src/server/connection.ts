@@ -228,7 +228,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (!this.connectReceived || this.firstPongSent) return;
     this.firstPongSent = true;
     // A limit changed by a reload since this client got its INFO: tell it now.
-    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this));
+    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this, true));
   }
 
   onPong(): void {
@@ -367,9 +367,13 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (st === null) return;
     const min = (a: number, b: number) => (a < 0 ? b : b < 0 ? a : Math.min(a, b));
     const server = this.server.opts;
-    const pay = min(min(st.payload, st.account.limits.payload), server.maxPayload || -1);
+    const jwtPay = min(st.payload, st.account.limits.payload);
+    const pay = min(jwtPay, server.maxPayload || -1);
+    if (jwtPay >= 0 && pay !== jwtPay) this.server.logger.error(`${this.label} - Max Payload set to ${server.maxPayload} from server overrides account or user config`);
     this.parser.maxPayload = pay < 0 ? server.maxPayload : pay;
-    this.jwtSubs = min(min(st.subs, st.account.limits.subs), server.maxSubscriptions || -1);
+    const jwtSubs = min(st.subs, st.account.limits.subs);
+    this.jwtSubs = min(jwtSubs, server.maxSubscriptions || -1);
+    if (jwtSubs >= 0 && this.jwtSubs !== jwtSubs) this.server.logger.error(`${this.label} - Max Subscriptions set to ${server.maxSubscriptions} from server overrides account or user config`);
     if (this.jwtSubs >= 0 && this.subs.size >= this.jwtSubs) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
       this.sendErr("maximum subscriptions exceeded");

@@ -256,8 +256,11 @@ export class Server implements InternalRouting {
     conn.begin(this.infoFor(conn));
   }
 
-  /** The INFO line for one connection. */
-  infoFor(conn: ClientConnection): Buffer {
+  /**
+   * The INFO line for one connection. An `async` INFO (after CONNECT: lame
+   * duck, a changed limit) carries the client's own max_payload and no nonce, as Go's.
+   */
+  infoFor(conn: ClientConnection, async = false): Buffer {
     const info: Record<string, unknown> = {
       server_id: this.serverId,
       server_name: this.serverName,
@@ -270,10 +273,10 @@ export class Server implements InternalRouting {
     };
     // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
     if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
-    info.max_payload = this.opts.maxPayload;
+    info.max_payload = async ? conn.parser.maxPayload : this.opts.maxPayload;
     info.client_id = conn.cid;
     info.client_ip = conn.host;
-    if (conn.nonce !== "") info.nonce = conn.nonce;
+    if (conn.nonce !== "" && !async) info.nonce = conn.nonce;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
@@ -422,7 +425,7 @@ export class Server implements InternalRouting {
     } else if (interval > 1000) interval = 1000;
     for (const c of clients) {
       // Clients that can take an async INFO (protocol 1, CONNECT seen).
-      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c));
+      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c, true));
     }
     this.flushAll();
     if (!(await this.lameDuckSleep(grace))) return;

@@ -67,7 +67,8 @@ export class JwtAccount {
     }
     this.revocations = { ...(claims.nats.revocations ?? {}) };
     const l = (claims.nats.limits ?? {}) as Partial<Record<string, unknown>>;
-    const num = (v: unknown) => (typeof v === "number" ? v : -1);
+    // As Go's decoding: a limit the JWT leaves out is 0 (nsc always writes -1 for "unlimited").
+    const num = (v: unknown) => (typeof v === "number" ? v : 0);
     this.limits = { conn: num(l.conn), subs: num(l.subs), payload: num(l.payload), leaf: num(l.leaf), disallowBearer: l.disallow_bearer === true };
     this.defaultPermissions = permissionsFromJwt((claims.nats.default_permissions ?? {}) as never);
     this.disabled = false;

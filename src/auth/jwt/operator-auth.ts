@@ -291,8 +291,9 @@ export class OperatorAuthenticator {
       claims: juc,
       account: acc,
       signingKey: u.issuer_account ? juc.iss : "",
-      subs: typeof limits.subs === "number" ? limits.subs : -1,
-      payload: typeof limits.payload === "number" ? limits.payload : -1,
+      // A limit left out of the JWT is 0, as Go decodes it.
+      subs: typeof limits.subs === "number" ? limits.subs : 0,
+      payload: typeof limits.payload === "number" ? limits.payload : 0,
     };
     let expiresIn = window.validFor;
     const exp = juc.exp ?? 0;

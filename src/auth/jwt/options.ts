@@ -59,7 +59,12 @@ export function resolveTrust(o: OperatorOptions & { systemAccount: string; users
   let systemAccount = o.systemAccount;
   if (operators.length === 1) {
     const url = operators[0]!.nats.account_server_url;
-    if (resolver === null && typeof url === "string" && /^https?:\/\/[^/]/.test(url)) resolver = { type: "url", url: `${url}/accounts` };
+    if (resolver === null) {
+      // As Go: the operator's account server URL (even an empty one) becomes a URL resolver.
+      const base = typeof url === "string" ? url : "";
+      if (!/^https?:\/\/[^/]/.test(base)) return `could not fetch <"${base}/accounts/">: Get "${base}/accounts/": unsupported protocol scheme ""`;
+      resolver = { type: "url", url: `${base}/accounts` };
+    }
     if (systemAccount === "") systemAccount = (operators[0]!.nats.system_account as string | undefined) ?? "";
   }
   if (operators.length === 0) {
