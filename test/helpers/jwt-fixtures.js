@@ -7,6 +7,9 @@ import { createOperator, createAccount, createUser } from "@nats-io/nkeys";
 
 export { createOperator, createAccount, createUser };
 
+/** Account limits as nsc writes them for "no limit". */
+export const UNLIMITED = { subs: -1, conn: -1, payload: -1, data: -1, imports: -1, exports: -1, leaf: -1, wildcards: true };
+
 /** An operator with a signing key, and a system account. */
 export async function makeOperator(opts = {}) {
   const okp = createOperator();
@@ -18,7 +21,7 @@ export async function makeOperator(opts = {}) {
     sys,
     jwt: await encodeOperator(opts.name ?? "OP", okp, { signing_keys: [osk.getPublicKey()], system_account: sys.getPublicKey(), ...(opts.operator ?? {}) }),
   };
-  op.sysJwt = await encodeAccount("SYS", sys, {}, { signer: okp });
+  op.sysJwt = await encodeAccount("SYS", sys, { limits: UNLIMITED }, { signer: okp });
   return op;
 }
 

@@ -73,7 +73,10 @@ export class NatsResolver implements AccountResolver {
     }
   }
 
-  /** Stored account ids, sorted as Go's directory walk. */
+  /**
+   * Stored account ids, sorted as Go's directory walk. Unlike Go, files whose
+   * name is not an account key (garbage dropped into the directory) are not listed.
+   */
   list(): string[] {
     let names: string[] = [];
     try {

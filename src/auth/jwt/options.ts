@@ -3,6 +3,7 @@
 // AccountResolver, resolverPreloads, resolverPinnedAccounts). Plain data and
 // the startup checks Go makes on it; the resolvers themselves live beside.
 
+import { fromPublic } from "@nats-io/nkeys";
 import { decodeClaims, operatorSigningKeys, type OperatorClaims } from "./decode.js";
 
 export type ResolverConfig =
@@ -85,15 +86,26 @@ export function resolveTrust(o: OperatorOptions & { systemAccount: string; users
     if (!op.nats.strict_signing_key_usage) keys.push(op.sub);
     keys.push(...operatorSigningKeys(op));
   }
-  for (const k of keys) if (!OPERATOR_KEY.test(k)) return `trusted Keys "${k}" are required to be a valid public operator nkey`;
-  for (const k of o.resolverPinnedAccounts ?? []) if (!ACCOUNT_KEY.test(k)) return `pinned account key "${k}" is not a valid public account nkey`;
+  for (const k of keys) if (!isOperatorKey(k)) return `trusted Keys "${k}" are required to be a valid public operator nkey`;
+  for (const k of o.resolverPinnedAccounts ?? []) if (!isAccountKey(k)) return `pinned account key "${k}" is not a valid public account nkey`;
   return { operators, keys, systemAccount, resolver };
 }
 
+/** A public nkey of the given kind with a valid checksum (Go's nkeys.IsValidPublic*Key). */
+function validKey(k: string, shape: RegExp): boolean {
+  if (!shape.test(k)) return false;
+  try {
+    fromPublic(k);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function isAccountKey(k: string): boolean {
-  return ACCOUNT_KEY.test(k);
+  return validKey(k, ACCOUNT_KEY);
 }
 
 export function isOperatorKey(k: string): boolean {
-  return OPERATOR_KEY.test(k);
+  return validKey(k, OPERATOR_KEY);
 }
