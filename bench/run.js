@@ -52,7 +52,8 @@ const USAGE = `usage: node bench/run.js [--rounds N] [--scenarios a,b] [--quick]
   --threads MODE load generator threading: workers (a worker_thread per connection),
                  inline (all in one thread) or auto (default: inline for reqrep only)
   --server-cpu N / --bench-cpu N   cores for taskset (default 0 / 1)
-  --timeout SEC  per-run limit of the load generator (default 60)`;
+  --timeout SEC  per-run limit of the load generator (default 60)
+  --tls          TLS pub/sub throughput instead (bench/tls.js; its options: --rounds, --quick, --scenarios)`;
 
 function parseArgs(argv) {
   const o = {
@@ -271,6 +272,8 @@ function seqNote(r) {
 }
 
 async function main() {
+  // TLS pub/sub against Go with the same certificate: its own small generator.
+  if (process.argv.includes('--tls')) return (await import('./tls.js')).runTlsBench(process.argv.slice(2));
   const o = parseArgs(process.argv.slice(2));
   if (o.list) {
     for (const [nm, args, n, what] of SCENARIOS) console.log(`  ${nm.padEnd(11)} ${what.padEnd(44)} ${args} --n ${n}`);

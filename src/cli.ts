@@ -2,16 +2,19 @@
 // `--x`, `-x=v`, `-x v`) → Options → a running Server, plus process signals.
 // Flag parsing and process wiring only; the server knows nothing of argv.
 
-import { resolveOptions, type Options } from "./options.js";
+import { defaultTlsOptions, resolveOptions, type Options } from "./options.js";
 import { ConfigError, loadConfigFile } from "./config/index.js";
 import { applyReload, validateOptions } from "./server/reload.js";
 import { LogSetupError, fatalExit } from "./server/logger.js";
 import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import type { Server } from "./server/server.js";
+import { ListenerStartError } from "./server/extra-listener.js";
 import { assembleServer } from "./assembly.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";
+import { checkTlsOptions } from "./transport/tls-options.js";
+import { checkWebsocketOptions } from "./transport/websocket-listener.js";
 
 type FlagKind = "string" | "int" | "bool";
 interface FlagDef {
@@ -25,6 +28,8 @@ interface CliState {
   signal: string;
   help: boolean;
   version: boolean;
+  /** The -tls… flags given, applied together as Go's overrideTLS does. */
+  tls: { enabled?: boolean; verify?: boolean; cert?: string; key?: string; ca?: string };
 }
 
 const setBool = (k: keyof Options) => (o: Partial<Options>, v: string) => {
@@ -63,6 +68,12 @@ flag(["DVV"], "bool", (o, v) => {
 });
 flag(["log_size_limit"], "int", (o, v) => (o.logSizeLimit = parseInt(v, 10)));
 flag(["max_traced_msg_len"], "int", (o, v) => (o.maxTracedMsgLen = parseInt(v, 10)));
+flag(["ms", "https_port"], "int", (o, v) => (o.httpsPort = parseInt(v, 10)));
+flag(["tls"], "bool", (_o, v, s) => (s.tls.enabled = parseBool(v)));
+flag(["tlsverify"], "bool", (_o, v, s) => (s.tls.verify = parseBool(v)));
+flag(["tlscert"], "string", (_o, v, s) => (s.tls.cert = v));
+flag(["tlskey"], "string", (_o, v, s) => (s.tls.key = v));
+flag(["tlscacert"], "string", (_o, v, s) => (s.tls.ca = v));
 flag(["user"], "string", (o, v) => (o.username = v));
 flag(["pass"], "string", (o, v) => (o.password = v));
 flag(["auth"], "string", (o, v) => (o.authToken = v));
@@ -70,7 +81,7 @@ flag(["h", "help"], "bool", (_o, v, s) => (s.help = parseBool(v)));
 flag(["v", "version"], "bool", (_o, v, s) => (s.version = parseBool(v)));
 
 /** nats-server flags whose features tsnats does not have yet. */
-const NOT_YET = ["ms", "https_port", "js", "jetstream", "sd", "store_dir", "tls", "tlscert", "tlskey", "tlsverify", "tlscacert", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
+const NOT_YET = ["js", "jetstream", "sd", "store_dir", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
 
 function parseBool(v: string): boolean {
   const s = v.toLowerCase();
@@ -89,7 +100,7 @@ interface ParsedArgs {
 /** Parse argv like Go's flag package does for nats-server. */
 function parseArgs(argv: string[]): ParsedArgs {
   const options: Partial<Options> = {};
-  const state: CliState = { configFile: "", testConfig: false, signal: "", help: false, version: false };
+  const state: CliState = { configFile: "", testConfig: false, signal: "", help: false, version: false, tls: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") break;
@@ -120,6 +131,19 @@ function parseArgs(argv: string[]): ParsedArgs {
   return { options, state };
 }
 
+/** Go's overrideTLS: -tls=false drops TLS; any other -tls… flag replaces the config's tls block. */
+function applyTlsFlags(options: Partial<Options>, f: CliState["tls"]): string {
+  if (f.enabled === false) {
+    options.tls = null;
+    return "";
+  }
+  if (f.enabled === undefined && f.verify === undefined && f.cert === undefined && f.key === undefined && f.ca === undefined) return "";
+  if (!f.cert) return "TLS Server certificate must be present and valid";
+  if (!f.key) return "TLS Server private key must be present and valid";
+  options.tls = { ...defaultTlsOptions(), certFile: f.cert, keyFile: f.key, caFile: f.ca ?? "", verify: f.verify ?? false };
+  return "";
+}
+
 function usage(): string {
   return USAGE.replace("NAME", executableName());
 }
@@ -136,6 +160,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { options: cliOptions, state } = parsed;
   const name = executableName();
+  const tlsErr = applyTlsFlags(cliOptions, state.tls);
+  if (tlsErr) {
+    process.stderr.write(`${name}: ${tlsErr}\n`);
+    return 1;
+  }
   if (state.help) {
     process.stdout.write(usage());
     return 0;
@@ -162,6 +191,11 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (state.testConfig) {
+      const tlsErr = checkTlsOptions(resolveOptions(options));
+      if (tlsErr) {
+        process.stderr.write(`${name}: ${tlsErr}\n`);
+        return 1;
+      }
       process.stderr.write(`${name}: configuration file ${state.configFile} is valid\n`);
       return 0;
     }
@@ -169,7 +203,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name}: must specify [-c, --config] option to check configuration file(s)\n`);
     return 1;
   }
-  const invalid = validateOptions(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  const invalid = validateOptions(resolved) || checkTlsOptions(resolved) || checkWebsocketOptions(resolved);
   if (invalid) {
     process.stderr.write(`${name}: ${invalid}\n`);
     return 1;
@@ -186,7 +221,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await server.start();
   } catch (e) {
-    if (e instanceof ProcessFileError) server.logger.fatal(e.message);
+    if (e instanceof ProcessFileError || e instanceof ListenerStartError) server.logger.fatal(e.message);
     else server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
     return 1;
   }
@@ -213,6 +248,6 @@ function reload(server: Server, file: string, cliOptions: Partial<Options>): voi
     server.logger.error(`Failed to reload server configuration: ${(e as Error).message}`);
     return;
   }
-  const err = applyReload(server, next);
+  const err = checkTlsOptions(next) || applyReload(server, next);
   if (err) server.logger.error(`Failed to reload server configuration: ${err}`);
 }

@@ -5,15 +5,17 @@ import type { Server } from "./server/server.js";
 import type { MonitorServer } from "./monitor/http.js";
 import { assembleServer } from "./assembly.js";
 import { resolveOptions, type Options } from "./options.js";
+import { checkTlsOptions } from "./transport/tls-options.js";
+import { checkWebsocketOptions } from "./transport/websocket-listener.js";
 import { validateAuthOptions } from "./server/reload.js";
 import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
 
-export type { Options, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
+export type { Options, TlsOptions, WebsocketOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
 export type { AuthorizationBlock, AuthorizationUserBlock, PermissionsBlock } from "./config/authorization.js";
 
 /** What NatsServer.start takes: Options, plus `authorization` shaped like the config file's block. */
 export type StartOptions = Partial<Options> & { authorization?: AuthorizationBlock };
-export { defaultOptions } from "./options.js";
+export { defaultOptions, defaultTlsOptions, defaultWebsocketOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
 export class NatsServer {
@@ -27,8 +29,9 @@ export class NatsServer {
   static async start(options: StartOptions = {}): Promise<NatsServer> {
     const { authorization, ...rest } = options;
     const resolved: Partial<Options> = authorization ? { ...rest, ...authorizationFromPlain(authorization) } : rest;
-    // The command's startup check of the auth settings (an unknown no_auth_user) applies here too.
-    const invalid = validateAuthOptions(resolveOptions(resolved));
+    // The command's startup checks (an unknown no_auth_user, unusable TLS or websocket settings) apply here too.
+    const full = resolveOptions(resolved);
+    const invalid = validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full);
     if (invalid) throw new Error(invalid);
     const server = assembleServer({ quiet: true, ...resolved });
     await server.start();
@@ -49,12 +52,12 @@ export class NatsServer {
     return this.server.extraListener("monitoring")?.port ?? 0;
   }
 
-  /** `http://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
+  /** `http(s)://127.0.0.1:PORT` of the monitoring endpoints (loopback for wildcard hosts); "" when off. */
   get monitorUrl(): string {
     const m = this.server.extraListener("monitoring") as MonitorServer | undefined;
     if (!m) return "";
     const h = m.host === "0.0.0.0" || m.host === "::" || m.host === "" ? "127.0.0.1" : m.host;
-    return `http://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
+    return `${m.scheme}://${h.includes(":") ? `[${h}]` : h}:${m.port}${m.basePath === "/" ? "" : m.basePath}`;
   }
 
   /** Graceful shutdown: flushes pending output, closes clients, releases the port. */

@@ -67,6 +67,16 @@ export interface Options extends OperatorOptions {
   httpHost: string;
   httpBasePath: string;
 
+  /** HTTPS monitoring port (`-ms`, `https_port`), served with the `tls` block's certificate; 0 = off, -1 = random. */
+  httpsPort: number;
+
+  /** TLS for client connections (`tls {}`, `--tls…` flags); null = plain TCP only. */
+  tls: TlsOptions | null;
+  /** With `tls`: clients may also connect without TLS (INFO says tls_available). */
+  allowNonTls: boolean;
+  /** The WebSocket listener (`websocket {}`); port 0 = off. */
+  websocket: WebsocketOptions;
+
   /** Subject mappings (config `mappings`): source subject → destinations. */
   mappings: SubjectMappingConfig[];
   /** System account name ("" = the default `$SYS`). */
@@ -75,6 +85,95 @@ export interface Options extends OperatorOptions {
   configFile: string;
   /** Embedding: suppress all log output. */
   quiet: boolean;
+}
+
+/** A `tls {}` block (client port, websocket, HTTPS monitoring). */
+export interface TlsOptions {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** Require and verify a client certificate. */
+  verify: boolean;
+  /** verify_and_map: the client certificate names the user. */
+  map: boolean;
+  /** verify_cert_and_check_known_urls (only meaningful for cluster peers). */
+  checkKnownUrls: boolean;
+  insecure: boolean;
+  /** Handshake timeout, ms (Go's `timeout`, seconds; default 2s). */
+  timeout: number;
+  /** TLS before INFO (Go 2.10 `handshake_first`). */
+  handshakeFirst: boolean;
+  /** With handshakeFirst: wait this long (ms) for a TLS hello, then fall back to INFO first; 0 = no fallback. */
+  handshakeFirstFallback: number;
+  /** Hex SHA-256 of accepted client certificates' SubjectPublicKeyInfo (lower case); empty = any. */
+  pinnedCerts: string[];
+  /** Go (IANA) cipher suite names; empty = Go's defaults. */
+  cipherSuites: string[];
+  /** Go curve names (X25519, CurveP256, …); empty = Go's defaults. */
+  curvePreferences: string[];
+  /** "1.2" or "1.3". */
+  minVersion: string;
+}
+
+/** A `websocket {}` block. Auth fields are kept for the authentication layer, which applies them. */
+export interface WebsocketOptions {
+  host: string;
+  /** 0 = no WebSocket listener; -1 = random. */
+  port: number;
+  advertise: string;
+  noTls: boolean;
+  tls: TlsOptions | null;
+  sameOrigin: boolean;
+  allowedOrigins: string[];
+  compression: boolean;
+  /** ms; 0 = none. */
+  handshakeTimeout: number;
+  jwtCookie: string;
+  username: string;
+  password: string;
+  token: string;
+  /** Seconds, as Go; 0 = the server's auth_timeout. */
+  authTimeout: number;
+  noAuthUser: string;
+}
+
+export function defaultTlsOptions(): TlsOptions {
+  return {
+    certFile: "",
+    keyFile: "",
+    caFile: "",
+    verify: false,
+    map: false,
+    checkKnownUrls: false,
+    insecure: false,
+    timeout: 2000,
+    handshakeFirst: false,
+    handshakeFirstFallback: 0,
+    pinnedCerts: [],
+    cipherSuites: [],
+    curvePreferences: [],
+    minVersion: "1.2",
+  };
+}
+
+export function defaultWebsocketOptions(): WebsocketOptions {
+  return {
+    host: "",
+    port: 0,
+    advertise: "",
+    noTls: false,
+    tls: null,
+    sameOrigin: false,
+    allowedOrigins: [],
+    compression: false,
+    handshakeTimeout: 0,
+    jwtCookie: "",
+    username: "",
+    password: "",
+    token: "",
+    authTimeout: 0,
+    noAuthUser: "",
+  };
 }
 
 /** One destination of a subject mapping; weights are percentages (0-100). */
@@ -136,6 +235,10 @@ export function defaultOptions(): Options {
     httpPort: 0,
     httpHost: "",
     httpBasePath: "",
+    httpsPort: 0,
+    tls: null,
+    allowNonTls: false,
+    websocket: defaultWebsocketOptions(),
     mappings: [],
     systemAccount: "",
     ...defaultOperatorOptions(),
@@ -151,7 +254,8 @@ export function resolveOptions(partial: Partial<Options> = {}): Options {
     if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
   }
   if (o.port === -1) o.port = 0;
-  // As Go: an authorization block without a timeout leaves the default.
-  if (o.authTimeout === 0) o.authTimeout = defaultOptions().authTimeout;
+  // As Go: no auth timeout (or an authorization block without one) means the
+  // default, which with TLS is the TLS timeout plus a second.
+  if (o.authTimeout === 0 || partial.authTimeout === undefined) o.authTimeout = o.tls ? o.tls.timeout + 1000 : defaultOptions().authTimeout;
   return o;
 }

@@ -10,6 +10,7 @@ Server Options:
         --server_name <server_name>  Name of this server (default: its ID)
     -P, --pid <file>                 Write the process ID to this file
     -m, --http_port <port>           Monitoring HTTP port
+    -ms,--https_port <port>          Monitoring HTTPS port (uses the TLS certificate)
     -c, --config <file>              Configuration file
     -t                               Check the configuration file and exit
     -sl,--signal <signal>[=<pid>]    Signal a running server (ldm, stop, quit, term, reopen, reload);
@@ -29,6 +30,13 @@ Logging Options:
     -DVV                             Debug and trace, including the system account
         --log_size_limit <limit>     Rotate the log file at this size in bytes
         --max_traced_msg_len <len>   Cut traced payloads at this length (default: unlimited)
+
+TLS Options:
+        --tls                        Enable TLS, do not verify clients (default: false)
+        --tlscert <file>             Server certificate file
+        --tlskey <file>              Private key for server certificate
+        --tlsverify                  Enable TLS, verify client certificates
+        --tlscacert <file>           Client certificate CA for verification
 
 Authorization Options:
         --user <user>                User required for connections

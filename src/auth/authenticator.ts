@@ -11,6 +11,8 @@ import { fromPublic } from "@nats-io/nkeys";
 import type { NkeyUser, User } from "./model.js";
 import { isBcrypt } from "./model.js";
 import { CompiledPermissions } from "./permissions.js";
+import { mapCertificateToUser } from "./cert-mapping.js";
+import type { CertIdentity } from "../server/client-transport.js";
 
 /** What an Authenticator needs from Options. */
 export interface AuthOptions {
@@ -21,8 +23,8 @@ export interface AuthOptions {
   nkeys: NkeyUser[] | null;
   noAuthUser: string;
   /** Operator mode (trusted keys or operators): every client needs a user JWT signed over the nonce. */
-  trustedKeys: string[] | null;
-  trustedOperators: string[];
+  trustedKeys?: string[] | null;
+  trustedOperators?: string[];
 }
 
 /** A configured user as the server holds it: name, secret, compiled permissions. */
@@ -88,7 +90,7 @@ export class Authenticator {
     this.password = o.password;
     this.token = o.authToken;
     this.noAuthUser = o.noAuthUser;
-    const operatorMode = o.trustedKeys !== null || o.trustedOperators.length > 0;
+    const operatorMode = (o.trustedKeys ?? null) !== null || (o.trustedOperators?.length ?? 0) > 0;
     this.required = operatorMode || this.users !== null || this.nkeys !== null || o.username !== "" || o.authToken !== "";
     this.nonceRequired = operatorMode || (this.nkeys !== null && this.nkeys.size > 0);
   }
@@ -124,15 +126,22 @@ export class Authenticator {
   /**
    * Check credentials. Synchronous unless a bcrypt hash must be compared;
    * `knownSecret` is a configured secret this client's secret already
-   * matched (a reload does not compare it again).
+   * matched (a reload does not compare it again). With `certificate`
+   * (verify_and_map) the user is the one the client certificate names.
    */
-  check(c: ClientCredentials, nonce: string, knownSecret?: string): AuthVerdict | Promise<AuthVerdict> {
+  check(c: ClientCredentials, nonce: string, knownSecret?: string, certificate?: { identity: CertIdentity | null }): AuthVerdict | Promise<AuthVerdict> {
     if (!this.required) return { ok: true };
     let nkeyUser: ConfiguredUser | undefined;
     let user: ConfiguredUser | undefined;
     if (this.nkeys !== null && this.nkeys.size > 0 && c.nkey !== "") {
       nkeyUser = this.nkeys.get(c.nkey);
       if (!nkeyUser) return DENIED;
+    } else if (this.users !== null && this.users.size > 0 && certificate) {
+      const name = certificate.identity ? mapCertificateToUser(certificate.identity, this.users.keys()) : null;
+      if (name === null) return { ok: false, debug: "User in cert not found in the configured users" };
+      // As Go: the user comes from the certificate, whatever CONNECT names.
+      c.user = name;
+      user = this.users.get(name);
     } else if (this.users !== null && this.users.size > 0) {
       if (this.noAuthUser !== "" && c.user === "" && c.pass === "" && c.authToken === "") {
         const u = this.users.get(this.noAuthUser);

@@ -3,7 +3,7 @@
 // 2.9's processConfigFileLine: same key aliases (case-insensitive), same type
 // rules, same errors and warnings, and "unknown field" for top-level keys it
 // does not know (unless the key was only used as a $variable). Blocks for
-// features tsnats does not implement yet (cluster, jetstream, tls, …) are
+// features tsnats does not implement yet (cluster, jetstream, …) are
 // accepted untouched and left in the raw tree. No file access here.
 
 import type { Options } from "../options.js";
@@ -13,6 +13,7 @@ import { DurationError, formatGoDuration, parseGoDurationNs } from "../go-format
 import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
+import { readTlsBlock, readWebsocketBlock } from "./tls-blocks.js";
 import { readAuthorization } from "./authorization.js";
 import { readOperators, readPinned, readPreload, readResolver, readTrusted } from "./operator.js";
 
@@ -237,12 +238,24 @@ const HANDLERS: Record<string, Handler> = {
     else fail(node, `error parsing auth_timeout: unsupported type ${goTypeName(node)}`);
   },
 
+  // Secure transports: TLS, HTTPS monitoring, WebSocket.
+  https_port: setInt("httpsPort"),
+  https: (node, ctx) => {
+    const { host, port } = parseListen(node);
+    ctx.o.httpHost = host;
+    ctx.o.httpsPort = port;
+  },
+  tls: (node, ctx) => {
+    ctx.o.tls = readTlsBlock(node);
+  },
+  allow_non_tls: setBool("allowNonTls"),
+  websocket: (node, ctx) => {
+    ctx.o.websocket = readWebsocketBlock(node, ctx.report);
+  },
+
   // Known to nats-server, not implemented by tsnats yet: accepted and kept
   // in the raw tree. Scalars get Go's type check; blocks are not inspected.
   prof_port: checkOnly(asInt),
-  https_port: checkOnly(asInt),
-  https: checkOnly(parseListen),
-  allow_non_tls: checkOnly(asBool),
   store_dir: checkOnly(asString),
   storedir: checkOnly(asString),
   no_system_account: checkOnly(asBool),
@@ -273,6 +286,7 @@ HANDLERS["maps"] = HANDLERS["mappings"]!;
 for (const k of ["operators", "roots", "root", "root_operators", "root_operator"]) HANDLERS[k] = HANDLERS["operator"]!;
 HANDLERS["trusted_keys"] = HANDLERS["trusted"]!;
 HANDLERS["account_resolver"] = HANDLERS["accounts_resolver"] = HANDLERS["resolver"]!;
+HANDLERS["ws"] = HANDLERS["websocket"]!;
 HANDLERS["system"] = HANDLERS["system_account"]!;
 HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 
@@ -283,11 +297,8 @@ const ACCEPTED = new Set([
   "gateway",
   "leaf",
   "leafnodes",
-  "tls",
   "ocsp",
   "resolver_tls",
-  "websocket",
-  "ws",
   "mqtt",
   "default_js_domain",
 ]);

@@ -251,7 +251,7 @@ function connInfo(c: ConnView, at: number, closed: boolean, o: Pick<ConnzOptions
   const ci: Record<string, unknown> = {
     cid: c.cid,
     kind: "Client",
-    type: "nats",
+    type: c.transportType,
     ip: c.host,
     port: c.port,
     start: formatTime(c.start),
@@ -274,6 +274,12 @@ function connInfo(c: ConnView, at: number, closed: boolean, o: Pick<ConnzOptions
   if (c.opts.name) ci.name = c.opts.name;
   if (c.opts.lang) ci.lang = c.opts.lang;
   if (c.opts.version) ci.version = c.opts.version;
+  if (c.tls) {
+    ci.tls_version = c.tls.version;
+    ci.tls_cipher_suite = c.tls.cipherSuite;
+    // Go 2.9 lists the client's certificates only with auth=1.
+    if (o.auth && c.tls.peerCerts.length > 0) ci.tls_peer_certs = c.tls.peerCerts;
+  }
   if (o.auth) {
     const user = authorizedUser(c);
     if (user) ci.authorized_user = user;

@@ -2,10 +2,14 @@
 // requests under the base path to the endpoint handlers, counts requests per
 // endpoint for /varz `http_req_stats`, and writes replies the way the Go
 // server does (JSON or JSONP with `callback=`, plain-text 400s, Go's 404).
+// With `-ms`/`https_port` the same listener speaks HTTPS with the `tls`
+// block's certificate (no client certificates asked, as Go).
 
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { secureContextOptions } from "../transport/tls-options.js";
 import type { Server } from "../server/server.js";
-import type { ExtraListener } from "../server/extra-listener.js";
+import { ListenerStartError, type ExtraListener } from "../server/extra-listener.js";
 import { ParamError } from "./params.js";
 import { cleanPath, joinPath, normalizeBasePath, Paths, type Handler, type MonitorRequest, type Reply } from "./types.js";
 import { handleRoot } from "./root.js";
@@ -43,10 +47,21 @@ export class MonitorServer implements ExtraListener {
   private readonly http: HttpServer;
   private boundPort = 0;
 
-  constructor(readonly server: Server) {
+  constructor(
+    readonly server: Server,
+    /** HTTPS (`https_port`) rather than HTTP. */
+    readonly secure = false,
+  ) {
     this.basePath = normalizeBasePath(server.opts.httpBasePath);
     for (const [p, key, h] of ROUTES) this.routes.set(joinPath(this.basePath, p), [key, h]);
-    this.http = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => this.onRequest(req, res));
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    this.http = secure && server.opts.tls
+      ? createHttpsServer({ ...secureContextOptions(server.opts.tls), maxHeaderSize: 1 << 20 }, onRequest)
+      : createServer({ maxHeaderSize: 1 << 20 }, onRequest);
+  }
+
+  get scheme(): string {
+    return this.secure ? "https" : "http";
   }
 
   get port(): number {
@@ -55,7 +70,7 @@ export class MonitorServer implements ExtraListener {
 
   urls(): string[] {
     const h = this.host.includes(":") ? `[${this.host}]` : this.host;
-    return [`http://${h}:${this.boundPort}`];
+    return [`${this.scheme}://${h}:${this.boundPort}`];
   }
 
   /** The host the listener binds: http_host, else the client host (as Go defaults it). */
@@ -64,7 +79,8 @@ export class MonitorServer implements ExtraListener {
   }
 
   async listen(): Promise<void> {
-    const port = this.server.opts.httpPort === -1 ? 0 : this.server.opts.httpPort;
+    const configured = this.secure ? this.server.opts.httpsPort : this.server.opts.httpPort;
+    const port = configured === -1 ? 0 : configured;
     const http = this.http;
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
@@ -178,17 +194,28 @@ export class MonitorServer implements ExtraListener {
 
 const NOT_FOUND: Reply = { kind: "text", status: 404, body: "" };
 
-/** Start the monitoring listener for `server` (httpPort != 0) and log where. */
 /** The monitoring listener when the options ask for one (http port not 0). */
 export async function startMonitor(server: Server): Promise<MonitorServer | null> {
   if (server.opts.httpPort === 0) return null;
-  const m = new MonitorServer(server);
+  return listenMonitor(new MonitorServer(server));
+}
+
+/** The HTTPS monitoring listener (https port not 0), refused as Go refuses it. */
+export async function startHttpsMonitor(server: Server): Promise<MonitorServer | null> {
+  const o = server.opts;
+  if (o.httpsPort === 0) return null;
+  if (o.httpPort !== 0) throw new ListenerStartError(`Can't start monitoring: can't specify both HTTP (${o.httpPort}) and HTTPs (${o.httpsPort}) ports`);
+  if (o.tls === null) throw new ListenerStartError("Can't start monitoring: TLS cert and key required for HTTPS");
+  return listenMonitor(new MonitorServer(server, true));
+}
+
+async function listenMonitor(m: MonitorServer): Promise<MonitorServer> {
   try {
     await m.listen();
   } catch (e) {
-    throw new Error(`can't listen to the monitor port: ${(e as Error).message}`);
+    throw new ListenerStartError(`Can't start monitoring: can't listen to the monitor port: ${(e as Error).message}`);
   }
   const h = m.host.includes(":") ? `[${m.host}]` : m.host;
-  server.logger.notice(`Starting http monitor on ${h}:${m.port}`);
+  m.server.logger.notice(`Starting ${m.scheme} monitor on ${h}:${m.port}`);
   return m;
 }

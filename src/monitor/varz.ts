@@ -7,7 +7,7 @@ import { formatTime, toJson, uptime } from "./format.js";
 import type { MonitorRequest, Reply } from "./types.js";
 import { processUsage, subscriptionCount } from "./stats.js";
 
-/** Go's default TLS handshake timeout, seconds (tsnats has no TLS options yet). */
+/** Go's default TLS handshake timeout, seconds. */
 const TLS_TIMEOUT_SECS = 2;
 const MS_TO_NS = 1_000_000;
 
@@ -32,6 +32,8 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     port: server.port,
   };
   if (server.auth.required) v.auth_required = true;
+  if (o.tls && !o.allowNonTls) v.tls_required = true;
+  if (o.tls?.verify) v.tls_verify = true;
   v.max_connections = o.maxConnections;
   if (o.maxSubscriptions > 0) v.max_subscriptions = o.maxSubscriptions;
   Object.assign(v, {
@@ -40,7 +42,7 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     http_host: monitor.host,
     http_port: o.httpPort,
     http_base_path: o.httpBasePath,
-    https_port: 0,
+    https_port: o.httpsPort,
     auth_timeout: o.authTimeout / 1000,
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
@@ -49,9 +51,9 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     gateway: {},
     leaf: {},
     mqtt: {},
-    websocket: {},
+    websocket: websocketVarz(req),
     jetstream: {},
-    tls_timeout: TLS_TIMEOUT_SECS,
+    tls_timeout: o.tls ? o.tls.timeout / 1000 : TLS_TIMEOUT_SECS,
     write_deadline: o.writeDeadline * MS_TO_NS,
     start: formatTime(server.startTime),
     now: formatTime(now),
@@ -79,4 +81,27 @@ function varz(req: MonitorRequest): Record<string, unknown> {
   // Reported since nats-server 2.10.
   v.slow_consumer_stats = { clients: server.slowConsumers, routes: 0, gateways: 0, leafs: 0 };
   return v;
+}
+
+/** Go's WebsocketOptsVarz: the configured fields, empty ones left out; the bound port once listening. */
+function websocketVarz(req: MonitorRequest): Record<string, unknown> {
+  const w = req.server.opts.websocket;
+  const out: Record<string, unknown> = {};
+  if (w.port === 0) return out;
+  const listener = req.server.extraListener("websocket");
+  if (listener) out.host = listener.host;
+  else if (w.host) out.host = w.host;
+  const port = listener ? listener.port : w.port;
+  if (port !== 0) out.port = port;
+  if (w.advertise) out.advertise = w.advertise;
+  if (w.noAuthUser) out.no_auth_user = w.noAuthUser;
+  if (w.jwtCookie) out.jwt_cookie = w.jwtCookie;
+  if (w.handshakeTimeout > 0) out.handshake_timeout = w.handshakeTimeout * MS_TO_NS;
+  if (w.authTimeout > 0) out.auth_timeout = w.authTimeout;
+  if (w.noTls) out.no_tls = true;
+  if (w.tls?.map) out.tls_map = true;
+  if (w.sameOrigin) out.same_origin = true;
+  if (w.allowedOrigins.length > 0) out.allowed_origins = [...w.allowedOrigins];
+  if (w.compression) out.compression = true;
+  return out;
 }

@@ -5,6 +5,7 @@
 // to live objects.
 
 import type { ClientConnection } from "./connection.js";
+import type { ConnectionTlsInfo } from "./client-transport.js";
 
 /** A closed connection's subscription, as /connz lists it. */
 export interface ClosedSubscription {
@@ -42,6 +43,9 @@ export class ClosedConnection {
   readonly accountName: string;
   readonly opts: ClosedConnectInfo;
   readonly subs: readonly ClosedSubscription[];
+  readonly transportType: ClientConnection["transportType"];
+  /** The TLS session (a plain record too). */
+  readonly tls: ConnectionTlsInfo | null;
 
   constructor(c: ClientConnection) {
     this.cid = c.cid;
@@ -62,5 +66,7 @@ export class ClosedConnection {
     const subs: ClosedSubscription[] = [];
     for (const s of c.subs.values()) subs.push({ subject: s.subject, queue: s.queue, sid: s.sid, delivered: s.delivered, max: s.max });
     this.subs = subs;
+    this.transportType = c.transportType;
+    this.tls = c.tls;
   }
 }

@@ -4,7 +4,6 @@
 // OutboundBuffer. Credentials are judged by the server's Authenticator. Message routing is delegated to delivery.ts;
 // listener and registry concerns belong to Server.
 
-import type { Socket } from "node:net";
 import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../protocol/parser.js";
 import { isValidLiteralSubject, isValidQueueName, isValidSubject } from "../protocol/subject.js";
 import type { Account } from "../accounts/account.js";
@@ -14,8 +13,9 @@ import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
 import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
+import type { CertIdentity, ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
-import type { AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
+import type { Authenticator, AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
 import { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
@@ -102,12 +102,17 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   private stallTimer: NodeJS.Timeout | null = null;
   readonly host: string;
   readonly port: number;
+  /** "websocket" for connections from the WebSocket listener (/connz `type`, `wid:` in log lines). */
+  private transport: "nats" | "websocket" = "nats";
+  /** The TLS session, once a handshake completed. */
+  tls: ConnectionTlsInfo | null = null;
   /** Log/trace prefix: `ip:port - cid:N`, plus `- "v1.2.3:lang:name"` once CONNECT names the client. */
   label: string;
 
   constructor(
     readonly server: Server,
-    readonly socket: Socket,
+    /** The accepted socket; a TLS upgrade replaces it with the TLS stream. */
+    public socket: ClientSocket,
     readonly cid: number,
     public account: Account,
   ) {
@@ -119,19 +124,57 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.nonce = server.auth.nonceRequired ? server.auth.newNonce() : "";
   }
 
+  get transportType(): "nats" | "websocket" {
+    return this.transport;
+  }
+
+  set transportType(t: "nats" | "websocket") {
+    this.transport = t;
+    this.label = this.labelBase();
+  }
+
+  /** `ip:port - cid:N`; Go tags WebSocket clients `wid:` and puts a proxy's X-Forwarded-For address first. */
+  private labelBase(): string {
+    if (this.transport === "nats") return `${this.host}:${this.port} - cid:${this.cid}`;
+    const fwd = this.socket.forwardedFor ?? "";
+    return `${fwd === "" ? "" : fwd.includes(":") ? `[${fwd}]/` : `${fwd}/`}${this.host}:${this.port} - wid:${this.cid}`;
+  }
+
+  /** The credentials this client is checked against: the websocket block's for WebSocket clients when it has its own. */
+  private get auth(): Authenticator {
+    return (this.transport === "websocket" && this.server.websocketAuth) || this.server.auth;
+  }
+
+  /** With the client port's verify_and_map: the certificate's names (none without TLS). */
+  private certificateMapping(): { identity: CertIdentity | null } | undefined {
+    if (this.transport !== "nats" || !this.server.opts.tls?.map) return undefined;
+    return { identity: this.tls?.identity ?? null };
+  }
+
+  /** ms to authenticate: the websocket block's own timeout for WebSocket clients, as Go. */
+  private authTimeout(): number {
+    const ws = this.server.opts.websocket.authTimeout;
+    return this.transport === "websocket" && ws > 0 ? ws * 1000 : this.server.opts.authTimeout;
+  }
+
   /** Called once the connection is registered: send INFO, start timers, read. */
   begin(info: Buffer): void {
-    const s = this.socket;
+    this.socket.write(info);
+    this.attach(this.socket);
+  }
+
+  /** Read from `s` (the accepted socket, or the TLS stream over it) and start the keepalive. */
+  attach(s: ClientSocket): void {
+    this.socket = s;
     s.setNoDelay(true);
     s.on("data", (chunk: Buffer) => this.onData(chunk));
     s.on("error", () => this.close(ClosedState.ReadError, false));
     s.on("end", () => this.close(ClosedState.ClientClosed, false));
     s.on("close", () => this.close(ClosedState.ClientClosed, false));
     s.on("drain", () => this.onDrain());
-    s.write(info);
-    if (this.server.auth.required) {
+    if (this.auth.required) {
       this.parser.connectGate = true;
-      this.authTimer = setTimeout(() => this.onAuthTimeout(), this.server.opts.authTimeout);
+      this.authTimer = setTimeout(() => this.onAuthTimeout(), this.authTimeout());
       this.authTimer.unref();
     }
     this.schedulePing();
@@ -228,7 +271,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (!this.connectReceived || this.firstPongSent) return;
     this.firstPongSent = true;
     // A limit changed by a reload since this client got its INFO: tell it now.
-    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this, true));
+    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this, false, true));
   }
 
   onPong(): void {
@@ -253,19 +296,19 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     }
     const o = this.opts;
     this.echo = o.echo;
-    this.label = clientLabel(`${this.host}:${this.port} - cid:${this.cid}`, o.version, o.lang, o.name);
+    this.label = clientLabel(this.labelBase(), o.version, o.lang, o.name);
     if (this.server.opts.noHeaderSupport) o.headers = false;
     this.parser.headersAllowed = o.headers;
     this.connectReceived = true;
     // Go's first RTT estimate: accept to CONNECT (so no RTT PING is needed for requests).
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
     // Without auth configured, credentials are not looked at (and permissions stay as they are).
-    if (!this.server.auth.required) return this.finishConnect();
+    if (!this.auth.required) return this.finishConnect();
     const operator = this.server.operator;
     if (operator !== null) {
       // The account may have to be fetched: hold this client's input until the verdict.
       this.parser.suspend();
-      void operator.check(o, this.nonce, this.host).then((v) => {
+      void operator.check(o, this.nonce, this.host, this.transportType === "websocket" ? "WEBSOCKET" : "STANDARD").then((v) => {
         if (this.closed) return;
         this.runParser(() => {
           if (this.applyJwtVerdict(v)) this.finishConnect();
@@ -274,7 +317,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       });
       return;
     }
-    const verdict = this.server.auth.check(o, this.nonce);
+    const verdict = this.auth.check(o, this.nonce, undefined, this.certificateMapping());
     if (!(verdict instanceof Promise)) {
       if (this.applyVerdict(verdict)) this.finishConnect();
       return;
@@ -311,7 +354,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
 
   /** An op other than CONNECT came first: it is the no_auth_user, or it is refused. */
   onOpBeforeConnect(): void {
-    const u = this.server.auth.noAuthUserEntry();
+    const u = this.auth.noAuthUserEntry();
     if (u === undefined) return this.authViolation();
     this.clearAuthTimer();
     this.registerUser(u);
@@ -441,7 +484,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
 
   /** Go's auth failure: log who it was, -ERR 'Authorization Violation', close. */
   private authViolation(): void {
-    const auth = this.server.auth;
+    const auth = this.auth;
     const who = this.server.operator !== null ? "" : auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
     this.server.logger.error(`${this.label} - authentication error${who}`);
     this.sendErr("Authorization Violation");
@@ -499,7 +542,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   reauthorize(): void {
     // Still within its auth window: its CONNECT will be checked against the new configuration.
     if (!this.connectReceived || this.closed || this.server.operator !== null) return;
-    const verdict = this.server.auth.check(this.opts, this.nonce, this.matchedSecret);
+    const verdict = this.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
     const apply = (v: AuthVerdict) => {
       if (this.closed) return;
       if (!v.ok) {

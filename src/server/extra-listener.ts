@@ -18,3 +18,6 @@ export interface ExtraListener {
 
 /** Starts a listener for `server`, or resolves null when its options leave it off. */
 export type ExtraListenerFactory = (server: Server) => Promise<ExtraListener | null>;
+
+/** A listener that cannot start; the message is the whole fatal log line, as Go words it. */
+export class ListenerStartError extends Error {}

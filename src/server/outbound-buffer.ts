@@ -2,7 +2,7 @@
 // with a single socket.write when the cycle ends. It owns the encoding of
 // MSG/HMSG frames into that buffer; it does not decide who receives what.
 
-import type { Socket } from "node:net";
+import type { ClientSocket } from "./client-transport.js";
 
 const CR = 13;
 const LF = 10;
@@ -104,7 +104,7 @@ export class OutboundBuffer {
    * kernel took everything at once; otherwise the socket keeps it and a new
    * one is started (or, when the socket was already backed up, it gets a copy).
    */
-  flushTo(socket: Socket): void {
+  flushTo(socket: ClientSocket): void {
     if (this.len === 0) return;
     if (socket.writableLength !== 0) {
       // The socket is backed up and keeps what it is given until the peer

@@ -28,6 +28,8 @@ interface Field {
   apply?: (server: Server, next: Options, cur: Options) => string | undefined;
   /** A change rebuilds the logger, after all notices. */
   logging?: boolean;
+  /** Equality when not every difference counts (default: same JSON). */
+  equal?: (a: Options, b: Options) => boolean;
   /** A change that is neither applied nor logged, but may refuse the reload (returns the error). */
   check?: (cur: Options, next: Options) => string | undefined;
 }
@@ -78,6 +80,11 @@ const FIELDS: Field[] = [
   { key: "httpPort", go: "HTTPPort" },
   { key: "httpBasePath", go: "HTTPBasePath" },
   { key: "authTimeout", go: "AuthTimeout", apply: (_s, n) => `Reloaded: authorization timeout = ${n.authTimeout / 1000}` },
+  { key: "tls", go: "TLSConfig", apply: applyTls },
+  { key: "allowNonTls", go: "AllowNonTLS" },
+  { key: "httpsPort", go: "HTTPSPort" },
+  // Only the websocket TLS block may change; new connections use it.
+  { key: "websocket", go: "Websocket", equal: (a, b) => same({ ...a.websocket, tls: null }, { ...b.websocket, tls: null }), apply: () => undefined },
   { key: "maxControlLine", go: "MaxControlLine", apply: applyMaxControlLine },
   { key: "maxPayload", go: "MaxPayload", apply: applyMaxPayload },
   { key: "maxPending", go: "MaxPending" },
@@ -145,6 +152,7 @@ function diff(cur: Options, next: Options): Field[] | string {
     }
     const key = f.key as Key;
     if (same(cur[key], next[key])) continue;
+    if (f.equal && !f.equal(cur, next)) return `config reload not supported for ${f.go}: old=${formatValue(cur[key], false)}, new=${formatValue(next[key], false)}`;
     if (key === "port" && next.port === 0) continue; // a random port keeps the bound one
     if (f.check) {
       const err = f.check(cur, next);
@@ -186,6 +194,15 @@ export function applyReload(server: Server, next: Options): string {
   server.configLoadTime = new Date();
   server.logger.notice("Reloaded server configuration");
   return "";
+}
+
+/** New TLS settings (and re-read certificate files) apply to connections made from now on. */
+function applyTls(server: Server, next: Options, cur: Options): string {
+  const before = cur.tls;
+  const after = next.tls;
+  if (before && after && before.timeout !== after.timeout) server.logger.notice(`Reloaded: tls timeout = ${after.timeout / 1000}`);
+  if (before && after && !same(before.pinnedCerts, after.pinnedCerts)) server.logger.notice(`Reloaded: ${after.pinnedCerts.length} pinned_certs`);
+  return `Reloaded: tls = ${after ? "enabled" : "disabled"}`;
 }
 
 function applyMaxControlLine(server: Server, next: Options): string {

@@ -15,6 +15,7 @@ import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } fro
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
+import type { ClientPortStarter, ClientSocket } from "./client-transport.js";
 import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
@@ -44,6 +45,8 @@ export class Server implements InternalRouting {
   auth: Authenticator;
   /** Operator mode: trusted keys, account resolver, JWT accounts (null otherwise). */
   readonly operator: OperatorAuthenticator | null = null;
+  /** The websocket block's own credentials (user, token or no_auth_user) for WebSocket clients; null: the server's apply. */
+  websocketAuth: Authenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
   readonly closedClients: ClosedConnection[] = [];
@@ -89,6 +92,8 @@ export class Server implements InternalRouting {
   constructor(
     options: Partial<Options> = {},
     private readonly extraListenerFactories: readonly ExtraListenerFactory[] = [],
+    /** Starts client-port connections (TLS); without it they get INFO and are read as plain TCP. */
+    private readonly clientPortStarter: ClientPortStarter | null = null,
   ) {
     this.opts = resolveOptions(options);
     this.logger = new Logger(this.opts);
@@ -98,6 +103,7 @@ export class Server implements InternalRouting {
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
     this.auth = new Authenticator(this.opts);
+    this.websocketAuth = websocketAuthenticator(this.opts);
     const trust = resolveTrust(this.opts);
     if (typeof trust === "string") throw new Error(trust);
     if (trust.keys !== null) this.operator = new OperatorAuthenticator(trust, this.operatorHost(), this.opts.resolverPreload, this.opts.resolverPinnedAccounts);
@@ -127,6 +133,7 @@ export class Server implements InternalRouting {
   /** New credentials from the options (reload): every client is checked against them. */
   reloadAuthorization(): void {
     const auth = (this.auth = new Authenticator(this.opts));
+    this.websocketAuth = websocketAuthenticator(this.opts);
     const clients = [...this.clients.values()];
     // As Go: a client whose user (or nkey) is gone, or now in another account, is closed without an error.
     const stay = clients.filter((c) => !this.userMovedOrGone(c, auth));
@@ -235,12 +242,27 @@ export class Server implements InternalRouting {
   }
 
   private accept(socket: Socket): void {
+    this.addClient(socket, this.clientPortStarter);
+  }
+
+  /**
+   * Register a client connection from any listener (client port, WebSocket)
+   * and start it: `start` sends INFO and attaches the stream (plain: INFO and
+   * read at once). Returns null during shutdown; a connection over the
+   * limit comes back already closed.
+   */
+  addClient<S extends ClientSocket>(
+    socket: S,
+    start: ((conn: ClientConnection, socket: S, info: Buffer) => void) | null,
+    transportType: ClientConnection["transportType"] = "nats",
+  ): ClientConnection | null {
     if (this.shuttingDown || this.lameDuck) {
       socket.destroy();
-      return;
+      return null;
     }
     const cid = this.nextClientId();
     const conn = new ClientConnection(this, socket, cid, this.globalAccount);
+    if (transportType !== "nats") conn.transportType = transportType;
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
       socket.on("error", () => {});
@@ -248,19 +270,22 @@ export class Server implements InternalRouting {
       this.logger.error(`${conn.label} - maximum connections exceeded`);
       conn.sendErr("maximum connections exceeded");
       conn.close(ClosedState.MaxConnectionsExceeded, true);
-      return;
+      return conn;
     }
     this.clients.set(cid, conn);
     this.globalAccount.clients.add(conn);
     this.logger.debug(`${conn.label} - Client connection created`);
-    conn.begin(this.infoFor(conn));
+    if (start) start(conn, socket, this.infoFor(conn));
+    else conn.begin(this.infoFor(conn));
+    return conn;
   }
 
   /**
-   * The INFO line for one connection. An `async` INFO (after CONNECT: lame
-   * duck, a changed limit) carries the client's own max_payload and no nonce, as Go's.
+   * The INFO line for one connection; `tlsFirst`: sent after a handshake_first handshake.
+   * An `async` INFO (after CONNECT: lame duck, a changed limit) carries the
+   * client's own max_payload and no nonce, as Go's.
    */
-  infoFor(conn: ClientConnection, async = false): Buffer {
+  infoFor(conn: ClientConnection, tlsFirst = false, async = false): Buffer {
     const info: Record<string, unknown> = {
       server_id: this.serverId,
       server_name: this.serverName,
@@ -271,8 +296,16 @@ export class Server implements InternalRouting {
       port: this.boundPort,
       headers: !this.opts.noHeaderSupport,
     };
-    // With a no_auth_user a client may connect without credentials: Go does not announce auth then.
-    if (this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
+    // With a no_auth_user a client may connect without credentials: Go does not announce auth then
+    // (except to WebSocket clients, which Go tells whenever any credentials are configured).
+    if (conn.transportType === "websocket" ? this.auth.required || this.websocketAuth !== null : this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
+    const tls = this.opts.tls;
+    if (tls) {
+      const required = tlsFirst || !this.opts.allowNonTls;
+      if (required) info.tls_required = true;
+      if (tls.verify) info.tls_verify = true;
+      if (!required) info.tls_available = true;
+    }
     info.max_payload = async ? conn.parser.maxPayload : this.opts.maxPayload;
     info.client_id = conn.cid;
     info.client_ip = conn.host;
@@ -425,7 +458,7 @@ export class Server implements InternalRouting {
     } else if (interval > 1000) interval = 1000;
     for (const c of clients) {
       // Clients that can take an async INFO (protocol 1, CONNECT seen).
-      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c, true));
+      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c, false, true));
     }
     this.flushAll();
     if (!(await this.lameDuckSleep(grace))) return;
@@ -486,3 +519,13 @@ export class Server implements InternalRouting {
   }
 }
 
+/**
+ * Go's websocket auth override: a websocket block with its own user, token or
+ * no_auth_user checks WebSocket clients against those (and the server's users
+ * and nkeys) instead of the server's user and token.
+ */
+function websocketAuthenticator(o: Options): Authenticator | null {
+  const w = o.websocket;
+  if (w.username === "" && w.token === "" && w.noAuthUser === "") return null;
+  return new Authenticator({ ...o, username: w.username, password: w.password, authToken: w.token, noAuthUser: w.noAuthUser });
+}

@@ -215,15 +215,13 @@ describe("unknown and unimplemented keys", () => {
       "jetstream: enabled",
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
-      "websocket { port: 8080, no_tls: true }",
       "mqtt { port: 1883 }",
       "accounts { A: { users: [ { user: x, password: y } ] } }",
-      "tls { cert_file: a.pem, key_file: b.pem }",
-      "system_account: SYS",
       "",
     ].join("\n");
     const { options: o, tree } = load(text);
     assert.deepEqual(Object.keys(o), ["configFile"]);
+    assert.equal(load("system_account: SYS\n").options.systemAccount, "SYS");
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
     assert.equal(tree.jetstream, "enabled");
     assert.equal(tree.accounts.A.users[0].user, "x");

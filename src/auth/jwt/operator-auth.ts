@@ -231,7 +231,7 @@ export class OperatorAuthenticator {
   }
 
   /** Check a client's user JWT. Async when the account must be fetched. */
-  async check(o: ConnectOptions, nonce: string, clientHost: string): Promise<JwtVerdict> {
+  async check(o: ConnectOptions, nonce: string, clientHost: string, connType: "STANDARD" | "WEBSOCKET" = "STANDARD"): Promise<JwtVerdict> {
     if (o.jwt === "") return fail("Authentication requires a user JWT");
     let juc: UserClaims;
     try {
@@ -244,7 +244,7 @@ export class OperatorAuthenticator {
     if (invalid) return fail(`User JWT no longer valid: ${invalid}`);
     const types = allowedConnectionTypes(u.allowed_connection_types as string[] | undefined);
     if (types.unknown !== "" && types.allowed.size === 0) return fail(types.unknown);
-    if (types.allowed.size > 0 && !types.allowed.has("STANDARD")) return fail("Connection type not allowed");
+    if (types.allowed.size > 0 && !types.allowed.has(connType)) return fail("Connection type not allowed");
     const issuer = u.issuer_account || juc.iss;
     if (this.pinned && !this.pinned.has(issuer)) return fail(`Account ${issuer} not listed as operator pinned account`);
     let acc: JwtAccount;
