@@ -20,6 +20,7 @@ import { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
 import type { JwtClient, JwtUserState, JwtVerdict } from "../auth/jwt/operator-auth.js";
+import { rawAuthUser, type CalloutVerdict } from "../auth/callout.js";
 
 export type { ConnectOptions } from "./connect-options.js";
 
@@ -66,6 +67,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   /** The configured secret this client's credentials matched (a reload need not re-run bcrypt). */
   private matchedSecret: string | undefined;
   private authTimer: NodeJS.Timeout | null = null;
+  /** Authenticated by the auth callout service (a reload does not re-check it against the config). */
+  calloutAuthorized = false;
   /** Operator mode: the verified user JWT (null otherwise). */
   jwtUser: JwtUserState | null = null;
   /** Subscription limit from the user and account JWTs (-1 = none; null = the server's max_subscriptions). */
@@ -317,6 +320,18 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       });
       return;
     }
+    const callout = this.server.callout;
+    if (callout !== null && !callout.isAuthUser(rawAuthUser(o))) {
+      this.parser.suspend();
+      void callout.authorize({ opts: o, cid: this.cid, host: this.host, nonce: this.nonce, transport: this.transportType }).then((v) => {
+        if (this.closed) return;
+        this.runParser(() => {
+          if (this.applyCalloutVerdict(v)) this.finishConnect();
+          if (!this.closed) this.parser.resume();
+        });
+      });
+      return;
+    }
     const verdict = this.auth.check(o, this.nonce, undefined, this.certificateMapping());
     if (!(verdict instanceof Promise)) {
       if (this.applyVerdict(verdict)) this.finishConnect();
@@ -390,18 +405,45 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       this.closeForJwt("account-connections");
       return false;
     }
-    this.server.globalAccount.clients.delete(this);
-    this.account = acc.account;
-    acc.account.clients.add(this);
+    this.bindAccount(acc.account);
     this.jwtUser = v.state;
     this.registerUser(v.user);
     this.applyJwtLimits();
-    if (v.expiresIn >= 0) {
-      this.expiryTimer = setTimeout(() => this.onUserExpired(), v.expiresIn);
-      this.expiryTimer.unref();
-    }
+    this.setExpiry(v.expiresIn);
     this.server.logger.debug(`${this.label} - ${v.debug}`);
     return !this.closed;
+  }
+
+  /** Take the auth callout service's verdict: the account, name and permissions it gave, or refuse. */
+  private applyCalloutVerdict(v: CalloutVerdict): boolean {
+    if (v.ok === false) {
+      this.authViolation();
+      return false;
+    }
+    this.bindAccount(v.account);
+    this.calloutAuthorized = true;
+    if (v.name !== "") {
+      this.opts.nkey = "";
+      this.opts.authToken = "";
+    }
+    this.registerUser(v.user);
+    this.setExpiry(v.expiresIn);
+    return true;
+  }
+
+  /** Move this (not yet subscribed) client from the global account into `acc`. */
+  private bindAccount(acc: Account): void {
+    if (acc === this.account) return;
+    this.account.clients.delete(this);
+    this.account = acc;
+    acc.clients.add(this);
+  }
+
+  /** Disconnect with "User Authentication Expired" after `ms` (negative: never). */
+  private setExpiry(ms: number): void {
+    if (ms < 0) return;
+    this.expiryTimer = setTimeout(() => this.onUserExpired(), ms);
+    this.expiryTimer.unref();
   }
 
   /** Payload and subscription limits: the smallest of user (or its scope), account and server (Go's applyAccountLimits). */
@@ -541,7 +583,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
    */
   reauthorize(): void {
     // Still within its auth window: its CONNECT will be checked against the new configuration.
-    if (!this.connectReceived || this.closed || this.server.operator !== null) return;
+    if (!this.connectReceived || this.closed || this.server.operator !== null || this.calloutAuthorized) return;
     const verdict = this.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
     const apply = (v: AuthVerdict) => {
       if (this.closed) return;

@@ -3,7 +3,7 @@
 // shutdown. It must not parse protocol bytes or route messages itself.
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
-import { createServer as createServerKey } from "@nats-io/nkeys";
+import { createCurve, createServer as createServerKey, type KeyPair } from "@nats-io/nkeys";
 import { Account, GLOBAL_ACCOUNT, addMessageTotals, type MessageTotals } from "../accounts/account.js";
 import { SubjectMapping } from "../accounts/subject-mapping.js";
 import { resolveOptions, type Options } from "../options.js";
@@ -21,6 +21,7 @@ import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 import { OperatorAuthenticator, type JwtClient } from "../auth/jwt/operator-auth.js";
 import { resolveTrust } from "../auth/jwt/options.js";
+import { AuthCallout, type CalloutHost } from "../auth/callout.js";
 import type { JwtAccount } from "../auth/jwt/jwt-account.js";
 
 /** An internal client's publication waiting to be routed. */
@@ -45,6 +46,11 @@ export class Server implements InternalRouting {
   auth: Authenticator;
   /** Operator mode: trusted keys, account resolver, JWT accounts (null otherwise). */
   readonly operator: OperatorAuthenticator | null = null;
+  /** Config-mode auth callout (null when not configured). */
+  readonly callout: AuthCallout | null = null;
+  /** The server's identity key (signs auth callout requests). */
+  readonly serverKey: KeyPair;
+  private readonly calloutClients = new Map<Account, InternalClient>();
   /** The websocket block's own credentials (user, token or no_auth_user) for WebSocket clients; null: the server's apply. */
   websocketAuth: Authenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
@@ -98,7 +104,8 @@ export class Server implements InternalRouting {
     this.opts = resolveOptions(options);
     this.logger = new Logger(this.opts);
     this.tracing = this.opts.trace;
-    this.serverId = createServerKey().getPublicKey();
+    this.serverKey = createServerKey();
+    this.serverId = this.serverKey.getPublicKey();
     this.serverName = this.opts.serverName || this.serverId;
     this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
     this.applyMappings();
@@ -107,6 +114,24 @@ export class Server implements InternalRouting {
     const trust = resolveTrust(this.opts);
     if (typeof trust === "string") throw new Error(trust);
     if (trust.keys !== null) this.operator = new OperatorAuthenticator(trust, this.operatorHost(), this.opts.resolverPreload, this.opts.resolverPinnedAccounts);
+    else if (this.opts.authCallout) this.callout = new AuthCallout(this.opts.authCallout, this.calloutHost(this.opts.authCallout.xkey !== "" ? createCurve() : null));
+  }
+
+  private calloutHost(curveKey: KeyPair | null): CalloutHost {
+    return {
+      serverKey: this.serverKey,
+      curveKey,
+      serverIdentity: () => ({ name: this.serverName, host: this.opts.host, id: this.serverId, version: SERVER_VERSION, tags: this.opts.tags }),
+      lookupAccount: (name) => (name === GLOBAL_ACCOUNT ? this.globalAccount : undefined),
+      internalClientFor: (a) => {
+        let ic = this.calloutClients.get(a);
+        if (!ic) this.calloutClients.set(a, (ic = this.createInternalClient(a, "auth callout")));
+        return ic;
+      },
+      authTimeout: () => this.opts.authTimeout,
+      debug: (m) => this.logger.debug(m),
+      warn: (m) => this.logger.warn(m),
+    };
   }
 
   private operatorHost() {
@@ -144,6 +169,7 @@ export class Server implements InternalRouting {
 
   private userMovedOrGone(c: ClientConnection, auth: Authenticator): boolean {
     let u: ConfiguredUser | undefined;
+    if (c.calloutAuthorized || c.jwtUser !== null) return false;
     if (c.opts.nkey !== "") u = auth.lookupNkey(c.opts.nkey);
     else if (c.opts.user !== "") u = auth.lookupUser(c.opts.user);
     else return false;

@@ -4,6 +4,7 @@
 // the startup checks Go makes on it; the resolvers themselves live beside.
 
 import { fromPublic } from "@nats-io/nkeys";
+import type { AuthCalloutConfig } from "../callout.js";
 import { decodeClaims, operatorSigningKeys, type OperatorClaims } from "./decode.js";
 
 export type ResolverConfig =
@@ -22,10 +23,12 @@ export interface OperatorOptions {
   resolverPreload: Record<string, string>;
   /** `resolver_pinned_accounts`: only these accounts may connect; null = any. */
   resolverPinnedAccounts: string[] | null;
+  /** `authorization { auth_callout { … } }`; null = none. */
+  authCallout: AuthCalloutConfig | null;
 }
 
 export function defaultOperatorOptions(): OperatorOptions {
-  return { trustedOperators: [], trustedKeys: null, accountResolver: null, resolverPreload: {}, resolverPinnedAccounts: null };
+  return { trustedOperators: [], trustedKeys: null, accountResolver: null, resolverPreload: {}, resolverPinnedAccounts: null, authCallout: null };
 }
 
 /** Go's default wait for an account fetch. */
