@@ -20,7 +20,8 @@ import { startServer, sleep } from "../helpers/server.js";
 import { goServerPath, startGoServer } from "../helpers/go-server.js";
 import { BIN } from "../helpers/tsnats-process.js";
 import { loadConfigFile } from "../../dist/config/index.js";
-import { makeOperator, makeAccount, makeUser, memoryConfig } from "../helpers/jwt-fixtures.js";
+import { connect, credsAuthenticator } from "@nats-io/transport-node";
+import { makeOperator, makeAccount, makeUser, makeGeneric, memoryConfig, UNLIMITED } from "../helpers/jwt-fixtures.js";
 
 const goBin = goServerPath();
 const now = () => Math.floor(Date.now() / 1000);
@@ -37,6 +38,7 @@ async function fixtures() {
     signing_keys: [skA.getPublicKey(), { kind: "user_scope", key: scoped.getPublicKey(), role: "r", template: { pub: { allow: ["{{name()}}.>", "t.{{tag(team)}}"] }, sub: { allow: ["_INBOX.>"] }, subs: -1, data: -1, payload: -1 } }],
     limits: { subs: 3, conn: 2, payload: 50, data: -1, imports: -1, exports: -1, leaf: -1, wildcards: true },
     default_permissions: { pub: { deny: ["default.denied"] } },
+    mappings: { "map.src": [{ subject: "map.dst", weight: 100 }], "split.*": [{ subject: "split.a.$1", weight: 0 }] },
   });
   const revokedUser = createUser();
   const B = await makeAccount(op, "B", { revocations: { [revokedUser.getPublicKey()]: now() + 5 }, limits: { disallow_bearer: true, subs: -1, conn: -1, payload: -1, data: -1, imports: -1, exports: -1, leaf: -1, wildcards: true } });
@@ -138,6 +140,7 @@ function scripts(f) {
         [1, null, ""],
       ],
     },
+    { name: "account mappings", steps: [[0, as(u.plain), "SUB map.> 1\r\nSUB split.> 2\r\nPUB map.src 1\r\nm\r\nPUB split.x 1\r\ns\r\n"]] },
     { name: "user subscription limit", steps: [[0, as(u.subs1), "SUB a 1\r\nSUB b 2\r\n"]] },
     { name: "account subscription limit", steps: [[0, as(u.plain), "SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nSUB d 4\r\n"]] },
     { name: "user payload limit", steps: [[0, as(u.pay5), "PUB a 5\r\n12345\r\n"], [0, null, "PUB a 6\r\n123456\r\n", { nosync: true, wait: 200 }]] },
@@ -262,5 +265,76 @@ describe("operator mode: tsnats vs nats-server", { skip: goBin ? false : "nats-s
         });
       }
     });
+  });
+});
+
+describe("full nats-resolver: tsnats vs nats-server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
+  const tmp = goBin ? fs.mkdtempSync(path.join(os.tmpdir(), "jwt-full-diff-")) : "";
+  let op, go, ts, goSys, tsSys;
+  const opened = [];
+  before(async () => {
+    if (!goBin) return;
+    op = await makeOperator();
+    const sysUser = await makeUser({ kp: op.sys, id: op.sys.getPublicKey() }, "sys");
+    const conf = (dir) => `operator: ${op.jwt}\nsystem_account: ${op.sys.getPublicKey()}\nresolver: { type: full, dir: "${dir}", allow_delete: true, timeout: "300ms" }\nresolver_preload: { ${op.sys.getPublicKey()}: ${op.sysJwt} }\n`;
+    fs.writeFileSync(path.join(tmp, "go.conf"), conf(path.join(tmp, "go-jwt")));
+    fs.writeFileSync(path.join(tmp, "ts.conf"), conf(path.join(tmp, "ts-jwt")));
+    const { options } = loadConfigFile(path.join(tmp, "ts.conf"));
+    [go, ts] = await Promise.all([startGoServer(["-c", path.join(tmp, "go.conf")]), startServer({ ...options, host: "127.0.0.1", port: 0 })]);
+    goSys = await connect({ servers: go.url, authenticator: credsAuthenticator(sysUser.creds) });
+    tsSys = await connect({ servers: ts.url, authenticator: credsAuthenticator(sysUser.creds) });
+    opened.push(goSys, tsSys);
+  });
+  after(async () => {
+    for (const nc of opened) await nc.close().catch(() => {});
+    await go?.stop();
+    await ts?.shutdown();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  /** The same request to both; the replies with the `server` block (ids, times) left out. */
+  const both = async (subject, payload) => {
+    const strip = (m) => {
+      const text = new TextDecoder().decode(m.data);
+      try {
+        const j = JSON.parse(text);
+        delete j.server;
+        if (Array.isArray(j.data)) j.data.sort();
+        return j;
+      } catch {
+        return text;
+      }
+    };
+    const [g, t] = await Promise.all([goSys.request(subject, payload, { timeout: 2000 }), tsSys.request(subject, payload, { timeout: 2000 })]);
+    return [strip(g), strip(t)];
+  };
+
+  test("update, lookup, list, delete: same replies", { timeout: 60000 }, async () => {
+    const B = await makeAccount(op, "B", { limits: UNLIMITED });
+    const C = await makeAccount(op, "C", { limits: UNLIMITED });
+    const cases = [
+      ["$SYS.REQ.CLAIMS.UPDATE", B.jwt],
+      [`$SYS.REQ.ACCOUNT.${C.id}.CLAIMS.UPDATE`, C.jwt],
+      [`$SYS.REQ.ACCOUNT.${B.id}.CLAIMS.UPDATE`, C.jwt],
+      ["$SYS.REQ.CLAIMS.UPDATE", "garbage"],
+      ["$SYS.REQ.CLAIMS.UPDATE", B.jwt.slice(0, -10)],
+      [`$SYS.REQ.ACCOUNT.${B.id}.CLAIMS.LOOKUP`, ""],
+      ["$SYS.REQ.CLAIMS.LIST", ""],
+      ["$SYS.REQ.CLAIMS.DELETE", await makeGeneric("d", op.sys, "generic", { accounts: [C.id] })],
+      ["$SYS.REQ.CLAIMS.DELETE", await makeGeneric("d", op.kp, "generic", { accounts: ["nope"] })],
+      ["$SYS.REQ.CLAIMS.DELETE", await makeGeneric("d", op.kp, "generic", { accounts: [op.sys.getPublicKey()] })],
+      ["$SYS.REQ.CLAIMS.DELETE", await makeGeneric("d", op.kp, "generic", { accounts: [C.id] })],
+      ["$SYS.REQ.CLAIMS.LIST", ""],
+    ];
+    for (const [subject, payload] of cases) {
+      const [want, got] = await both(subject, payload);
+      assert.deepEqual(got, want, `${subject} ${payload.slice(0, 20)}`);
+    }
+    // A pushed account takes users on both.
+    const u = await makeUser(B, "b");
+    for (const url of [go.url, ts.url]) {
+      const nc = await connect({ servers: url, authenticator: credsAuthenticator(u.creds), reconnect: false });
+      await nc.flush();
+      await nc.close();
+    }
   });
 });

@@ -5,6 +5,7 @@
 // place; enforcing them on live connections is the authenticator's job.
 
 import { Account } from "../../accounts/account.js";
+import { SubjectMapping } from "../../accounts/subject-mapping.js";
 import type { Permissions } from "../model.js";
 import { signingKeysOf, type AccountClaims, type SigningScope } from "./decode.js";
 import { permissionsFromJwt } from "./user-rules.js";
@@ -71,6 +72,7 @@ export class JwtAccount {
     const num = (v: unknown) => (typeof v === "number" ? v : 0);
     this.limits = { conn: num(l.conn), subs: num(l.subs), payload: num(l.payload), leaf: num(l.leaf), disallowBearer: l.disallow_bearer === true };
     this.defaultPermissions = permissionsFromJwt((claims.nats.default_permissions ?? {}) as never);
+    this.account.mappings = mappingsOf(claims);
     this.disabled = false;
     this.account.updated = new Date();
     return altered;
@@ -95,4 +97,16 @@ export class JwtAccount {
     this.disabled = true;
     this.limits = { conn: 0, subs: 0, payload: 0, leaf: 0, disallowBearer: this.limits.disallowBearer };
   }
+}
+
+/** The JWT's `mappings` (source → weighted destinations; weight 0 means 100, as Go's GetWeight). */
+function mappingsOf(claims: AccountClaims): SubjectMapping[] {
+  const m = (claims.nats as { mappings?: Record<string, { subject?: string; weight?: number; cluster?: string }[]> }).mappings ?? {};
+  const out: SubjectMapping[] = [];
+  for (const [source, dests] of Object.entries(m)) {
+    if (!Array.isArray(dests)) continue;
+    const destinations = dests.filter((d) => typeof d?.subject === "string").map((d) => ({ subject: d.subject!, weight: d.weight || 100, ...(d.cluster ? { cluster: d.cluster } : {}) }));
+    if (destinations.length > 0) out.push(new SubjectMapping({ source, destinations }));
+  }
+  return out;
 }
