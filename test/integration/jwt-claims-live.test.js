@@ -1,0 +1,140 @@
+// Operator mode, claim changes on live connections with the real client:
+// a removed or re-scoped signing key closes the users it issued, an
+// account JWT that expires closes its clients with "Account Authentication
+// Expired", a cache resolver keeps what it fetched (bounded), and an
+// operator given as a decorated JWT file. Also bad creds: a user JWT with a
+// seed that does not match is refused.
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { connect, credsAuthenticator, jwtAuthenticator } from "@nats-io/transport-node";
+import { createAccount, createUser } from "@nats-io/nkeys";
+import { startServer, withTimeout, sleep } from "../helpers/server.js";
+import { makeOperator, makeAccount, makeUser, memoryOptions, UNLIMITED } from "../helpers/jwt-fixtures.js";
+import { loadConfigFile } from "../../dist/config/index.js";
+
+const T = { timeout: 30000 };
+const json = (m) => JSON.parse(new TextDecoder().decode(m.data));
+const sysCreds = async (op) => (await makeUser({ kp: op.sys, id: op.sys.getPublicKey() }, "sys")).creds;
+
+describe("live claim changes", () => {
+  test("a signing key removed from the account closes the users it issued; others stay", T, async () => {
+    const op = await makeOperator();
+    const sk = createAccount();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED, signing_keys: [sk.getPublicKey()] });
+    const s = await startServer(memoryOptions(op, [A]));
+    try {
+      const bySk = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "s", {}, { signer: sk })).creds) });
+      const direct = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "d")).creds) });
+      const sys = await connect({ servers: s.url, authenticator: credsAuthenticator(await sysCreds(op)) });
+      const closed = bySk.closed();
+      const A2 = await makeAccount(op, "A", { limits: UNLIMITED }, { kp: A.kp });
+      assert.equal(json(await sys.request(`$SYS.REQ.ACCOUNT.${A.id}.CLAIMS.UPDATE`, A2.jwt)).data.message, "jwt updated");
+      await withTimeout(closed, 3000, "signing-key user closed");
+      await direct.flush();
+      assert.equal(direct.isClosed(), false);
+      await direct.close();
+      await sys.close();
+    } finally {
+      await s.shutdown();
+    }
+  });
+
+  test("an account JWT that expires closes its clients with 'Account Authentication Expired'", T, async () => {
+    const op = await makeOperator();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED }, { encoding: { exp: Math.floor(Date.now() / 1000) + 2 } });
+    const s = await startServer(memoryOptions(op, [A]));
+    try {
+      const nc = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "u")).creds) });
+      await nc.flush();
+      const err = await withTimeout(nc.closed(), 5000, "account expired");
+      assert.match(String(err?.message ?? err), /Account Authentication Expired/i);
+    } finally {
+      await s.shutdown();
+    }
+  });
+
+  test("creds whose seed does not match the JWT are refused", T, async () => {
+    const op = await makeOperator();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED });
+    const s = await startServer(memoryOptions(op, [A]));
+    try {
+      const u = await makeUser(A, "u");
+      await assert.rejects(connect({ servers: s.url, reconnect: false, authenticator: jwtAuthenticator(u.jwt, createUser().getSeed()) }), /Authorization Violation/);
+      await assert.rejects(connect({ servers: s.url, reconnect: false, authenticator: jwtAuthenticator(A.jwt, u.seed) }), /Authorization Violation/);
+    } finally {
+      await s.shutdown();
+    }
+  });
+});
+
+describe("cache resolver", () => {
+  test("fetches through the system account, keeps at most `limit` JWTs, ignores updates for accounts it does not hold", T, async () => {
+    const op = await makeOperator();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED });
+    const B = await makeAccount(op, "B", { limits: UNLIMITED });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jwt-cache-"));
+    const s = await startServer({
+      trustedOperators: [op.jwt],
+      systemAccount: op.sys.getPublicKey(),
+      accountResolver: { type: "cache", dir, ttl: 3600000, timeout: 500, limit: 2 },
+      resolverPreload: { [op.sys.getPublicKey()]: op.sysJwt },
+    });
+    try {
+      // An account service in the system account answers lookups, as another server would.
+      const svc = await connect({ servers: s.url, authenticator: credsAuthenticator(await sysCreds(op)) });
+      const known = new Map([[A.id, A.jwt], [B.id, B.jwt]]);
+      svc.subscribe("$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP", {
+        callback: (_e, m) => {
+          const id = m.subject.split(".")[3];
+          if (known.has(id)) m.respond(known.get(id));
+        },
+      });
+      await svc.flush();
+      const r = json(await svc.request("$SYS.REQ.CLAIMS.UPDATE", B.jwt));
+      assert.deepEqual(r.data, { account: B.id, code: 200, message: "jwt update cache skipped" });
+      const a = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "a")).creds) });
+      await a.flush();
+      assert.equal(fs.readFileSync(path.join(dir, `${A.id}.jwt`), "utf8"), A.jwt);
+      const b = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(B, "b")).creds) });
+      await b.flush();
+      const files = fs.readdirSync(dir).filter((f) => f.endsWith(".jwt"));
+      assert.ok(files.length <= 2, `at most 2 cached: ${files}`);
+      await a.close();
+      await b.close();
+      await svc.close();
+    } finally {
+      await s.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("operator from a file", () => {
+  test("a decorated operator JWT file in the config", T, async () => {
+    const op = await makeOperator();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jwt-opfile-"));
+    try {
+      const opFile = path.join(dir, "op.jwt");
+      fs.writeFileSync(opFile, `-----BEGIN NATS OPERATOR JWT-----\n${op.jwt}\n------END NATS OPERATOR JWT------\n`);
+      const conf = path.join(dir, "s.conf");
+      fs.writeFileSync(conf, `operator: "${opFile}"\nsystem_account: ${op.sys.getPublicKey()}\nresolver: MEMORY\nresolver_preload: { ${op.sys.getPublicKey()}: ${op.sysJwt}, ${A.id}: ${A.jwt} }\n`);
+      const { options } = loadConfigFile(conf);
+      assert.deepEqual(options.trustedOperators, [op.jwt]);
+      const s = await startServer(options);
+      try {
+        const nc = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "u")).creds) });
+        await nc.flush();
+        await nc.close();
+      } finally {
+        await s.shutdown();
+      }
+      await sleep(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
