@@ -19,7 +19,7 @@ import type { Authenticator, AuthVerdict, ConfiguredUser } from "../auth/authent
 import { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
-import type { JwtClient, JwtUserState, JwtVerdict } from "../auth/jwt/operator-auth.js";
+import type { JwtClient, JwtIdentity, JwtUserState, JwtVerdict } from "../auth/jwt/operator-auth.js";
 import { rawAuthUser, type CalloutVerdict } from "../auth/callout.js";
 
 export type { ConnectOptions } from "./connect-options.js";
@@ -444,6 +444,13 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (ms < 0) return;
     this.expiryTimer = setTimeout(() => this.onUserExpired(), ms);
     this.expiryTimer.unref();
+  }
+
+  /** What monitoring shows of a JWT user (Go's pubKey, issuer key, name and tags); null for others. */
+  get jwtIdentity(): JwtIdentity | null {
+    const st = this.jwtUser;
+    if (st === null) return null;
+    return { pubKey: st.pubKey, issuerKey: st.signingKey || st.account.id, nameTag: st.claims.name ?? "", tags: st.claims.nats.tags ?? [] };
   }
 
   /** Payload and subscription limits: the smallest of user (or its scope), account and server (Go's applyAccountLimits). */

@@ -338,3 +338,41 @@ describe("full nats-resolver: tsnats vs nats-server", { skip: goBin ? false : "n
     }
   });
 });
+
+describe("connz for JWT users: tsnats vs nats-server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
+  test("authorized_user, account, jwt, issuer_key, name_tag, tags; open and closed", { timeout: 30000 }, async () => {
+    const { freePort } = await import("../helpers/go-server.js");
+    const op = await makeOperator();
+    const sk = (await import("@nats-io/nkeys")).createAccount();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED, signing_keys: [sk.getPublicKey()], tags: ["env:test"] });
+    const u = await makeUser(A, "named", { tags: ["role:x", "y"] }, { signer: sk });
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "jwt-connz-"));
+    const file = path.join(tmp, "c.conf");
+    fs.writeFileSync(file, `# connz\n${memoryConfig(op, [A])}\n`);
+    const mport = await freePort();
+    const { options } = loadConfigFile(file);
+    const [go, ts] = await Promise.all([startGoServer(["-c", file, "-m", String(mport)]), startServer({ ...options, host: "127.0.0.1", port: 0, httpPort: -1, httpHost: "127.0.0.1" })]);
+    const pick = (c) => ({ authorized_user: c.authorized_user, account: c.account, jwt: c.jwt, issuer_key: c.issuer_key, name_tag: c.name_tag, tags: c.tags });
+    try {
+      const gnc = await connect({ servers: go.url, authenticator: credsAuthenticator(u.creds) });
+      const tnc = await connect({ servers: ts.url, authenticator: credsAuthenticator(u.creds) });
+      await Promise.all([gnc.flush(), tnc.flush()]);
+      const get = async (base, q) => (await (await fetch(`${base}/connz?${q}`)).json()).connections;
+      const goBase = `http://127.0.0.1:${mport}`;
+      const [gOpen, tOpen] = await Promise.all([get(goBase, "auth=1"), get(ts.monitorUrl, "auth=1")]);
+      // Go's list may still hold the helper's TCP probe: only JWT clients are compared.
+      const jwtOnly = (l) => l.filter((c) => c.jwt).map(pick);
+      assert.deepEqual(jwtOnly(tOpen), jwtOnly(gOpen));
+      assert.equal(jwtOnly(tOpen).length, 1);
+      await Promise.all([gnc.close(), tnc.close()]);
+      await sleep(100);
+      const [gClosed, tClosed] = await Promise.all([get(goBase, "auth=1&state=closed"), get(ts.monitorUrl, "auth=1&state=closed")]);
+      assert.deepEqual(jwtOnly(tClosed), jwtOnly(gClosed));
+      assert.equal(jwtOnly(tClosed).length, 1);
+    } finally {
+      await go.stop();
+      await ts.shutdown();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -51,6 +51,14 @@ export interface JwtUserState {
   readonly payload: number;
 }
 
+/** A JWT user as monitoring shows it. */
+export interface JwtIdentity {
+  pubKey: string;
+  issuerKey: string;
+  nameTag: string;
+  tags: string[];
+}
+
 export type JwtVerdict =
   | { ok: false; debug?: string; error?: string }
   | { ok: true; user: ConfiguredUser; state: JwtUserState; expiresIn: number; debug: string };
