@@ -27,7 +27,7 @@ export const nowS = () => Number(process.hrtime.bigint()) / 1e9;
  * later failures (protocol error, -ERR, connection closed) call onFail(msg)
  * unless conn.closing is set.
  */
-export function openConn({ host, port, extra = '', cap = 1 << 16, timeoutMs = 10000, onFail, label }) {
+export function openConn({ host, port, extra = '', cap = 1 << 16, timeoutMs = 10000, onFail, label, user = '' }) {
   return new Promise((resolve, reject) => {
     const r = new Reader(cap);
     const conn = { sock: null, r, afterRead: null, closing: false, ready: false };
@@ -66,7 +66,7 @@ export function openConn({ host, port, extra = '', cap = 1 << 16, timeoutMs = 10
     r.onInfo = () => {
       if (r.info !== null && r.pongs === 0 && !conn.sentConnect) {
         conn.sentConnect = true;
-        sock.write(CONNECT_LINE + extra + 'PING\r\n', 'latin1');
+        sock.write(connectLine(user) + extra + 'PING\r\n', 'latin1');
       }
     };
     r.onPing = () => sock.write(PONG);
@@ -96,6 +96,14 @@ export async function probe(host, port, timeoutMs = 2000) {
   }
 }
 
+/** CONNECT with `user:password` credentials, or the plain one. */
+function connectLine(user) {
+  if (user === '') return CONNECT_LINE;
+  const i = user.indexOf(':');
+  const creds = JSON.stringify({ user: i < 0 ? user : user.slice(0, i), pass: i < 0 ? '' : user.slice(i + 1) }).slice(1, -1);
+  return CONNECT_LINE.replace('}\r\n', `,${creds}}\r\n`);
+}
+
 const immediate = () => new Promise((res) => setImmediate(res));
 
 /**
@@ -119,7 +127,8 @@ export async function runRole(cfg, chan) {
   else if (cfg.role === 'req') extra = `SUB ${cfg.inbox}.* 1\r\n`;
   const cap = cfg.role === 'sub' ? cfg.rbuf : cfg.role === 'pub' ? 1 << 14 : 1 << 16;
   try {
-    conn = await openConn({ host: cfg.host, port: cfg.port, extra, cap, onFail, label });
+    const user = cfg.role === 'sub' ? cfg.subUser : cfg.role === 'pub' ? cfg.pubUser : '';
+    conn = await openConn({ host: cfg.host, port: cfg.port, extra, cap, onFail, label, user: user ?? '' });
   } catch (e) {
     onFail(e.message);
     return;

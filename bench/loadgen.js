@@ -44,6 +44,8 @@ const DEFAULTS = {
   rbuf: 1 << 20, // subscriber read buffer
   settle: 2000, // max ms to wait for the generator to go idle before the start
   conc: 200, // idle: handshakes in flight
+  pubUser: '', // user:password in the publishers' CONNECT ('' = none)
+  subUser: '', // user:password in the subscribers' CONNECT
 };
 
 const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
@@ -62,7 +64,9 @@ const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
   --rbuf    subscriber read buffer in bytes (default 1 MiB)
   --settle  before the start, wait until the generator itself is idle (a 50 ms window
             under 10% CPU: worker start-up done), at most this many ms (default 2000)
-  --conc    idle: handshakes in flight (default 200)`;
+  --conc    idle: handshakes in flight (default 200)
+  --pubUser / --subUser  user:password the publishers / subscribers connect with
+            (e.g. to publish in one account and subscribe in another)`;
 
 export function parseArgs(argv) {
   const o = { ...DEFAULTS };
@@ -172,6 +176,8 @@ async function main() {
     window,
     warmup: o.warmup,
     inbox: `_INBOX.lg${process.pid}`,
+    pubUser: o.pubUser,
+    subUser: o.subUser,
     rbuf: o.rbuf,
     ctl,
     subRecv,

@@ -26,6 +26,7 @@ const SCENARIOS = [
   ['pub128', '--mode pub --size 128 --pubs 1', 10000000, 'publish only, 128 B'],
   ['pubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B'],
   ['permpubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1', 4000000, 'pub/sub 1:1, 16 B, permissioned user (compare pubsub16)', 'permissions.conf'],
+  ['importpubsub16', '--mode pubsub --size 16 --pubs 1 --subs 1 --pubUser a:a --subUser b:b', 4000000, 'pub/sub 1:1, 16 B, publisher in A, subscriber in B via stream import (compare pubsub16)', 'stream-import.conf'],
   ['pubsub128', '--mode pubsub --size 128 --pubs 1 --subs 1', 3000000, 'pub/sub 1:1, 128 B'],
   ['fanout16x5', '--mode pubsub --size 16 --pubs 1 --subs 5', 2000000, 'fan-out 1:5, 16 B (delivered msgs/s)'],
   ['queue16x5', '--mode queue --size 16 --pubs 1 --subs 5', 4000000, 'queue group, 1 pub : 5 members, 16 B'],

@@ -7,14 +7,21 @@ import { assembleServer } from "./assembly.js";
 import { resolveOptions, type Options } from "./options.js";
 import { checkTlsOptions } from "./transport/tls-options.js";
 import { checkWebsocketOptions } from "./transport/websocket-listener.js";
-import { validateAuthOptions } from "./server/reload.js";
+import { validateAccountOptions, validateAuthOptions } from "./server/reload.js";
 import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
+import { accountsFromPlain } from "./config/accounts-map.js";
+import type { AccountConfig } from "./accounts/config-types.js";
 
 export type { Options, TlsOptions, WebsocketOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
 export type { AuthorizationBlock, AuthorizationUserBlock, PermissionsBlock } from "./config/authorization.js";
+export type { AccountConfig } from "./accounts/config-types.js";
 
-/** What NatsServer.start takes: Options, plus `authorization` shaped like the config file's block. */
-export type StartOptions = Partial<Options> & { authorization?: AuthorizationBlock };
+/**
+ * What NatsServer.start takes: Options, plus `authorization` shaped like the
+ * config file's block, and `accounts` either as AccountConfig data or
+ * shaped like the config file's block (`{ A: { users: [...], exports: [...] } }`).
+ */
+export type StartOptions = Omit<Partial<Options>, "accounts"> & { authorization?: AuthorizationBlock; accounts?: AccountConfig[] | Record<string, unknown> };
 export { defaultOptions, defaultTlsOptions, defaultWebsocketOptions } from "./options.js";
 export { SERVER_VERSION, TSNATS_VERSION } from "./server/version.js";
 
@@ -27,11 +34,18 @@ export class NatsServer {
    * until a logger is configured).
    */
   static async start(options: StartOptions = {}): Promise<NatsServer> {
-    const { authorization, ...rest } = options;
+    const { authorization, accounts, ...rest } = options;
     const resolved: Partial<Options> = authorization ? { ...rest, ...authorizationFromPlain(authorization) } : rest;
-    // The command's startup checks (an unknown no_auth_user, unusable TLS or websocket settings) apply here too.
+    if (Array.isArray(accounts)) resolved.accounts = accounts;
+    else if (accounts !== undefined) {
+      const read = accountsFromPlain(accounts);
+      resolved.accounts = read.accounts;
+      if (read.users.length > 0) resolved.users = [...(resolved.users ?? []), ...read.users];
+      if (read.nkeys.length > 0) resolved.nkeys = [...(resolved.nkeys ?? []), ...read.nkeys];
+    }
+    // The command's startup checks (an unknown no_auth_user or system account, unusable TLS or websocket settings) apply here too.
     const full = resolveOptions(resolved);
-    const invalid = validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full);
+    const invalid = validateAccountOptions(full) || validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full);
     if (invalid) throw new Error(invalid);
     const server = assembleServer({ quiet: true, ...resolved });
     await server.start();

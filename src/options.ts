@@ -2,6 +2,7 @@
 // nats-server's defaults. This file only describes and normalises settings; it
 // must not open sockets or read files (the CLI and config loader do that).
 
+import type { AccountConfig } from "./accounts/config-types.js";
 import type { NkeyUser, User } from "./auth/model.js";
 import { defaultOperatorOptions, type OperatorOptions } from "./auth/jwt/options.js";
 
@@ -79,8 +80,11 @@ export interface Options extends OperatorOptions {
 
   /** Subject mappings (config `mappings`): source subject → destinations. */
   mappings: SubjectMappingConfig[];
+  /** Accounts (config `accounts`); without any, every client is in `$G`. */
+  accounts: AccountConfig[];
   /** System account name ("" = the default `$SYS`). */
   systemAccount: string;
+  noSystemAccount: boolean;
   /** Config file this server was started from ("" = none); reload re-reads it. */
   configFile: string;
   /** Embedding: suppress all log output. */
@@ -240,7 +244,9 @@ export function defaultOptions(): Options {
     allowNonTls: false,
     websocket: defaultWebsocketOptions(),
     mappings: [],
+    accounts: [],
     systemAccount: "",
+    noSystemAccount: false,
     ...defaultOperatorOptions(),
     configFile: "",
     quiet: false,

@@ -1,10 +1,17 @@
-// Account: a subject namespace. Owns the SubjectTrie of its subscriptions
-// and the set of its client connections. It does not deliver messages.
+// Account: a subject namespace. Owns the SubjectTrie of its subscriptions,
+// the set of its client connections, its limits, its export and import
+// tables and the pending responses of its service exports. It does not
+// deliver messages (delivery.ts does; imports are subscriptions whose
+// targets forward, see imports.ts).
 
 import { SubjectTrie } from "../sublist/subject-trie.js";
 import type { SubjectMapping } from "./subject-mapping.js";
 import type { Subscription } from "../server/subscription.js";
 import type { ClientConnection } from "../server/connection.js";
+import { unlimitedAccountLimits, type AccountLimitsConfig } from "./config-types.js";
+import type { ServiceExport, StreamExport } from "./exports.js";
+import type { ServiceImport, StreamImport } from "./imports.js";
+import type { ServiceReplies } from "./service-replies.js";
 
 export const GLOBAL_ACCOUNT = "$G";
 
@@ -33,8 +40,28 @@ export class Account {
   /** Counters of this account's connections that have closed (added by the server on close). */
   readonly closedTotals: MessageTotals = { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0 };
   slowConsumers = 0;
+  limits: AccountLimitsConfig = unlimitedAccountLimits();
+  nkey = "";
+  readonly streamExports = new Map<string, StreamExport>();
+  readonly serviceExports = new Map<string, ServiceExport>();
+  streamImports: StreamImport[] = [];
+  readonly serviceImports = new Map<string, ServiceImport>();
+  /** Pending responses of this account's service exports (created on first use). */
+  replies: ServiceReplies | null = null;
+  /** Connection id shown for the account's internal subscriptions (imports, responses). */
+  internalCid = 0;
+  /** The `jetstream` value of the account's config block, as written. */
+  jetstreamConfig: unknown = undefined;
+  /**
+   * Per-account state of subsystems above accounts (JetStream), keyed by
+   * the subsystem; account code never looks inside.
+   */
+  readonly extensions = new Map<string | symbol, unknown>();
 
-  constructor(readonly name: string, useCache = true) {
+  constructor(
+    readonly name: string,
+    useCache = true,
+  ) {
     this.sublist = new SubjectTrie<Subscription>(useCache);
   }
 

@@ -111,7 +111,7 @@ export function readAuthorization(node: ConfNode, report: (e: NodeError) => void
   return out;
 }
 
-function readUsers(node: ConfNode, report: (e: NodeError) => void): { users: User[]; nkeys: NkeyUser[] } {
+export function readUsers(node: ConfNode, report: (e: NodeError) => void): { users: User[]; nkeys: NkeyUser[] } {
   if (node.kind !== "array") throw new NodeError(node, `Expected users field to be an array, got ${goValue(node)}`);
   const users: User[] = [];
   const nkeys: NkeyUser[] = [];
@@ -398,7 +398,8 @@ export function authorizationFromPlain(block: AuthorizationBlock): AuthFields {
   return out;
 }
 
-function plainNode(v: unknown): ConfNode {
+/** A plain value as a config node (the embedding API reads objects like config blocks). */
+export function plainNode(v: unknown): ConfNode {
   const node = (kind: ConfNode["kind"], value: ConfNode["value"]): ConfNode => ({ kind, value, file: "", line: 0, col: 0, usedAsVariable: false });
   if (typeof v === "string") return node("string", v);
   if (typeof v === "boolean") return node("bool", v);

@@ -13,9 +13,12 @@ import { DurationError, formatGoDuration, parseGoDurationNs } from "../go-format
 import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
+import { readAccounts } from "./accounts-map.js";
+import { AccountRegistry } from "../accounts/registry.js";
 import { readTlsBlock, readWebsocketBlock } from "./tls-blocks.js";
 import { readAuthorization } from "./authorization.js";
 import { readOperators, readPinned, readPreload, readResolver, readTrusted } from "./operator.js";
+import type { NkeyUser, User } from "../auth/model.js";
 
 export interface MappedOptions {
   options: Partial<Options>;
@@ -25,6 +28,8 @@ export interface MappedOptions {
 
 interface Ctx {
   o: Partial<Options>;
+  /** Users found inside `accounts` (merged with the authorization block's once all keys are read). */
+  accountUsers: { users: User[]; nkeys: NkeyUser[] };
   /** The key as written in the file (Go quotes it in some messages). */
   key: string;
   warn(node: ConfNode, field: string, reason: string): void;
@@ -258,12 +263,18 @@ const HANDLERS: Record<string, Handler> = {
   prof_port: checkOnly(asInt),
   store_dir: checkOnly(asString),
   storedir: checkOnly(asString),
-  no_system_account: checkOnly(asBool),
-  no_system: checkOnly(asBool),
-  no_sys_acc: checkOnly(asBool),
+  no_system_account: setBool("noSystemAccount"),
+  no_system: setBool("noSystemAccount"),
+  no_sys_acc: setBool("noSystemAccount"),
   system_account: (node, ctx) => {
     if (node.kind !== "string") fail(node, "system account name must be a string");
     ctx.o.systemAccount = node.value as string;
+  },
+  accounts: (node, ctx) => {
+    const read = readAccounts(node, ctx.report);
+    ctx.o.accounts = read.accounts;
+    ctx.accountUsers.users.push(...read.users);
+    ctx.accountUsers.nkeys.push(...read.nkeys);
   },
   jetstream: (node) => {
     // Only the shape is checked here; the block's contents are for the JetStream work.
@@ -292,7 +303,6 @@ HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
 
 /** Feature blocks and settings accepted as-is (no validation, no mapping). */
 const ACCEPTED = new Set([
-  "accounts",
   "cluster",
   "gateway",
   "leaf",
@@ -314,10 +324,12 @@ export function mapOptions(root: ConfMap): MappedOptions {
   const o: Partial<Options> = {};
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
+  const accountUsers = { users: [] as User[], nkeys: [] as NkeyUser[] };
   for (const [key, node] of root) {
     const k = key.toLowerCase();
     const ctx: Ctx = {
       o,
+      accountUsers,
       key,
       warn: (n, field, reason) => warnings.push(issueAt(n, `invalid use of field ${goQuote(field)}: ${reason}`)),
       report: (e) => errors.push(e.toIssue()),
@@ -333,6 +345,31 @@ export function mapOptions(root: ConfMap): MappedOptions {
     } else if (!ACCEPTED.has(k) && !node.usedAsVariable) {
       // Keys only used to define $variables are fine, as in Go.
       errors.push(issueAt(node, `unknown field ${goQuote(key)}`));
+    }
+  }
+  const accountsNode = [...root].find(([k]) => k.toLowerCase() === "accounts")?.[1];
+  if (accountsNode && (accountUsers.users.length > 0 || accountUsers.nkeys.length > 0)) {
+    // Go: account users join the authorization block's users; names are unique across both.
+    if (o.username) errors.push(issueAt(accountsNode, "Can not have a single user/pass and accounts"));
+    else if (o.authToken) errors.push(issueAt(accountsNode, "Can not have a token and accounts"));
+    const names = new Set([...(o.users ?? []).map((u) => u.username), ...(o.nkeys ?? []).map((u) => u.nkey)]);
+    for (const u of accountUsers.users) if (names.has(u.username)) errors.push(issueAt(accountsNode, `Duplicate user ${goQuote(u.username)} detected`));
+    for (const u of accountUsers.nkeys) if (names.has(u.nkey)) errors.push(issueAt(accountsNode, `Duplicate nkey ${goQuote(u.nkey)} detected`));
+    if (accountUsers.users.length > 0) o.users = [...(o.users ?? []), ...accountUsers.users];
+    if (accountUsers.nkeys.length > 0) o.nkeys = [...(o.nkeys ?? []), ...accountUsers.nkeys];
+  }
+  if (accountsNode && errors.length === 0) {
+    // Go checks imports against exports once every account is read, and
+    // reports the problems at the accounts block.
+    const check = new AccountRegistry(() => 0, false);
+    const { errors: accErrors } = check.configure({
+      accounts: o.accounts ?? [],
+      systemAccount: o.systemAccount ?? "",
+      noSystemAccount: o.noSystemAccount ?? false,
+      mappings: [],
+    });
+    for (const reason of accErrors) {
+      if (!reason.startsWith("error resolving system account")) errors.push(issueAt(accountsNode, reason));
     }
   }
   return { options: o, errors, warnings };

@@ -301,7 +301,7 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 }
 
 /** The plain-data view of a node: objects, arrays, strings, numbers, booleans, Dates. */
-function plainValue(node: ConfNode): unknown {
+export function plainValue(node: ConfNode): unknown {
   switch (node.kind) {
     case "map":
       return toPlain(node.value as ConfMap);

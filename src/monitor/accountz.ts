@@ -14,6 +14,7 @@ export function handleAccountz(req: MonitorRequest): Reply {
   const { server } = req;
   const name = req.query.get("acc") ?? "";
   const body: Record<string, unknown> = { server_id: server.serverId, now: formatTime(Date.now()) };
+  if (server.systemAccount !== null) body.system_account = server.systemAccount.name;
   if (name === "") {
     body.accounts = accountsOf(server).map((a) => a.name);
   } else {
@@ -36,7 +37,7 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
     subscriptions: acc.sublist.size,
   };
   // Mappings as configured (Go shows its internal cumulative weights instead).
-  const mappings = acc === req.server.globalAccount ? req.server.opts.mappings : [];
+  const mappings = acc === req.server.globalAccount ? req.server.opts.mappings : (req.server.opts.accounts.find((a) => a.name === acc.name)?.mappings ?? []);
   if (mappings.length > 0) {
     const m: Record<string, unknown[]> = {};
     // Go marshals the map with sorted keys.
@@ -45,8 +46,35 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
     }
     d.mappings = m;
   }
-  // Exports, imports, JWT details and service responses are reported by Go
-  // only when present; tsnats has none of them yet.
+  // Go lists service exports, then stream exports; each only when present
+  // (an account token position is not shown, as in Go 2.9).
+  const exports: Record<string, unknown>[] = [];
+  for (const se of acc.serviceExports.values()) {
+    const e: Record<string, unknown> = { subject: se.subject, type: "service", response_type: se.responseType };
+    if (se.latency) e.service_latency = { sampling: se.latency.sampling, results: se.latency.subject };
+    if (se.auth.approved) e.approved_accounts = [...se.auth.approved];
+    exports.push(e);
+  }
+  for (const ex of acc.streamExports.values()) {
+    const e: Record<string, unknown> = { subject: ex.subject, type: "stream" };
+    if (ex.auth.approved) e.approved_accounts = [...ex.auth.approved];
+    exports.push(e);
+  }
+  if (exports.length > 0) d.exports = exports;
+  const imports: Record<string, unknown>[] = [];
+  // As Go: a stream import names the exporter's subject and its local one, a service import the local subject and the exporter's.
+  for (const si of acc.streamImports) {
+    imports.push({ subject: si.from, account: si.exporter.name, local_subject: si.to, type: "stream", invalid: false, share: false, tracking: false });
+  }
+  for (const si of acc.serviceImports.values()) {
+    const lat = si.serviceExport?.latency;
+    const e: Record<string, unknown> = { subject: si.from, account: si.exporter.name, to: si.to, type: "service", invalid: false, share: si.share, tracking: false };
+    if (lat) e.latency = { sampling: lat.sampling, results: lat.subject };
+    imports.push(e);
+  }
+  if (imports.length > 0) d.imports = imports;
+  const pending = acc.replies?.pending.size ?? 0;
+  if (pending > 0) d.responses = [...acc.replies!.pending.values()].map((p) => ({ subject: p.subject, account: p.import.importer.name, to: p.reply, type: "service", invalid: false, share: false, tracking: false }));
   d.sublist_stats = sublistStats([acc]);
   return d;
 }
@@ -56,18 +84,21 @@ export function handleAccountStatz(req: MonitorRequest): Reply {
   const unused = decodeBool(req.query, "unused");
   const stats = accountsOf(req.server)
     .filter((a) => unused || a.clients.size > 0)
-    .map((a) => {
-      const t = a.messageTotals();
-      return {
-        acc: a.name,
-        conns: a.clients.size,
-        leafnodes: 0,
-        total_conns: a.clients.size,
-        sent: { msgs: t.outMsgs, bytes: t.outBytes },
-        received: { msgs: t.inMsgs, bytes: t.inBytes },
-        slow_consumers: a.slowConsumers,
-      };
-    });
+    .map(accountStat);
   const body = { server_id: req.server.serverId, now: formatTime(Date.now()), account_statz: stats };
   return { kind: "json", body: toJson(body) };
+}
+
+/** Go's AccountStat of one account (an /accstatz entry; also the body of SERVER.CONNS events). */
+export function accountStat(a: Account): Record<string, unknown> {
+  const t = a.messageTotals();
+  return {
+    acc: a.name,
+    conns: a.clients.size,
+    leafnodes: 0,
+    total_conns: a.clients.size,
+    sent: { msgs: t.outMsgs, bytes: t.outBytes },
+    received: { msgs: t.inMsgs, bytes: t.inBytes },
+    slow_consumers: a.slowConsumers,
+  };
 }

@@ -18,6 +18,7 @@ import { formatTime, rttString, toJson, uptime } from "./format.js";
 import type { MonitorRequest, Reply } from "./types.js";
 import { decodeBool, decodeInt, decodeSubs, decodeUint64, ParamError } from "./params.js";
 import { findAccount } from "./stats.js";
+import { subjectsCollide } from "../sublist/subject-trie.js";
 
 const DEFAULT_CONN_LIST_SIZE = 1024;
 
@@ -109,20 +110,7 @@ export function handleConnz(req: MonitorRequest): Reply {
   return { kind: "json", body: toJson(connz(req, opts)) };
 }
 
-/** Do two subjects (either may hold wildcards) have a subject in common? */
-export function subjectsCollide(a: string, b: string): boolean {
-  const ta = a.split(".");
-  const tb = b.split(".");
-  const n = Math.min(ta.length, tb.length);
-  for (let i = 0; i < n; i++) {
-    const x = ta[i];
-    const y = tb[i];
-    if (x === ">" || y === ">") return true;
-    if (x === "*" || y === "*") continue;
-    if (x !== y) return false;
-  }
-  return ta.length === tb.length;
-}
+export { subjectsCollide } from "../sublist/subject-trie.js";
 
 /** A live connection, or the record of a closed one. */
 type ConnView = ClientConnection | ClosedConnection;

@@ -5,9 +5,9 @@ import { availableParallelism } from "node:os";
 import type { Account } from "../accounts/account.js";
 import type { Server } from "../server/server.js";
 
-/** Every account of the server (only the global account until accounts land). */
+/** Every account of the server ($G, the configured ones, the system account). */
 export function accountsOf(server: Server): Account[] {
-  return [server.globalAccount];
+  return server.accounts.list();
 }
 
 export function findAccount(server: Server, name: string): Account | undefined {

@@ -77,6 +77,7 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     http_req_stats: monitor.reqStatsObject(),
     config_load_time: formatTime(server.configLoadTime),
   });
+  if (server.systemAccount !== null) v.system_account = server.systemAccount.name;
   if (o.tags.length > 0) v.tags = [...o.tags];
   // Reported since nats-server 2.10.
   v.slow_consumer_stats = { clients: server.slowConsumers, routes: 0, gateways: 0, leafs: 0 };

@@ -71,10 +71,10 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   calloutAuthorized = false;
   /** Operator mode: the verified user JWT (null otherwise). */
   jwtUser: JwtUserState | null = null;
-  /** Subscription limit from the user and account JWTs (-1 = none; null = the server's max_subscriptions). */
-  private jwtSubs: number | null = null;
   /** User JWT expiry or end of its connect window. */
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** Subscription limit: the server's, lowered by the account's (Infinity = none). */
+  private maxSubs: number;
   /** CONNECT's echo, where delivery looks for it. */
   echo = true;
   closed = false;
@@ -124,6 +124,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.label = `${this.host}:${this.port} - cid:${cid}`;
     this.parser = new ClientProtocolParser(this, server.opts.maxControlLine);
     this.parser.maxPayload = server.opts.maxPayload;
+    this.maxSubs = server.opts.maxSubscriptions > 0 ? server.opts.maxSubscriptions : Infinity;
     this.nonce = server.auth.nonceRequired ? server.auth.newNonce() : "";
   }
 
@@ -232,8 +233,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (this.server.tracing) this.server.traceIn(this, "SUB", queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`);
     if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
-    const max = this.jwtSubs ?? (this.server.opts.maxSubscriptions || -1);
-    if (max >= 0 && this.subs.size >= max) {
+    if (this.subs.size >= this.maxSubs) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
       this.sendErr("maximum subscriptions exceeded");
       return;
@@ -351,6 +351,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   /** The checks of CONNECT after authentication, then +OK. */
   private finishConnect(): void {
     const o = this.opts;
+    if (!this.server.bindAccount(this)) return;
     if (o.account !== "" || o.newAccount) return this.authViolation();
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
@@ -365,6 +366,45 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       return;
     }
     if (this.opts.verbose) this.sendOK();
+    this.server.events?.clientConnected(this);
+  }
+
+  /** Move this connection (and any subscriptions it has) into `acc`. */
+  moveToAccount(acc: Account): void {
+    const old = this.account;
+    old.clients.delete(this);
+    for (const sub of this.subs.values()) old.sublist.remove(sub);
+    this.account = acc;
+    acc.clients.add(this);
+    for (const sub of this.subs.values()) acc.sublist.insert(sub);
+  }
+
+  /** The account's limits on top of the server's (the lower one wins). */
+  applyAccountLimits(): void {
+    if (this.jwtUser !== null) return this.applyJwtLimits();
+    const l = this.account.limits;
+    const serverSubs = this.server.opts.maxSubscriptions > 0 ? this.server.opts.maxSubscriptions : Infinity;
+    this.maxSubs = l.maxSubscriptions >= 0 ? Math.min(l.maxSubscriptions, serverSubs) : serverSubs;
+    const serverPay = this.server.opts.maxPayload;
+    this.parser.maxPayload = l.maxPayload >= 0 && l.maxPayload < serverPay ? l.maxPayload : serverPay;
+  }
+
+  /** Go's ClientInfo of this connection (detailed, or just account and RTT). */
+  clientInfo(detailed: boolean): Record<string, unknown> {
+    const rtt = this.rtt > 0 ? Math.round(this.rtt * 1e6) : 0;
+    if (!detailed) return rtt > 0 ? { acc: this.account.name, rtt } : { acc: this.account.name };
+    const o = this.opts;
+    const ci: Record<string, unknown> = { start: this.start.toISOString(), host: this.host, id: this.cid, acc: this.account.name };
+    const user = this.authUser?.name ?? o.user;
+    if (user) ci.user = user;
+    if (o.name) ci.name = o.name;
+    if (o.lang) ci.lang = o.lang;
+    if (o.version) ci.ver = o.version;
+    if (rtt > 0) ci.rtt = rtt;
+    ci.server = this.server.serverName;
+    ci.kind = "Client";
+    ci.client_type = this.transportType;
+    return ci;
   }
 
   /** An op other than CONNECT came first: it is the no_auth_user, or it is refused. */
@@ -373,6 +413,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (u === undefined) return this.authViolation();
     this.clearAuthTimer();
     this.registerUser(u);
+    if (!this.server.bindAccount(this)) return;
     this.connectReceived = true;
   }
 
@@ -399,16 +440,9 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       this.authViolation();
       return false;
     }
-    const acc = v.state.account;
-    const max = acc.limits.conn;
-    if (max >= 0 && acc.account.clients.size >= max) {
-      this.closeForJwt("account-connections");
-      return false;
-    }
-    this.bindAccount(acc.account);
+    // The account (its connection limit, then its and the user's limits) is taken on by Server.bindAccount.
     this.jwtUser = v.state;
     this.registerUser(v.user);
-    this.applyJwtLimits();
     this.setExpiry(v.expiresIn);
     this.server.logger.debug(`${this.label} - ${v.debug}`);
     return !this.closed;
@@ -420,7 +454,6 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       this.authViolation();
       return false;
     }
-    this.bindAccount(v.account);
     this.calloutAuthorized = true;
     if (v.name !== "") {
       this.opts.nkey = "";
@@ -429,14 +462,6 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.registerUser(v.user);
     this.setExpiry(v.expiresIn);
     return true;
-  }
-
-  /** Move this (not yet subscribed) client from the global account into `acc`. */
-  private bindAccount(acc: Account): void {
-    if (acc === this.account) return;
-    this.account.clients.delete(this);
-    this.account = acc;
-    acc.clients.add(this);
   }
 
   /** Disconnect with "User Authentication Expired" after `ms` (negative: never). */
@@ -464,9 +489,10 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (jwtPay >= 0 && pay !== jwtPay) this.server.logger.error(`${this.label} - Max Payload set to ${server.maxPayload} from server overrides account or user config`);
     this.parser.maxPayload = pay < 0 ? server.maxPayload : pay;
     const jwtSubs = min(st.subs, st.account.limits.subs);
-    this.jwtSubs = min(jwtSubs, server.maxSubscriptions || -1);
-    if (jwtSubs >= 0 && this.jwtSubs !== jwtSubs) this.server.logger.error(`${this.label} - Max Subscriptions set to ${server.maxSubscriptions} from server overrides account or user config`);
-    if (this.jwtSubs >= 0 && this.subs.size >= this.jwtSubs) {
+    const subs = min(jwtSubs, server.maxSubscriptions || -1);
+    if (jwtSubs >= 0 && subs !== jwtSubs) this.server.logger.error(`${this.label} - Max Subscriptions set to ${server.maxSubscriptions} from server overrides account or user config`);
+    this.maxSubs = subs < 0 ? Infinity : subs;
+    if (this.subs.size >= this.maxSubs) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
       this.sendErr("maximum subscriptions exceeded");
       setTimeout(() => {
@@ -538,6 +564,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.server.logger.error(`${this.label} - authentication error${who}`);
     this.sendErr("Authorization Violation");
     this.close(ClosedState.AuthenticationViolation, true);
+    this.server.events?.authenticationFailed(this);
   }
 
   private onAuthTimeout(): void {

@@ -28,6 +28,12 @@ export interface MessageTarget {
    * rule): a queue group then tries another member, and it does not count.
    */
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean;
+  /**
+   * Go's ClientInfo of whoever this is, for Nats-Request-Info and latency
+   * metrics (`detailed`: the full record, else only account and RTT).
+   * Absent for targets that are not clients.
+   */
+  clientInfo?(detailed: boolean): Record<string, unknown>;
   /** Drop a subscription (auto-unsubscribe reached its max). */
   removeSub(sub: Subscription): void;
 }

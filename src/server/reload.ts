@@ -8,6 +8,7 @@
 import { resolveTrust } from "../auth/jwt/options.js";
 import type { Options } from "../options.js";
 import { formatGoDuration } from "../go-format/duration.js";
+import { DEFAULT_SYSTEM_ACCOUNT } from "../accounts/config-types.js";
 import { ClosedState } from "./close-reason.js";
 import { deletePortsFile, writePidFile, writePortsFile } from "./process-files.js";
 import type { Server } from "./server.js";
@@ -66,7 +67,7 @@ const FIELDS: Field[] = [
     go: "Accounts",
     always: true,
     apply: (s) => {
-      s.applyMappings();
+      s.applyAccounts();
       return "Reloaded: accounts";
     },
   },
@@ -128,7 +129,17 @@ export function validateOptions(o: Options): string {
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
   const trust = resolveTrust(o);
   if (typeof trust === "string") return trust;
-  return validateAuthOptions(o);
+  return validateAccountOptions(o) || validateAuthOptions(o);
+}
+
+/** Go's startup check of system_account: it must name a configured account (or the default `$SYS`). */
+export function validateAccountOptions(o: Options): string {
+  // In operator mode the system account is an account public key, resolved like any account.
+  if (o.trustedOperators.length > 0 || o.trustedKeys !== null) return "";
+  if (!o.noSystemAccount && o.systemAccount !== "" && o.systemAccount !== DEFAULT_SYSTEM_ACCOUNT && !o.accounts.some((a) => a.name === o.systemAccount)) {
+    return "error resolving system account: account missing";
+  }
+  return "";
 }
 
 /** Go's validateAuth: no_auth_user must name a configured user ("" = fine). */

@@ -4,8 +4,8 @@
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createCurve, createServer as createServerKey, type KeyPair } from "@nats-io/nkeys";
-import { Account, GLOBAL_ACCOUNT, addMessageTotals, type MessageTotals } from "../accounts/account.js";
-import { SubjectMapping } from "../accounts/subject-mapping.js";
+import { GLOBAL_ACCOUNT, addMessageTotals, type Account, type MessageTotals } from "../accounts/account.js";
+import { AccountRegistry, type AccountsSettings } from "../accounts/registry.js";
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
@@ -23,6 +23,7 @@ import { OperatorAuthenticator, type JwtClient } from "../auth/jwt/operator-auth
 import { resolveTrust } from "../auth/jwt/options.js";
 import { AuthCallout, type CalloutHost } from "../auth/callout.js";
 import type { JwtAccount } from "../auth/jwt/jwt-account.js";
+import type { ServerEvents } from "./server-events.js";
 
 /** An internal client's publication waiting to be routed. */
 interface QueuedPublish {
@@ -41,7 +42,9 @@ export class Server implements InternalRouting {
   readonly logger: Logger;
   readonly serverId: string;
   readonly serverName: string;
-  readonly globalAccount: Account;
+  readonly accounts: AccountRegistry;
+  /** The system event publisher, when one is plugged in (src/system). */
+  events: ServerEvents | null = null;
   /** Configured credentials; replaced as a whole on reload. */
   auth: Authenticator;
   /** Operator mode: trusted keys, account resolver, JWT accounts (null otherwise). */
@@ -107,8 +110,9 @@ export class Server implements InternalRouting {
     this.serverKey = createServerKey();
     this.serverId = this.serverKey.getPublicKey();
     this.serverName = this.opts.serverName || this.serverId;
-    this.globalAccount = new Account(GLOBAL_ACCOUNT, !this.opts.disableSublistCache);
-    this.applyMappings();
+    this.accounts = new AccountRegistry(() => this.nextClientId(), !this.opts.disableSublistCache);
+    const { errors } = this.accounts.configure(accountsSettings(this.opts));
+    if (errors.length > 0) throw new Error(errors.join("\n"));
     this.auth = new Authenticator(this.opts);
     this.websocketAuth = websocketAuthenticator(this.opts);
     const trust = resolveTrust(this.opts);
@@ -122,7 +126,7 @@ export class Server implements InternalRouting {
       serverKey: this.serverKey,
       curveKey,
       serverIdentity: () => ({ name: this.serverName, host: this.opts.host, id: this.serverId, version: SERVER_VERSION, tags: this.opts.tags }),
-      lookupAccount: (name) => (name === GLOBAL_ACCOUNT ? this.globalAccount : undefined),
+      lookupAccount: (name) => this.accounts.get(name),
       internalClientFor: (a) => {
         let ic = this.calloutClients.get(a);
         if (!ic) this.calloutClients.set(a, (ic = this.createInternalClient(a, "auth callout")));
@@ -137,7 +141,7 @@ export class Server implements InternalRouting {
   private operatorHost() {
     const log = this.logger;
     return {
-      useSublistCache: !this.opts.disableSublistCache,
+      adoptAccount: (id: string, system: boolean) => this.accounts.adopt(id, system),
       debug: (m: string) => log.debug(m),
       error: (m: string) => log.error(m),
       notice: (m: string) => log.notice(m),
@@ -182,9 +186,48 @@ export class Server implements InternalRouting {
     return this.auth.lookupUser(name);
   }
 
-  /** (Re)build the global account's subject mappings from the options. */
-  applyMappings(): void {
-    this.globalAccount.mappings = this.opts.mappings.map((m) => new SubjectMapping(m));
+  get globalAccount(): Account {
+    return this.accounts.global;
+  }
+
+  get systemAccount(): Account | null {
+    return this.accounts.system;
+  }
+
+  /**
+   * Rebuild the accounts from the options (reload), in place so their
+   * subscriptions stay. Which clients must go (users removed or moved to
+   * another account) is decided by reloadAuthorization, as in Go.
+   */
+  applyAccounts(): void {
+    // Operator mode: accounts follow their JWTs, not the config.
+    if (this.operator !== null) return;
+    const { errors } = this.accounts.configure(accountsSettings(this.opts));
+    for (const e of errors) this.logger.error(e);
+    for (const c of this.clients.values()) if (c.connectReceived) c.applyAccountLimits();
+    this.events?.accountsReloaded();
+  }
+
+  /**
+   * Register an authenticated client with its user's account (`$G` without
+   * one), applying the account's connection limit and its other limits.
+   * False when the connection was refused and closed.
+   */
+  bindAccount(conn: ClientConnection): boolean {
+    const acc = this.accounts.get(conn.authUser?.account ?? GLOBAL_ACCOUNT) ?? this.accounts.global;
+    const limit = acc.limits.maxConnections;
+    if (limit >= 0 && acc !== conn.account && acc.clients.size >= limit) {
+      this.logger.error(`${conn.label} - maximum account active connections exceeded`);
+      conn.sendErr("maximum account active connections exceeded");
+      conn.close(ClosedState.MaxAccountConnectionsExceeded, true);
+      return false;
+    }
+    if (acc !== conn.account) {
+      conn.moveToAccount(acc);
+      this.events?.accountConnsChanged(acc);
+    }
+    conn.applyAccountLimits();
+    return true;
   }
 
   get port(): number {
@@ -234,6 +277,7 @@ export class Server implements InternalRouting {
     }
     this.closedPromise = new Promise((r) => (this.resolveClosed = r));
     writeProcessFiles(this);
+    this.events?.started();
     log.notice(`Server is ready`);
   }
 
@@ -287,7 +331,7 @@ export class Server implements InternalRouting {
       return null;
     }
     const cid = this.nextClientId();
-    const conn = new ClientConnection(this, socket, cid, this.globalAccount);
+    const conn = new ClientConnection(this, socket, cid, this.accounts.global);
     if (transportType !== "nats") conn.transportType = transportType;
     this.totalConnections++;
     if (this.clients.size >= this.opts.maxConnections) {
@@ -303,6 +347,7 @@ export class Server implements InternalRouting {
     this.logger.debug(`${conn.label} - Client connection created`);
     if (start) start(conn, socket, this.infoFor(conn));
     else conn.begin(this.infoFor(conn));
+    this.events?.accountConnsChanged(this.globalAccount);
     return conn;
   }
 
@@ -439,6 +484,7 @@ export class Server implements InternalRouting {
     if (conn.closeReason.startsWith("Slow Consumer")) conn.account.slowConsumers++;
     this.logger.debug(`${conn.label} - Client connection closed: ${conn.closeReason}`);
     this.saveClosed(conn);
+    this.events?.clientClosed(conn);
   }
 
   /** Keep a closed connection for /connz?state=closed (at most maxClosedClients). */
@@ -467,6 +513,7 @@ export class Server implements InternalRouting {
     if (this.lameDuck || this.shuttingDown || !this.listener) return;
     this.lameDuck = true;
     this.logger.notice("Entering lame duck mode, stop accepting new clients");
+    this.events?.lameDuck();
     // Stop accepting now; close()'s callback would wait for every client to leave.
     this.listener.close();
     this.listener = null;
@@ -526,6 +573,8 @@ export class Server implements InternalRouting {
     this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
     this.operator?.close();
+    this.events?.shutdown();
+    this.runDeferred();
     const listenerClosed = this.closeListener();
     const extrasClosed = this.extraListeners.map((x) => x.close());
     this.flushAll();
@@ -543,6 +592,12 @@ export class Server implements InternalRouting {
     this.logger.close();
     this.resolveClosed?.();
   }
+}
+
+function accountsSettings(o: Options): AccountsSettings {
+  // Operator mode: accounts (the system account too) come from account JWTs, registered as they are verified.
+  if (o.trustedOperators.length > 0 || o.trustedKeys !== null) return { accounts: [], systemAccount: "", noSystemAccount: true, mappings: o.mappings };
+  return { accounts: o.accounts, systemAccount: o.systemAccount, noSystemAccount: o.noSystemAccount, mappings: o.mappings };
 }
 
 /**

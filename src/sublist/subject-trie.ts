@@ -296,3 +296,18 @@ function literalMatches(subject: string[], pattern: string[]): boolean {
 export function subjectMatches(s: string, p: string): boolean {
   return literalMatches(s.split("."), p.split("."));
 }
+
+/** Do two subjects (either may hold wildcards) have a subject in common? */
+export function subjectsCollide(a: string, b: string): boolean {
+  const ta = a.split(".");
+  const tb = b.split(".");
+  const n = Math.min(ta.length, tb.length);
+  for (let i = 0; i < n; i++) {
+    const x = ta[i];
+    const y = tb[i];
+    if (x === ">" || y === ">") return true;
+    if (x === "*" || y === "*") continue;
+    if (x !== y) return false;
+  }
+  return ta.length === tb.length;
+}

@@ -134,7 +134,8 @@ test("-D adds debug lines, -DVV debug and trace, -VV trace; --max_traced_msg_len
     }
     await waitFor(() => ps[0].lines("Client connection closed").length && ps[1].lines("Client connection closed").length, "close logged");
     const [d, dvv, vv, cut] = ps;
-    assert.ok(d.lines(/\[DBG\] 127\.0\.0\.1:\d+ - cid:1 - Client connection created/).length === 1);
+    // cid 4, as nats-server: 1-3 go to the accounts' and the system account's internal clients.
+    assert.ok(d.lines(/\[DBG\] 127\.0\.0\.1:\d+ - cid:4 - Client connection created/).length === 1);
     assert.equal(d.lines("[TRC]").length, 0);
     assert.ok(dvv.lines("[DBG]").length > 0 && dvv.lines("[TRC]").length > 0);
     assert.ok(vv.lines("[TRC]").length > 0 && vv.lines("[DBG]").length === 0);

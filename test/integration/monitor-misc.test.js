@@ -3,6 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { client, get, getJson, startMonitored, waitFor } from "./monitor-helpers.js";
 
+/** Service imports from the system account in every other account ($SYS.REQ.… CONNZ, STATZ, USER.INFO). */
+const SYSTEM_IMPORTS = 4;
+
 test("accountz: account list and details", async () => {
   const s = await startMonitored({
     mappings: [
@@ -16,13 +19,16 @@ test("accountz: account list and details", async () => {
     nc.subscribe("y");
     await nc.flush();
     const list = await getJson(s, "/accountz");
-    assert.deepEqual(list.accounts, ["$G"]);
+    // As in Go, the system account exists by default.
+    assert.deepEqual(list.accounts, ["$G", "$SYS"]);
     assert.ok(!("account_detail" in list));
     const d = (await getJson(s, "/accountz?acc=$G")).account_detail;
     assert.equal(d.account_name, "$G");
-    assert.deepEqual([d.client_connections, d.subscriptions, d.leafnode_connections], [1, 2, 0]);
+    // Two client subscriptions plus the service imports every account gets from $SYS.
+    assert.deepEqual([d.client_connections, d.subscriptions, d.leafnode_connections], [1, 2 + SYSTEM_IMPORTS, 0]);
     assert.deepEqual([d.expired, d.complete, d.jetstream_enabled], [false, true, false]);
-    assert.equal(d.sublist_stats.num_subscriptions, 2);
+    assert.equal(d.sublist_stats.num_subscriptions, 2 + SYSTEM_IMPORTS);
+    assert.deepEqual(d.imports.map((i) => i.subject).sort(), ["$SYS.REQ.ACCOUNT.PING.CONNZ", "$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.USER.INFO"]);
     assert.ok(!Number.isNaN(Date.parse(d.update_time)));
     assert.deepEqual(Object.keys(d.mappings), ["a", "src.*"]);
     assert.deepEqual(d.mappings.a, [{ subject: "b", weight: 60 }, { subject: "c", weight: 40, cluster: "east" }]);
@@ -37,7 +43,7 @@ test("accstatz: per-account counters, unused accounts only on request", async ()
   try {
     assert.deepEqual((await getJson(s, "/accstatz")).account_statz, []);
     const idle = (await getJson(s, "/accstatz?unused=1")).account_statz;
-    assert.deepEqual(idle.map((a) => a.acc), ["$G"]);
+    assert.deepEqual(idle.map((a) => a.acc), ["$G", "$SYS"]);
 
     const nc = await client(s, "stats");
     let got = 0;

@@ -6,8 +6,9 @@ import { client, getJson, startMonitored, waitFor } from "./monitor-helpers.js";
 
 const STAT_KEYS = ["num_subscriptions", "num_cache", "num_inserts", "num_removes", "num_matches", "cache_hit_rate", "max_fanout", "avg_fanout"];
 
+// These run without a system account: its internal subscriptions would be counted and listed too.
 test("subsz: statistics follow subscribes, unsubscribes and matches", async () => {
-  const s = await startMonitored();
+  const s = await startMonitored({ noSystemAccount: true });
   const nc = await client(s, "subs");
   try {
     const empty = await getJson(s, "/subsz");
@@ -40,7 +41,7 @@ test("subsz: statistics follow subscribes, unsubscribes and matches", async () =
 });
 
 test("subsz: subs=1 lists subscriptions, filtered by test, paged", async () => {
-  const s = await startMonitored();
+  const s = await startMonitored({ noSystemAccount: true });
   const a = await client(s, "a");
   const b = await client(s, "b");
   try {

@@ -216,7 +216,6 @@ describe("unknown and unimplemented keys", () => {
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
       "mqtt { port: 1883 }",
-      "accounts { A: { users: [ { user: x, password: y } ] } }",
       "",
     ].join("\n");
     const { options: o, tree } = load(text);
@@ -224,7 +223,6 @@ describe("unknown and unimplemented keys", () => {
     assert.equal(load("system_account: SYS\n").options.systemAccount, "SYS");
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
     assert.equal(tree.jetstream, "enabled");
-    assert.equal(tree.accounts.A.users[0].user, "x");
   });
   test("the shape of jetstream and a few scalar settings is still checked like Go", () => {
     assert.equal(loadError("jetstream: maybe\n").e.reason, "Expected 'enabled' or 'disabled' for string value, got 'maybe'");

@@ -4,7 +4,7 @@
 // limits, default permissions, expiry. Applying a new JWT updates these in
 // place; enforcing them on live connections is the authenticator's job.
 
-import { Account } from "../../accounts/account.js";
+import type { Account } from "../../accounts/account.js";
 import { SubjectMapping } from "../../accounts/subject-mapping.js";
 import type { Permissions } from "../model.js";
 import { signingKeysOf, type AccountClaims, type SigningScope } from "./decode.js";
@@ -22,7 +22,6 @@ export interface AccountConnLimits {
 const UNLIMITED: AccountConnLimits = { conn: -1, subs: -1, payload: -1, leaf: -1, disallowBearer: false };
 
 export class JwtAccount {
-  readonly account: Account;
   claims: AccountClaims | null = null;
   jwt = "";
   signingKeys = new Map<string, SigningScope | null>();
@@ -33,9 +32,11 @@ export class JwtAccount {
   /** Deleted from the resolver: no new connections (Go sets every limit to 0). */
   disabled = false;
 
-  constructor(readonly id: string, useCache: boolean) {
-    this.account = new Account(id, useCache);
-  }
+  /** `account` is the server's account of that name (registered by the server). */
+  constructor(
+    readonly id: string,
+    readonly account: Account,
+  ) {}
 
   /** The claims name (Go's nameTag), for templates and logs. */
   get nameTag(): string {
@@ -73,6 +74,7 @@ export class JwtAccount {
     this.limits = { conn: num(l.conn), subs: num(l.subs), payload: num(l.payload), leaf: num(l.leaf), disallowBearer: l.disallow_bearer === true };
     this.defaultPermissions = permissionsFromJwt((claims.nats.default_permissions ?? {}) as never);
     this.account.mappings = mappingsOf(claims);
+    this.account.limits = { maxConnections: this.limits.conn, maxSubscriptions: this.limits.subs, maxPayload: this.limits.payload, maxLeafnodes: this.limits.leaf };
     this.disabled = false;
     this.account.updated = new Date();
     return altered;
@@ -96,6 +98,7 @@ export class JwtAccount {
   disable(): void {
     this.disabled = true;
     this.limits = { conn: 0, subs: 0, payload: 0, leaf: 0, disallowBearer: this.limits.disallowBearer };
+    this.account.limits = { maxConnections: 0, maxSubscriptions: 0, maxPayload: 0, maxLeafnodes: 0 };
   }
 }
 

@@ -10,6 +10,7 @@
 import { fromPublic } from "@nats-io/nkeys";
 import type { ConnectOptions } from "../../server/connect-options.js";
 import type { InternalClient } from "../../server/internal-client.js";
+import type { Account } from "../../accounts/account.js";
 import { CompiledPermissions } from "../permissions.js";
 import type { ConfiguredUser } from "../authenticator.js";
 import { checkDates, decodeClaims, type AccountClaims, type UserClaims } from "./decode.js";
@@ -65,7 +66,8 @@ export type JwtVerdict =
 
 /** What the authenticator needs from the server. */
 export interface OperatorHost {
-  useSublistCache: boolean;
+  /** The server's account for an account key (created on first use); `system` makes it the system account. */
+  adoptAccount(id: string, system: boolean): Account;
   debug(msg: string): void;
   error(msg: string): void;
   notice(msg: string): void;
@@ -100,6 +102,8 @@ export class OperatorAuthenticator {
       if (this.resolver instanceof NatsResolver || this.resolver instanceof MemoryResolver) this.resolver.store(k, j);
     }
     this.preload = preload;
+    // The system account exists from the start (its services subscribe before any JWT is fetched).
+    if (trust.systemAccount !== "") this.accountEntry(trust.systemAccount);
   }
 
   private readonly preload: Record<string, string>;
@@ -179,7 +183,7 @@ export class OperatorAuthenticator {
 
   private accountEntry(id: string): JwtAccount {
     let a = this.accounts.get(id);
-    if (!a) this.accounts.set(id, (a = new JwtAccount(id, this.host.useSublistCache)));
+    if (!a) this.accounts.set(id, (a = new JwtAccount(id, this.host.adoptAccount(id, id === this.trust.systemAccount))));
     return a;
   }
 
