@@ -70,6 +70,61 @@ describe("live claim changes", () => {
   });
 });
 
+describe("account JWT mappings, exports and imports", () => {
+  test("mappings apply to the account's messages", T, async () => {
+    const op = await makeOperator();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED, mappings: { "map.src": [{ subject: "map.dst", weight: 100 }], "split.*": [{ subject: "split.a.$1", weight: 0 }] } });
+    const s = await startServer(memoryOptions(op, [A]));
+    try {
+      const nc = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "u")).creds) });
+      const got = [];
+      nc.subscribe("map.>", { callback: (_e, m) => got.push(m.subject) });
+      nc.subscribe("split.>", { callback: (_e, m) => got.push(m.subject) });
+      await nc.flush();
+      nc.publish("map.src", "x");
+      nc.publish("split.q", "y");
+      await nc.flush();
+      await sleep(50);
+      assert.deepEqual(got.sort(), ["map.dst", "split.a.q"]);
+      await nc.close();
+    } finally {
+      await s.shutdown();
+    }
+  });
+});
+
+test("a stream import by activation; revoking the activation in a pushed export update stops the stream", T, async () => {
+  const { encodeActivation } = await import("@nats-io/jwt");
+  const op = await makeOperator();
+  const expKp = createAccount();
+  const impKp = createAccount();
+  const exportsOf = (revocations) => [{ name: "priv", subject: "priv.>", type: "stream", token_req: true, ...(revocations ? { revocations } : {}) }];
+  const E = await makeAccount(op, "E", { limits: UNLIMITED, exports: exportsOf() }, { kp: expKp });
+  const act = await encodeActivation("act", impKp, expKp, "stream", { subject: "priv.>" });
+  const I = await makeAccount(op, "I", { limits: UNLIMITED, imports: [{ name: "priv", subject: "priv.>", account: E.id, type: "stream", token: act }] }, { kp: impKp });
+  const s = await startServer(memoryOptions(op, [E, I]));
+  try {
+    const pub = await connect({ servers: s.url, authenticator: credsAuthenticator((await makeUser(E, "e")).creds) });
+    const sub = await connect({ servers: s.url, authenticator: credsAuthenticator((await makeUser(I, "i")).creds) });
+    const got = [];
+    sub.subscribe("priv.>", { callback: (_e, m) => got.push(m.string()) });
+    await sub.flush();
+    pub.publish("priv.a", "1");
+    await pub.flush();
+    await withTimeout((async () => { while (got.length < 1) await sleep(10); })(), 2000, "imported message");
+    const sys = await connect({ servers: s.url, authenticator: credsAuthenticator(await sysCreds(op)) });
+    const E2 = await makeAccount(op, "E", { limits: UNLIMITED, exports: exportsOf({ [I.id]: Math.floor(Date.now() / 1000) + 1 }) }, { kp: expKp });
+    assert.equal(json(await sys.request(`$SYS.REQ.ACCOUNT.${E.id}.CLAIMS.UPDATE`, E2.jwt)).data.message, "jwt updated");
+    pub.publish("priv.b", "2");
+    await pub.flush();
+    await sleep(100);
+    assert.deepEqual(got, ["1"]);
+    await Promise.all([pub.close(), sub.close(), sys.close()]);
+  } finally {
+    await s.shutdown();
+  }
+});
+
 describe("cache resolver", () => {
   test("fetches through the system account, keeps at most `limit` JWTs, ignores updates for accounts it does not hold", T, async () => {
     const op = await makeOperator();

@@ -15,6 +15,7 @@ import { CompiledPermissions } from "../permissions.js";
 import type { ConfiguredUser } from "../authenticator.js";
 import { checkDates, decodeClaims, type AccountClaims, type UserClaims } from "./decode.js";
 import { JwtAccount } from "./jwt-account.js";
+import { applyExports, applyImports, importsOf } from "./account-links.js";
 import { NatsResolver, type ResolverHost } from "./nats-resolver.js";
 import { MemoryResolver, UrlResolver, type AccountResolver } from "./resolver.js";
 import { isAccountKey, type TrustState } from "./options.js";
@@ -205,10 +206,14 @@ export class OperatorAuthenticator {
     if (!isAccountKey(id)) return Promise.reject(new Error("will only fetch valid account keys"));
     p = this.resolver
       .fetch(id)
-      .then((jwt) => {
+      .then(async (jwt) => {
         const claims = this.verifyAccount(id, jwt);
         const a = this.accountEntry(id);
         this.applyClaims(a, claims, jwt);
+        applyExports(a);
+        // Exporters are fetched too (an import cycle finds this account's claims already applied).
+        for (const imp of importsOf(a)) await this.lookupAccount(imp.account).catch(() => undefined);
+        this.linkImports(a);
         if (this.resolver.kind === "url" || this.resolver.kind === "cache") {
           try {
             this.resolver.store(id, jwt);
@@ -221,6 +226,19 @@ export class OperatorAuthenticator {
       .finally(() => this.pending.delete(id));
     this.pending.set(id, p);
     return p;
+  }
+
+  /** (Re)build an account's imports against the verified exporters. */
+  private linkImports(a: JwtAccount): void {
+    applyImports(
+      a,
+      (id) => {
+        const e = this.accounts.get(id);
+        return e?.claims ? e : undefined;
+      },
+      () => this.host.adoptAccount(a.id, a.id === this.trust.systemAccount),
+      this.host,
+    );
   }
 
   private applyClaims(a: JwtAccount, claims: AccountClaims, jwt: string): Set<string> {
@@ -367,6 +385,10 @@ export class OperatorAuthenticator {
     }
     this.host.debug(`Updating account claims: ${id}/${claims.name ?? ""}`);
     const altered = this.applyClaims(a, claims, jwt);
+    applyExports(a);
+    this.linkImports(a);
+    // Importers of this account see its new exports.
+    for (const other of this.accounts.values()) if (other !== a && other.claims && importsOf(other).some((i) => i.account === id)) this.linkImports(other);
     // Newest connections go first when the connection limit shrank.
     const clients = this.host.clientsOf(a).sort((x, y) => y.start.getTime() - x.start.getTime());
     const conn = a.limits.conn;
