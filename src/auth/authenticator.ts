@@ -13,19 +13,10 @@ import { isBcrypt } from "./model.js";
 import { CompiledPermissions } from "./permissions.js";
 import { mapCertificateToUser } from "./cert-mapping.js";
 import type { CertIdentity } from "../server/client-transport.js";
+import type { Options } from "../options.js";
 
-/** What an Authenticator needs from Options. */
-export interface AuthOptions {
-  username: string;
-  password: string;
-  authToken: string;
-  users: User[] | null;
-  nkeys: NkeyUser[] | null;
-  noAuthUser: string;
-  /** Operator mode (trusted keys or operators): every client needs a user JWT signed over the nonce. */
-  trustedKeys?: string[] | null;
-  trustedOperators?: string[];
-}
+/** What an Authenticator needs from Options (operator mode: trusted keys or operators, every client needs a user JWT). */
+export type AuthOptions = Pick<Options, "username" | "password" | "authToken" | "users" | "nkeys" | "noAuthUser"> & Partial<Pick<Options, "trustedKeys" | "trustedOperators">>;
 
 /** A configured user as the server holds it: name, secret, compiled permissions. */
 export interface ConfiguredUser {

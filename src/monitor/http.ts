@@ -5,6 +5,7 @@
 // With `-ms`/`https_port` the same listener speaks HTTPS with the `tls`
 // block's certificate (no client certificates asked, as Go).
 
+import { listenOn } from "../server/listen.js";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { secureContextOptions } from "../transport/tls-options.js";
@@ -82,15 +83,7 @@ export class MonitorServer implements ExtraListener {
     const configured = this.secure ? this.server.opts.httpsPort : this.server.opts.httpPort;
     const port = configured === -1 ? 0 : configured;
     const http = this.http;
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen({ host: this.host, port }, () => {
-        http.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = http.address();
-    this.boundPort = typeof addr === "object" && addr ? addr.port : port;
+    this.boundPort = await listenOn(http, this.host, port);
     http.on("error", (e) => this.server.logger.error(`monitoring: ${e.message}`));
     http.on("clientError", (_e, socket) => socket.destroy());
   }

@@ -10,6 +10,7 @@ import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
 import { ClosedConnection } from "./closed-connection.js";
+import { listenOn } from "./listen.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
@@ -255,15 +256,7 @@ export class Server implements InternalRouting {
     }
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
-    await new Promise<void>((resolve, reject) => {
-      listener.once("error", reject);
-      listener.listen({ port: this.opts.port, host: this.opts.host || "0.0.0.0", backlog: 4096 }, () => {
-        listener.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = listener.address();
-    this.boundPort = typeof addr === "object" && addr ? addr.port : this.opts.port;
+    this.boundPort = await listenOn(listener, this.opts.host || "0.0.0.0", this.opts.port, 4096);
     listener.on("error", (e) => log.error(`Error on client listener: ${e.message}`));
     log.notice(`Listening for client connections on ${this.opts.host}:${this.boundPort}`);
     try {

@@ -6,6 +6,7 @@
 // `compression` is on). Each accepted socket becomes a client connection of
 // type websocket. It does not parse NATS protocol or apply auth.
 
+import { listenOn } from "../server/listen.js";
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { isIP, type Socket } from "node:net";
@@ -106,15 +107,7 @@ export class WebsocketListener implements ExtraListener {
   async listen(): Promise<void> {
     const port = this.w.port === -1 ? 0 : this.w.port;
     const http = this.http;
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen({ host: this.host, port }, () => {
-        http.off("error", reject);
-        resolve();
-      });
-    });
-    const addr = http.address();
-    this.boundPort = typeof addr === "object" && addr ? addr.port : port;
+    this.boundPort = await listenOn(http, this.host, port);
     http.on("error", (e) => this.server.logger.error(`websocket: ${e.message}`));
   }
 
