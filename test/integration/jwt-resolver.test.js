@@ -35,7 +35,7 @@ describe("full nats-resolver", () => {
     sysUser = await makeUser({ kp: op.sys, id: op.sys.getPublicKey() }, "sys");
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "jwt-full-"));
     fs.writeFileSync(path.join(dir, "garbage.jwt"), "not a jwt at all");
-    fs.writeFileSync(path.join(dir, `${B.id.slice(0, -1)}X.jwt`), "eyJ.junk.here");
+    fs.writeFileSync(path.join(dir, `${B.id.slice(0, -1)}${B.id.endsWith("X") ? "Y" : "X"}.jwt`), "eyJ.junk.here");
     s = await startServer({
       trustedOperators: [op.jwt],
       systemAccount: op.sys.getPublicKey(),
