@@ -56,6 +56,16 @@ export interface CalloutClient {
   readonly transport: "nats" | "websocket";
 }
 
+/**
+ * Operator mode: the callout is the user's account's (its JWT's
+ * `authorization`); users it issues must come from that account or its
+ * allowed accounts, signed by their keys, with scoped templates applied.
+ */
+export interface OperatorScope {
+  /** Issuer key check of an account: known, with the user limits its scope imposes (null: none). */
+  issuerOf(account: string, key: string, user: UserClaims): { known: boolean; limits: Partial<UserClaims["nats"]> | null; error?: string };
+}
+
 export type CalloutVerdict =
   | { ok: false; reason: string }
   | { ok: true; account: Account; user: ConfiguredUser; name: string; expiresIn: number; claims: UserClaims };
@@ -74,7 +84,7 @@ export class AuthCallout {
   }
 
   /** Ask the service. Resolves with the verdict; a missing answer within the auth timeout is a refusal. */
-  async authorize(c: CalloutClient): Promise<CalloutVerdict> {
+  async authorize(c: CalloutClient, operator: OperatorScope | null = null): Promise<CalloutVerdict> {
     const host = this.host;
     const acc = host.lookupAccount(this.cfg.account);
     if (!acc) {
@@ -116,7 +126,7 @@ export class AuthCallout {
         if (!v.ok && v.reason !== "") host.warn(v.reason);
         resolve(v);
       };
-      const sub = ic.subscribe(inbox, (_s, _r, _h, data) => finish(this.decide(Buffer.from(data), acc, userKey, sealing)));
+      const sub = ic.subscribe(inbox, (_s, _r, _h, data) => finish(this.decide(Buffer.from(data), acc, userKey, sealing, operator)));
       const timer = setTimeout(() => {
         host.debug(`Authorization callout response not received in time on account "${acc.name}"`);
         finish({ ok: false, reason: "" });
@@ -126,11 +136,13 @@ export class AuthCallout {
     });
   }
 
-  private decide(msg: Buffer, acc: Account, userKey: string, sealing: KeyPair | null): CalloutVerdict {
+  private decide(msg: Buffer, acc: Account, userKey: string, sealing: KeyPair | null, operator: OperatorScope | null): CalloutVerdict {
     const fail = (m: string): CalloutVerdict => ({ ok: false, reason: m });
     if (msg.length === 0) return fail(titleCase(`auth callout violation: "no reason supplied" on account "${acc.name}"`));
     let text: string;
+    let encrypted = false;
     if (sealing && !msg.subarray(0, 3).equals(Buffer.from("eyJ"))) {
+      encrypted = true;
       const opened = sealing.open(msg, this.cfg.xkey);
       if (opened === null) return fail(titleCase(`error decrypting auth callout response on account "${acc.name}": unable to decrypt`));
       text = Buffer.from(opened).toString("utf8");
@@ -148,6 +160,10 @@ export class AuthCallout {
     if (cr.sub !== userKey) return fail("Auth callout violation: auth callout response is not for expected user");
     if (cr.aud !== this.host.serverIdentity().id) return fail("Auth callout violation: auth callout response is not for server");
     if (cr.nats.error) return fail(`Auth callout service returned an error: ${cr.nats.error}`);
+    if (operator && !encrypted) {
+      const signer = cr.nats.issuer_account || cr.iss;
+      if (signer !== acc.name && !operator.issuerOf(acc.name, signer, {} as UserClaims).known) return fail("Auth callout signing key is unknown");
+    }
     let arc: UserClaims;
     try {
       arc = decodeClaims<UserClaims>(cr.nats.jwt ?? "", "user");
@@ -161,12 +177,25 @@ export class AuthCallout {
     if (!window.ok) return fail(titleCase(`authorized user on account "${acc.name}" outside of valid connect times`));
     const types = allowedConnectionTypes(arc.nats.allowed_connection_types as string[] | undefined);
     if (types.unknown !== "" && types.allowed.size === 0) return fail(titleCase(`authorized user on account "${acc.name}" using invalid connection type`));
-    if (arc.nats.issuer_account) return fail(titleCase(`error non operator mode account "${acc.name}": attempted to use issuer_account`));
-    if (arc.iss !== this.cfg.issuer) return fail(titleCase(`wrong issuer for auth callout response on account "${acc.name}", expected "${this.cfg.issuer}" got "${arc.iss}"`));
-    const placement = arc.aud ?? "";
+    let limits: Partial<UserClaims["nats"]> = arc.nats;
+    let placement: string;
+    if (operator) {
+      const jwtIssuer = arc.nats.issuer_account || arc.iss;
+      if (jwtIssuer !== this.cfg.issuer && !this.cfg.allowedAccounts.includes(jwtIssuer)) {
+        return fail(titleCase(`account "${arc.iss}" not permitted as valid account option for auth callout for account "${acc.name}"`));
+      }
+      placement = jwtIssuer;
+      const scope = operator.issuerOf(placement, arc.iss, arc);
+      if (!scope.known) return fail(titleCase(scope.error ?? `user JWT issuer "${arc.iss}" is not known`));
+      if (scope.limits) limits = scope.limits;
+    } else {
+      if (arc.nats.issuer_account) return fail(titleCase(`error non operator mode account "${acc.name}": attempted to use issuer_account`));
+      if (arc.iss !== this.cfg.issuer) return fail(titleCase(`wrong issuer for auth callout response on account "${acc.name}", expected "${this.cfg.issuer}" got "${arc.iss}"`));
+      placement = arc.aud ?? "";
+    }
     const target = this.host.lookupAccount(placement);
     if (!target) return fail(titleCase(`no valid account "${placement}" for auth callout response on account "${acc.name}": account not found`));
-    let perms: Permissions | null = permissionsFromJwt(arc.nats);
+    let perms: Permissions | null = permissionsFromJwt(limits);
     // The callout account's own users may not answer auth requests in its name.
     if (target === acc) {
       perms = perms ?? {};

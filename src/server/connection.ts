@@ -311,7 +311,19 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (operator !== null) {
       // The account may have to be fetched: hold this client's input until the verdict.
       this.parser.suspend();
-      void operator.check(o, this.nonce, this.host, this.transportType === "websocket" ? "WEBSOCKET" : "STANDARD").then((v) => {
+      void operator.check(o, this.nonce, this.host, this.transportType === "websocket" ? "WEBSOCKET" : "STANDARD").then(async (v) => {
+        if (this.closed) return;
+        // The account may delegate its users to an auth callout service.
+        const delegated = v.ok ? await operator.calloutFor(v.state) : null;
+        if (delegated !== null) {
+          const cv = await delegated.callout.authorize({ opts: o, cid: this.cid, host: this.host, nonce: this.nonce, transport: this.transportType }, delegated.scope);
+          if (this.closed) return;
+          this.runParser(() => {
+            if (this.applyCalloutVerdict(cv)) this.finishConnect();
+            if (!this.closed) this.parser.resume();
+          });
+          return;
+        }
         if (this.closed) return;
         this.runParser(() => {
           if (this.applyJwtVerdict(v)) this.finishConnect();

@@ -22,7 +22,7 @@ import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
 import { OperatorAuthenticator, type JwtClient } from "../auth/jwt/operator-auth.js";
 import { resolveTrust } from "../auth/jwt/options.js";
-import { AuthCallout, type CalloutHost } from "../auth/callout.js";
+import { AuthCallout, type AuthCalloutConfig, type CalloutHost } from "../auth/callout.js";
 import type { JwtAccount } from "../auth/jwt/jwt-account.js";
 import type { ServerEvents } from "./server-events.js";
 
@@ -55,6 +55,8 @@ export class Server implements InternalRouting {
   /** The server's identity key (signs auth callout requests). */
   readonly serverKey: KeyPair;
   private readonly calloutClients = new Map<Account, InternalClient>();
+  /** The server's curve key (auth callout xkey sealing). */
+  private readonly curveKey: KeyPair = createCurve();
   /** The websocket block's own credentials (user, token or no_auth_user) for WebSocket clients; null: the server's apply. */
   websocketAuth: Authenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
@@ -119,7 +121,7 @@ export class Server implements InternalRouting {
     const trust = resolveTrust(this.opts);
     if (typeof trust === "string") throw new Error(trust);
     if (trust.keys !== null) this.operator = new OperatorAuthenticator(trust, this.operatorHost(), this.opts.resolverPreload, this.opts.resolverPinnedAccounts);
-    else if (this.opts.authCallout) this.callout = new AuthCallout(this.opts.authCallout, this.calloutHost(this.opts.authCallout.xkey !== "" ? createCurve() : null));
+    else if (this.opts.authCallout) this.callout = new AuthCallout(this.opts.authCallout, this.calloutHost(this.opts.authCallout.xkey !== "" ? this.curveKey : null));
   }
 
   private calloutHost(curveKey: KeyPair | null): CalloutHost {
@@ -149,6 +151,7 @@ export class Server implements InternalRouting {
       warn: (m: string) => log.warn(m),
       createInternalClient: (a: JwtAccount) => this.createInternalClient(a.account, "$SYS"),
       serverInfo: () => this.eventServerInfo(),
+      newCallout: (cfg: AuthCalloutConfig) => new AuthCallout(cfg, this.calloutHost(cfg.xkey !== "" ? this.curveKey : null)),
       clientsOf: (a: JwtAccount): JwtClient[] => [...a.account.clients].sort((x, y) => x.start.getTime() - y.start.getTime()),
     };
   }

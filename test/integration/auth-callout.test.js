@@ -145,3 +145,50 @@ describe("auth callout with xkey", () => {
     }
   });
 });
+
+describe("auth callout in operator mode", () => {
+  test("an account JWT delegating to a service: the sentinel user is placed in an allowed account", T, async () => {
+    const { makeOperator, makeAccount, makeUser, memoryOptions, UNLIMITED } = await import("../helpers/jwt-fixtures.js");
+    const { credsAuthenticator } = await import("@nats-io/transport-node");
+    const op = await makeOperator();
+    const appKp = createAccount();
+    const authKp = createAccount();
+    const APP = await makeAccount(op, "APP", { limits: UNLIMITED }, { kp: appKp });
+    const svcUser = createUser();
+    const AUTH = await makeAccount(op, "AUTH", { limits: UNLIMITED, authorization: { auth_users: [svcUser.getPublicKey()], allowed_accounts: [APP.id] } }, { kp: authKp });
+    const s = await startServer(memoryOptions(op, [APP, AUTH]));
+    const conns = [];
+    try {
+      const svc = await connect({ servers: s.url, authenticator: credsAuthenticator((await makeUser(AUTH, "svc", {}, { kp: svcUser })).creds) });
+      conns.push(svc);
+      const seen = [];
+      svc.subscribe("$SYS.REQ.USER.AUTH", {
+        callback: async (_e, m) => {
+          const req = decode(m.string());
+          seen.push(req);
+          const userKp = fromPublic(req.nats.user_nkey);
+          const allow = req.nats.connect_opts.user === "good";
+          const resp = allow
+            ? await encodeAuthorizationResponse(userKp, fromPublic(req.nats.server_id.id), authKp, { jwt: await encodeUser("placed", userKp, appKp, { pub: { allow: ["app.>"] }, sub: { allow: ["app.>"] } }) }, {})
+            : await encodeAuthorizationResponse(userKp, fromPublic(req.nats.server_id.id), authKp, { error: "no" }, {});
+          m.respond(resp);
+        },
+      });
+      await svc.flush();
+      const sentinel = await makeUser(AUTH, "sentinel", {}, {});
+      const nc = await connect({ servers: s.url, reconnect: false, user: "good", pass: "x", authenticator: credsAuthenticator(sentinel.creds) });
+      conns.push(nc);
+      const sub = nc.subscribe("app.x", { max: 1 });
+      nc.publish("app.x", "in app");
+      for await (const m of sub) assert.equal(m.string(), "in app");
+      assert.equal(seen.at(-1).sub, AUTH.id);
+      const connz = s.server.clients;
+      const mine = [...connz.values()].find((c) => c.opts.user === "placed");
+      assert.equal(mine?.account.name, APP.id);
+      await assert.rejects(connect({ servers: s.url, reconnect: false, user: "bad", pass: "x", authenticator: credsAuthenticator(sentinel.creds) }), /Authorization Violation/);
+    } finally {
+      for (const c of conns) await c.close().catch(() => {});
+      await s.shutdown();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { CompiledPermissions } from "../permissions.js";
 import type { ConfiguredUser } from "../authenticator.js";
 import { checkDates, decodeClaims, type AccountClaims, type UserClaims } from "./decode.js";
 import { JwtAccount } from "./jwt-account.js";
+import type { AuthCallout, AuthCalloutConfig, OperatorScope } from "../callout.js";
 import { applyExports, applyImports, importsOf } from "./account-links.js";
 import { NatsResolver, type ResolverHost } from "./nats-resolver.js";
 import { MemoryResolver, UrlResolver, type AccountResolver } from "./resolver.js";
@@ -77,6 +78,8 @@ export interface OperatorHost {
   serverInfo(): Record<string, unknown>;
   /** The live clients of an account, oldest first. */
   clientsOf(account: JwtAccount): JwtClient[];
+  /** An auth callout run in an account (the account JWT's `authorization`). */
+  newCallout(cfg: AuthCalloutConfig): AuthCallout;
 }
 
 const fail = (debug: string): JwtVerdict => ({ ok: false, debug });
@@ -337,6 +340,36 @@ export class OperatorAuthenticator {
       `Authenticated JWT: Client "${juc.sub}" (claim-name: "${juc.name ?? ""}", claim-tags: ${JSON.stringify(u.tags ?? [])}) ` +
       `signed with "${juc.iss}" by Account "${issuer}" (claim-name: "${acc.nameTag}", claim-tags: ${JSON.stringify(acc.tags)}) signed with "${acc.issuer}"`;
     return { ok: true, user, state, expiresIn, debug };
+  }
+
+  /**
+   * The account's auth callout for this user, when its JWT delegates
+   * authentication (`authorization.auth_users`) and the user is not one of
+   * those: the allowed accounts are fetched first so the answer can be judged at once.
+   */
+  async calloutFor(st: JwtUserState): Promise<{ callout: AuthCallout; scope: OperatorScope } | null> {
+    const auth = (st.account.claims?.nats.authorization ?? {}) as { auth_users?: string[]; allowed_accounts?: string[]; xkey?: string };
+    const users = Array.isArray(auth.auth_users) ? auth.auth_users : [];
+    if (users.length === 0 || users.includes(st.pubKey)) return null;
+    const allowed = Array.isArray(auth.allowed_accounts) ? auth.allowed_accounts.filter((x) => typeof x === "string") : [];
+    for (const id of allowed) await this.lookupAccount(id).catch(() => undefined);
+    const cfg: AuthCalloutConfig = { issuer: st.account.id, account: st.account.id, authUsers: users, xkey: typeof auth.xkey === "string" ? auth.xkey : "", allowedAccounts: allowed };
+    const scope: OperatorScope = {
+      issuerOf: (accountId, key, user) => {
+        const a = this.accounts.get(accountId);
+        if (!a?.claims) return { known: false, limits: null };
+        const { known, scope: sc } = a.issuerScope(key);
+        if (!known) return { known: false, limits: null };
+        if (sc === null) return { known: true, limits: null };
+        if (!hasEmptyPermissions(user.nats ?? {})) return { known: false, limits: null, error: "user JWT is not valid: scoped users require no permissions or limits set" };
+        try {
+          return { known: true, limits: applyUserTemplate(sc.template, { user, accountName: a.nameTag, accountTags: a.tags }) };
+        } catch (e) {
+          return { known: false, limits: null, error: `user JWT generated invalid permissions: ${(e as Error).message}` };
+        }
+      },
+    };
+    return { callout: this.host.newCallout(cfg), scope };
   }
 
   /** MEMORY/URL resolvers: a pushed update for an account already in use (Go's accountClaimUpdate). */
