@@ -98,10 +98,17 @@ async function fixtures() {
     ],
   }, { kp: impKp });
   const NOTOKEN = await makeAccount(op, "NOTOKEN", { ...unlimited, imports: [{ name: "priv", subject: "priv.>", account: expKp.getPublicKey(), type: "stream" }] });
+  // Import/export counts and wildcard exports beyond the account's limits make the account JWT invalid.
+  const overImports = await makeAccount(op, "OVERIMP", { limits: { ...UNLIMITED, imports: 0 }, imports: [{ name: "p", subject: "pub.>", account: expKp.getPublicKey(), type: "stream" }] });
+  const wildExports = await makeAccount(op, "WILDEXP", { limits: { ...UNLIMITED, wildcards: false }, exports: [{ name: "w", subject: "w.>", type: "stream" }] });
+  const noLimitsImports = await makeAccount(op, "NOLIMIMP", { imports: [{ name: "p", subject: "pub.>", account: expKp.getPublicKey(), type: "stream" }] });
+  u.overImports = await makeUser(overImports, "oi");
+  u.wildExports = await makeUser(wildExports, "we");
+  u.noLimitsImports = await makeUser(noLimitsImports, "nli");
   u.expo = await makeUser(EXPO, "expo");
   u.impo = await makeUser(IMPO, "impo");
   u.notoken = await makeUser(NOTOKEN, "nt");
-  return { op, accounts: [A, B, expiredAcc, bySk, noLimits, EXPO, IMPO, NOTOKEN], A, B, u, untrusted };
+  return { op, accounts: [A, B, expiredAcc, bySk, noLimits, EXPO, IMPO, NOTOKEN, overImports, wildExports, noLimitsImports], A, B, u, untrusted };
 }
 
 /** A connect window that does not contain the present moment (server local time = UTC in tests). */

@@ -290,7 +290,23 @@ export class NatsResolver implements AccountResolver {
 
 /** Go's claimValidate on an account JWT: blocking issues, time excluded (an expired account may be stored). */
 export function validateAccount(c: AccountClaims): string {
-  const problems: string[] = [];
+  const problems = accountProblems(c);
   if (!isAccountKey(c.sub)) problems.push("subject is not an account public key");
   return problems.length === 0 ? "" : `validation errors: [${problems.join(" ")}]`;
+}
+
+/** The Go jwt library's blocking checks of an account's imports and exports against its limits (a limit left out is 0). */
+export function accountProblems(c: AccountClaims): string[] {
+  const out: string[] = [];
+  const lim = (c.nats.limits ?? {}) as { imports?: number; exports?: number; wildcards?: boolean };
+  const imports = c.nats.imports ?? [];
+  const exports = c.nats.exports ?? [];
+  const importLimit = lim.imports ?? 0;
+  const exportLimit = lim.exports ?? 0;
+  if (importLimit !== -1 && imports.length > importLimit) out.push("the account contains more imports than allowed by the operator");
+  if (exportLimit !== -1) {
+    if (exports.length > exportLimit) out.push("the account contains more exports than allowed by the operator");
+    if (lim.wildcards !== true) for (const e of exports) if (/(^|\.)[*>](\.|$)/.test(e.subject ?? "")) out.push("the account contains wildcard exports that are not allowed by the operator");
+  }
+  return out;
 }

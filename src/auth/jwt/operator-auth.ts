@@ -17,7 +17,7 @@ import { checkDates, decodeClaims, type AccountClaims, type UserClaims } from ".
 import { JwtAccount } from "./jwt-account.js";
 import type { AuthCallout, AuthCalloutConfig, OperatorScope } from "../callout.js";
 import { applyExports, applyImports, importsOf } from "./account-links.js";
-import { NatsResolver, type ResolverHost } from "./nats-resolver.js";
+import { NatsResolver, accountProblems, type ResolverHost } from "./nats-resolver.js";
 import { MemoryResolver, UrlResolver, type AccountResolver } from "./resolver.js";
 import { isAccountKey, type TrustState } from "./options.js";
 import {
@@ -195,7 +195,7 @@ export class OperatorAuthenticator {
   verifyAccount(id: string, jwt: string): AccountClaims {
     const c = decodeClaims<AccountClaims>(jwt, "account");
     if (!this.trustedKeys.has(c.iss)) throw new Error("account validation failed");
-    if (checkDates(c) !== "" || !isAccountKey(c.sub)) throw new Error("account validation failed");
+    if (checkDates(c) !== "" || !isAccountKey(c.sub) || accountProblems(c).length > 0) throw new Error("account validation failed");
     if (c.sub !== id) throw new Error("account validation failed");
     return c;
   }
