@@ -155,9 +155,14 @@ export class SubjectTrie<S extends TrieSubscription> {
     // A subject with an empty token matches nothing (as in Go; not cached).
     for (let i = 0; i < tokens.length; i++) if (tokens[i].length === 0) return EMPTY_RESULT as MatchResult<S>;
     const psubs: S[] = [];
-    const qmap = new Map<string, S[]>();
+    const qmap = QUEUE_SCRATCH as Map<string, S[]>;
     matchLevel(this.root, tokens, 0, psubs, qmap);
-    const result: MatchResult<S> = { psubs, qsubs: qmap.size === 0 ? EMPTY_Q : [...qmap.values()] };
+    let qsubs: readonly (readonly S[])[] = EMPTY_Q;
+    if (qmap.size !== 0) {
+      qsubs = [...qmap.values()];
+      qmap.clear();
+    }
+    const result: MatchResult<S> = { psubs, qsubs };
     if (cache !== null) {
       cache.set(subject, result);
       if (cache.size > CACHE_MAX) this.sweep(cache);
@@ -227,6 +232,12 @@ export class SubjectTrie<S extends TrieSubscription> {
 }
 
 const EMPTY_Q: readonly (readonly never[])[] = Object.freeze([]);
+/**
+ * Queue groups collected during one match. Shared: a match runs to the end
+ * without calling out, and most subjects (request inboxes, ack subjects)
+ * have no queue subscribers, so a miss need not allocate a Map.
+ */
+const QUEUE_SCRATCH = new Map<string, TrieSubscription[]>();
 
 const EMPTY_RESULT: MatchResult<never> = Object.freeze({ psubs: Object.freeze([]) as readonly never[], qsubs: EMPTY_Q });
 
