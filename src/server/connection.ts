@@ -73,6 +73,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   jwtUser: JwtUserState | null = null;
   /** User JWT expiry or end of its connect window. */
   private expiryTimer: NodeJS.Timeout | null = null;
+  /** When that is (ms epoch; 0 = never). */
+  expiresAt = 0;
   /** Subscription limit: the server's, lowered by the account's (Infinity = none). */
   private maxSubs: number;
   /** CONNECT's echo, where delivery looks for it. */
@@ -479,6 +481,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   /** Disconnect with "User Authentication Expired" after `ms` (negative: never). */
   private setExpiry(ms: number): void {
     if (ms < 0) return;
+    this.expiresAt = Date.now() + ms;
     this.expiryTimer = setTimeout(() => this.onUserExpired(), ms);
     this.expiryTimer.unref();
   }

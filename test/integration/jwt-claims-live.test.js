@@ -193,3 +193,21 @@ describe("operator from a file", () => {
     }
   });
 });
+
+test("$SYS.REQ.USER.INFO answers a JWT user with its key, account, permissions and time left", T, async () => {
+  const op = await makeOperator();
+  const A = await makeAccount(op, "A", { limits: UNLIMITED });
+  const s = await startServer(memoryOptions(op, [A]));
+  try {
+    const u = await makeUser(A, "u", { pub: { allow: ["_INBOX.>", "$SYS.REQ.USER.INFO", "a.>"] }, sub: { allow: ["_INBOX.>"] } }, { encoding: { exp: Math.floor(Date.now() / 1000) + 60 } });
+    const nc = await connect({ servers: s.url, authenticator: credsAuthenticator(u.creds) });
+    const r = json(await nc.request("$SYS.REQ.USER.INFO", "", { timeout: 2000 }));
+    assert.equal(r.data.user, u.kp.getPublicKey());
+    assert.equal(r.data.account, A.id);
+    assert.deepEqual(r.data.permissions.publish.allow, ["_INBOX.>", "$SYS.REQ.USER.INFO", "a.>"]);
+    assert.ok(r.data.expires > 50e9 && r.data.expires <= 60e9, String(r.data.expires));
+    await nc.close();
+  } finally {
+    await s.shutdown();
+  }
+});
