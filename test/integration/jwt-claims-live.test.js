@@ -211,3 +211,39 @@ test("$SYS.REQ.USER.INFO answers a JWT user with its key, account, permissions a
     await s.shutdown();
   }
 });
+
+test("a config reload in operator mode keeps JWT users connected; changing the operator is refused as Go", T, async () => {
+  const { applyReload } = await import("../../dist/server/reload.js");
+  const { resolveOptions } = await import("../../dist/options.js");
+  const op = await makeOperator();
+  const A = await makeAccount(op, "A", { limits: UNLIMITED });
+  const opts = { host: "127.0.0.1", port: 0, ...memoryOptions(op, [A]) };
+  const s = await startServer(opts);
+  try {
+    const nc = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "u")).creds) });
+    await nc.flush();
+    assert.equal(applyReload(s.server, resolveOptions({ ...opts, quiet: true, debug: true })), "");
+    await nc.flush();
+    assert.equal(nc.isClosed(), false);
+    const other = await makeOperator();
+    assert.match(applyReload(s.server, resolveOptions({ ...opts, quiet: true, trustedOperators: [other.jwt] })), /^config reload not supported for /);
+    await nc.close();
+  } finally {
+    await s.shutdown();
+  }
+});
+
+test("resolver_pinned_accounts: only listed accounts (and the system account) may connect", T, async () => {
+  const op = await makeOperator();
+  const A = await makeAccount(op, "A", { limits: UNLIMITED });
+  const B = await makeAccount(op, "B", { limits: UNLIMITED });
+  const s = await startServer(memoryOptions(op, [A, B], { resolverPinnedAccounts: [A.id] }));
+  try {
+    const a = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "a")).creds) });
+    const sys = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator(await sysCreds(op)) });
+    await assert.rejects(connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(B, "b")).creds) }), /Authorization Violation/);
+    await Promise.all([a.close(), sys.close()]);
+  } finally {
+    await s.shutdown();
+  }
+});
