@@ -517,31 +517,17 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   }
 
   /** Close for an operator-mode reason, with Go's -ERR. */
-  closeForJwt(kind: "revoked" | "account-connections" | "auth-violation" | "account-expired" | "signer-changed"): void {
+  closeForJwt(kind: JwtCloseKind): void {
     if (this.closed) return;
-    const log = this.server.logger;
-    switch (kind) {
-      case "revoked":
-        log.debug(`${this.label} - User Authentication Revoked`);
-        this.sendErr("User Authentication Revoked");
-        this.close(ClosedState.Revocation, true);
-        break;
-      case "account-connections":
-        log.error(`${this.label} - maximum account active connections exceeded`);
-        this.sendErr("maximum account active connections exceeded");
-        this.close(ClosedState.MaxAccountConnectionsExceeded, true);
-        break;
-      case "auth-violation":
-        this.authViolation();
-        break;
-      case "account-expired":
-        log.debug(`${this.label} - Account Authentication Expired`);
-        this.sendErr("Account Authentication Expired");
-        this.close(ClosedState.AuthenticationExpired, true);
-        break;
-      case "signer-changed":
-        this.close(ClosedState.AuthenticationViolation, true);
-        break;
+    if (kind === "auth-violation") this.authViolation();
+    else {
+      const c = JWT_CLOSES[kind];
+      if (c.err !== "") {
+        if (c.error) this.server.logger.error(`${this.label} - ${c.err}`);
+        else this.server.logger.debug(`${this.label} - ${c.err}`);
+        this.sendErr(c.err);
+      }
+      this.close(c.reason, true);
     }
     this.server.flushAll();
   }
@@ -878,6 +864,17 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
 }
 
 const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");
+
+type JwtCloseKind = Parameters<JwtClient["closeForJwt"]>[0];
+
+/** Go's -ERR (logged as an error or a debug line) and close reason for each operator-mode close. */
+const JWT_CLOSES: Record<Exclude<JwtCloseKind, "auth-violation">, { err: string; error: boolean; reason: ClosedReason }> = {
+  revoked: { err: "User Authentication Revoked", error: false, reason: ClosedState.Revocation },
+  "account-connections": { err: "maximum account active connections exceeded", error: true, reason: ClosedState.MaxAccountConnectionsExceeded },
+  "account-expired": { err: "Account Authentication Expired", error: false, reason: ClosedState.AuthenticationExpired },
+  // A removed or re-scoped signing key: closed without an -ERR, as Go.
+  "signer-changed": { err: "", error: false, reason: ClosedState.AuthenticationViolation },
+};
 
 /** Queued output past this is written at once instead of at the end of the turn. */
 const EARLY_FLUSH_BYTES = 1024 * 1024;

@@ -55,10 +55,6 @@ export class NatsResolver implements AccountResolver {
     if (cfg.type === "cache") for (const f of readdirSync(cfg.dir)) if (f.endsWith(".jwt")) this.lru.push(f.slice(0, -4));
   }
 
-  get directory(): string {
-    return this.cfg.dir;
-  }
-
   private path(account: string): string {
     return join(this.cfg.dir, `${account}.jwt`);
   }

@@ -140,10 +140,6 @@ export class OperatorAuthenticator {
     }
   }
 
-  get systemAccount(): string {
-    return this.trust.systemAccount;
-  }
-
   /** Set up the system account and the resolver's services. */
   start(): void {
     const sysId = this.trust.systemAccount;
