@@ -25,6 +25,8 @@ describe("URL account resolver", () => {
   before(async () => {
     op = await makeOperator();
     answers.set(op.sys.getPublicKey(), { status: 200, body: op.sysJwt });
+    // The base URL: the server checks it answers at start-up, as Go's.
+    answers.set("", { status: 200, body: "" });
     http = createServer((req, res) => {
       requests.push(req.url);
       const id = req.url.split("/").pop();
@@ -87,6 +89,13 @@ describe("URL account resolver", () => {
     await slow;
     const waited = Date.now() - t0;
     assert.ok(waited >= 1800 && waited < 5000, `waited ${waited}ms`);
+  });
+
+  test("an account server nobody answers at stops the start, with Go's error", T, async () => {
+    await assert.rejects(
+      startServer({ trustedOperators: [op.jwt], systemAccount: op.sys.getPublicKey(), accountResolver: { type: "url", url: "http://127.0.0.1:1/x/" } }),
+      { message: 'could not fetch <"http://127.0.0.1:1/x/">: Get "http://127.0.0.1:1/x/": dial tcp 127.0.0.1:1: connect: connection refused' },
+    );
   });
 
   test("config: resolver: URL(...) and a bad resolver string", () => {

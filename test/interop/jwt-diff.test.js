@@ -302,6 +302,8 @@ describe("operator mode: tsnats vs nats-server", { skip: goBin ? false : "nats-s
       ["resolver: dir missing", `operator: ${f.op.jwt}\nresolver: { type: full }`],
       ["resolver: cache with allow_delete", `operator: ${f.op.jwt}\nresolver: { type: cache, dir: "${tmp}/c", allow_delete: true }`],
       ["resolver: full with ttl", `operator: ${f.op.jwt}\nresolver: { type: full, dir: "${tmp}/c", ttl: "1h" }`],
+      ["URL resolver nobody answers", `operator: ${f.op.jwt}\nresolver: URL(http://127.0.0.1:1/jwt/v1/accounts/)`],
+      ["URL resolver with preloads", `operator: ${f.op.jwt}\nresolver: URL(http://127.0.0.1:1/jwt/v1/accounts/)\nresolver_preload { ${f.A.id}: ${f.A.jwt} }`],
     ];
     test("same exit code and message", { timeout: 60000 }, async (t) => {
       for (const [name, text] of cases()) {
@@ -422,6 +424,54 @@ describe("connz for JWT users: tsnats vs nats-server", { skip: goBin ? false : "
     } finally {
       await go.stop();
       await ts.shutdown();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("URL resolver: tsnats vs nats-server against one HTTP account server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
+  test("good, 404, junk, untrusted and hanging answers: same client transcripts", { timeout: 60000 }, async () => {
+    const { createServer } = await import("node:http");
+    const { createOperator } = await import("@nats-io/nkeys");
+    const op = await makeOperator();
+    // The base URL answers too: both servers probe it at start-up.
+    const answers = new Map([[op.sys.getPublicKey(), { status: 200, body: op.sysJwt }], ["", { status: 200, body: "" }]]);
+    const hanging = [];
+    const http = createServer((req, res) => {
+      const a = answers.get(req.url.split("/").pop()) ?? { status: 404, body: "nope" };
+      if (a.hang) return hanging.push(res);
+      res.writeHead(a.status);
+      res.end(a.body);
+    });
+    await new Promise((r) => http.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${http.address().port}/jwt/v1/accounts/`;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "jwt-url-diff-"));
+    const file = path.join(tmp, "u.conf");
+    fs.writeFileSync(file, `# url\noperator: ${op.jwt}\nsystem_account: ${op.sys.getPublicKey()}\nresolver: URL(${url})\n`);
+    const { options } = loadConfigFile(file);
+    const [go, ts] = await Promise.all([startGoServer(["-c", file]), startServer({ ...options, host: "127.0.0.1", port: 0 })]);
+    try {
+      const good = await makeAccount(op, "GOOD", { limits: UNLIMITED });
+      const junk = await makeAccount(op, "JUNK", { limits: UNLIMITED });
+      const rogue = await makeAccount(op, "ROGUE", { limits: UNLIMITED }, { signer: createOperator() });
+      const hang = await makeAccount(op, "HANG", { limits: UNLIMITED });
+      const missing = await makeAccount(op, "MISSING", { limits: UNLIMITED });
+      answers.set(good.id, { status: 200, body: good.jwt });
+      answers.set(junk.id, { status: 200, body: "<html>junk</html>" });
+      answers.set(rogue.id, { status: 200, body: rogue.jwt });
+      answers.set(hang.id, { hang: true });
+      for (const [name, acc] of [["good", good], ["junk", junk], ["untrusted", rogue], ["missing", missing], ["hanging", hang]]) {
+        const u = await makeUser(acc, name);
+        const script = { name, steps: [[0, as(u), "SUB a 1\r\nPUB a 1\r\nx\r\n"]] };
+        const [want, got] = await Promise.all([runScript(go.port, script), runScript(ts.port, script)]);
+        assert.deepEqual(got, want, name);
+      }
+    } finally {
+      await go.stop();
+      await ts.shutdown();
+      for (const r of hanging) r.destroy();
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   });

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import type { InternalClient } from "../../server/internal-client.js";
 import type { Subscription } from "../../server/subscription.js";
 import { decodeClaims, type AccountClaims, type GenericClaims } from "./decode.js";
-import { DEFAULT_ACCOUNT_FETCH_TIMEOUT, isAccountKey, type ResolverConfig } from "./options.js";
-import type { AccountResolver } from "./resolver.js";
+import { isAccountKey, type ResolverConfig } from "./options.js";
+import { DEFAULT_ACCOUNT_FETCH_TIMEOUT, type AccountResolver } from "./resolver.js";
 
 /** What the resolver needs from the server. */
 export interface ResolverHost {

@@ -5,6 +5,7 @@
 
 import { fromPublic } from "@nats-io/nkeys";
 import type { AuthCalloutConfig } from "../callout.js";
+import { probeUrlResolver } from "./resolver.js";
 import { decodeClaims, operatorSigningKeys, type OperatorClaims } from "./decode.js";
 
 export type ResolverConfig =
@@ -31,9 +32,6 @@ export function defaultOperatorOptions(): OperatorOptions {
   return { trustedOperators: [], trustedKeys: null, accountResolver: null, resolverPreload: {}, resolverPinnedAccounts: null, authCallout: null };
 }
 
-/** Go's default wait for an account fetch. */
-export const DEFAULT_ACCOUNT_FETCH_TIMEOUT = 1900;
-
 const OPERATOR_KEY = /^O[A-Z2-7]{55}$/;
 const ACCOUNT_KEY = /^A[A-Z2-7]{55}$/;
 
@@ -51,6 +49,17 @@ export interface TrustState {
  * startup error text.
  */
 export function resolveTrust(o: OperatorOptions & { systemAccount: string; users: unknown[] | null; nkeys: unknown[] | null }): TrustState | string {
+  return trustOf(o);
+}
+
+/** The start-up probe of a URL account resolver, as Go's NewServer makes it ("" = fine or not needed). */
+export async function probeResolver(o: Parameters<typeof resolveTrust>[0]): Promise<string> {
+  const t = trustOf(o);
+  if (typeof t === "string" || t.resolver?.type !== "url") return "";
+  return probeUrlResolver(t.resolver.url);
+}
+
+function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
   const operators: OperatorClaims[] = [];
   for (const t of o.trustedOperators) {
     try {
@@ -76,6 +85,7 @@ export function resolveTrust(o: OperatorOptions & { systemAccount: string; users
     return { operators, keys: [...o.trustedKeys], systemAccount, resolver };
   }
   if (resolver === null) return "operators require an account resolver to be configured";
+  if (resolver.type === "url" && Object.keys(o.resolverPreload).length > 0) return "resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR";
   if ((o.users !== null && o.users.length > 0) || (o.nkeys !== null && o.nkeys.length > 0)) return "operators do not allow users to be configured directly";
   if (o.trustedKeys !== null && o.trustedKeys.length > 0) return "conflicting options for 'TrustedKeys' and 'TrustedOperators'";
   if (o.systemAccount !== "") {

@@ -6,7 +6,8 @@
 
 import { get as httpGet, type IncomingMessage } from "node:http";
 import { get as httpsGet } from "node:https";
-import { DEFAULT_ACCOUNT_FETCH_TIMEOUT } from "./options.js";
+/** Go's default wait for an account fetch. */
+export const DEFAULT_ACCOUNT_FETCH_TIMEOUT = 1900;
 
 /** What the server can ask of any resolver. */
 export interface AccountResolver {
@@ -74,7 +75,10 @@ export class UrlResolver implements AccountResolver {
       };
       const get = url.startsWith("https:") ? httpsGet : httpGet;
       const req = get(url, onResponse);
-      req.on("error", (e) => done(e.message));
+      req.on("error", (e: NodeJS.ErrnoException & { address?: string; port?: number }) =>
+        // Go's net/http wording for the common case.
+        done(e.code === "ECONNREFUSED" ? `Get "${shown}": dial tcp ${e.address}:${e.port}: connect: connection refused` : e.message),
+      );
       // One deadline for connect, headers and body, as Go's http.Client Timeout.
       const timer = setTimeout(() => done(`Get "${shown}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`), this.timeout);
       timer.unref();
@@ -91,4 +95,17 @@ export class UrlResolver implements AccountResolver {
 /** Go's redactURLString: a password in the URL is shown as xxxxx. */
 function redactUrl(u: string): string {
   return u.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:xxxxx@");
+}
+
+/**
+ * Go's start-up probe of a URL resolver ("is anyone home"): the base URL
+ * must answer 200. "" when it does, else the error that stops the server.
+ */
+export async function probeUrlResolver(url: string): Promise<string> {
+  try {
+    await new UrlResolver(url).fetch("");
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
