@@ -23,6 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { runRole, probe, nowS, C_ABORT, C_QDONE, CTL_LEN } from './conn.js';
 import { cpuSeconds, allowedCpus } from './procfs.js';
 import { runIdle } from './idle.js';
+import { runJsPub } from './jspub.js';
+import { runKvLatency } from './kvlat.js';
 import { runStuck, runChurn } from './memory.js';
 
 const DEFAULTS = {
@@ -44,15 +46,17 @@ const DEFAULTS = {
   rbuf: 1 << 20, // subscriber read buffer
   settle: 2000, // max ms to wait for the generator to go idle before the start
   conc: 200, // idle: handshakes in flight
+  storage: 'file', // jspub: stream storage
+  jswin: 256, // jspub: PubAcks outstanding at most (1 = one publish at a time, with latencies)
   pubUser: '', // user:password in the publishers' CONNECT ('' = none)
   subUser: '', // user:password in the subscribers' CONNECT
 };
 
 const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
-       [--mode pub|pubsub|queue|reqrep|idle|stuck|churn|ping] [--n N] [--size BYTES]
+       [--mode pub|pubsub|queue|reqrep|idle|stuck|churn|jspub|ping] [--n N] [--size BYTES]
        [--pubs P] [--subs S] [--subject S] [--timeout SEC] [--batch BYTES]
        [--window MSGS|0] [--spid SERVER_PID] [--warmup N] [--threads auto|workers|inline]
-       [--inline] [--rbuf BYTES] [--settle MS] [--conc C]
+       [--inline] [--rbuf BYTES] [--settle MS] [--conc C] [--storage file|memory] [--jswin W]
   --n       msgs per publisher (pub/pubsub/queue), requests (reqrep), connections (idle)
   --batch   bytes per publisher write (default 262144)
   --window  max msgs published but not yet received by the slowest subscriber
@@ -65,6 +69,8 @@ const USAGE = `usage: node bench/loadgen.js [--host 127.0.0.1] [--port 4222]
   --settle  before the start, wait until the generator itself is idle (a 50 ms window
             under 10% CPU: worker start-up done), at most this many ms (default 2000)
   --conc    idle: handshakes in flight (default 200)
+  --storage jspub: stream BENCH on --subject with this storage (the server needs -js)
+  --jswin   jspub: PubAcks outstanding at most (default 256; 1 = synchronous, with latencies)
   --pubUser / --subUser  user:password the publishers / subscribers connect with
             (e.g. to publish in one account and subscribe in another)`;
 
@@ -131,6 +137,13 @@ async function main() {
   if (o.mode === 'idle' || o.mode === 'stuck' || o.mode === 'churn') {
     const run = o.mode === 'idle' ? runIdle : o.mode === 'stuck' ? runStuck : runChurn;
     const res = await run(o);
+    return out({ ...common, ...res }, res.ok ? 0 : 1);
+  }
+  if (o.mode === 'jspub' || o.mode === 'kv') {
+    const c0 = o.spid ? cpuSeconds(o.spid) : null;
+    const res = o.mode === 'kv' ? await runKvLatency(o) : await runJsPub(o);
+    const c1 = o.spid ? cpuSeconds(o.spid) : null;
+    if (c0 != null && c1 != null && res.seconds > 0) res.server_cpu_pct = Math.round(((c1 - c0) / res.seconds) * 1000) / 10;
     return out({ ...common, ...res }, res.ok ? 0 : 1);
   }
   if (!['pub', 'pubsub', 'queue', 'reqrep'].includes(o.mode)) {

@@ -35,6 +35,12 @@ const SCENARIOS = [
   ['pubsub64k', '--mode pubsub --size 65536 --pubs 1 --subs 1', 20000, 'pub/sub 1:1, 64 KiB'],
   ['reqrep', '--mode reqrep --size 16', 30000, 'request/reply, sequential round trips'],
   ['idle10k', '--mode idle', 10000, 'idle connections: server RSS per connection'],
+  // JetStream (the server gets "-js -sd DIR" with a fresh store directory per run)
+  ['jspub16f', '--mode jspub --size 16 --storage file --jswin 256', 300000, 'JetStream async publish, 256 PubAcks in flight, file'],
+  ['jspub16m', '--mode jspub --size 16 --storage memory --jswin 256', 400000, 'JetStream async publish, 256 in flight, memory'],
+  ['jspub1kf', '--mode jspub --size 1024 --storage file --jswin 256', 150000, 'JetStream async publish, 1 KiB, file'],
+  ['jssync16f', '--mode jspub --size 16 --storage file --jswin 1', 20000, 'JetStream one publish at a time (latency), file'],
+  ['jskv16f', '--mode kv --size 16 --storage file', 10000, 'KV put then get (direct get), one at a time (latency), file'],
   ['stuck1k', '--mode stuck --size 1024', 200000, 'stuck subscriber cut off: server RSS peak growth, MiB'],
   ['churn', '--mode churn --conc 200', 100000, 'short-lived bad connections: server RSS peak growth, MiB'],
 ];
@@ -257,7 +263,7 @@ function median(a) {
 function runLine(name, round, label, r) {
   if (!r.ok) return `  ${name.padEnd(11)} round ${round} ${label}: FAILED: ${r.error || 'check errors'}${seqNote(r)}`;
   const cpu = `(bench cpu ${r.bench_cpu_pct ?? 'n/a'}%, server cpu ${r.server_cpu_pct ?? 'n/a'}%, peak rss ${mib(r.server_hwm_kib)} MiB)`;
-  if (r.mode === 'reqrep')
+  if (r.mode === 'reqrep' || r.mode === 'kv' || (r.mode === 'jspub' && r.jswin === 1))
     return `  ${name.padEnd(11)} round ${round} ${label}: p50 ${r.p50_us} us  p99 ${r.p99_us} us  ${fmtInt(r.reqs_per_sec)} req/s  ${cpu}`;
   if (r.mode === 'stuck' || r.mode === 'churn')
     return `  ${name.padEnd(11)} round ${round} ${label}: rss idle ${mib(r.server_rss_idle_kib)} -> peak ${mib(r.server_hwm_kib)} -> after ${mib(r.server_rss_after_kib)} MiB (growth ${mib(r.rss_growth_kib)} MiB)${r.mode === 'churn' ? `, ${r.conns_per_sec} conns/s` : ''}`;
@@ -329,7 +335,8 @@ async function main() {
         let r;
         let srv = null;
         try {
-          const cmd = conf ? `${s.cmd} -c ${path.join(HERE, conf)}` : s.cmd;
+          let cmd = conf ? `${s.cmd} -c ${path.join(HERE, conf)}` : s.cmd;
+          if (name.startsWith('js')) cmd += ` -js -sd ${fs.mkdtempSync(path.join(work, `${tag}.store-`))}`;
           srv = await startServer(cmd, port, o.serverCpu, path.join(work, `${tag}.server.log`));
           const lgArgs = [...args.split(' '), '--n', n, '--port', port, '--spid', srv.pid, '--timeout', o.timeout];
           if (o.threads) lgArgs.push('--threads', o.threads);
@@ -403,7 +410,7 @@ function report(o, sides, sel, results, work, load0) {
     const check = fails ? `${fails} failed run(s)` : checked ? `seq ok (${checked} runs)` : 'ok';
     entry.checks = check + (bad.length ? ' ' + bad.join(' ') : '');
     summary.push(entry);
-    if (name === 'reqrep') {
+    if (name === 'reqrep' || name === 'jssync16f' || name === 'jskv16f') {
       const e = {};
       for (const s of sides) {
         e[`${s.key}50`] = entry[`${s.key}_p50_us_median`] = median(get(name, s.key, (r) => r.p50_us));

@@ -11,6 +11,7 @@ import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import type { Server } from "./server/server.js";
 import { ListenerStartError } from "./server/extra-listener.js";
 import { assembleServer } from "./assembly.js";
+import { JetStreamStartError } from "./jetstream/jetstream.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";
@@ -69,6 +70,8 @@ flag(["DVV"], "bool", (o, v) => {
 });
 flag(["log_size_limit"], "int", (o, v) => (o.logSizeLimit = parseInt(v, 10)));
 flag(["max_traced_msg_len"], "int", (o, v) => (o.maxTracedMsgLen = parseInt(v, 10)));
+flag(["js", "jetstream"], "bool", (o, v) => (o.jetstream = parseBool(v)));
+flag(["sd", "store_dir"], "string", (o, v) => (o.storeDir = v));
 flag(["ms", "https_port"], "int", (o, v) => (o.httpsPort = parseInt(v, 10)));
 flag(["tls"], "bool", (_o, v, s) => (s.tls.enabled = parseBool(v)));
 flag(["tlsverify"], "bool", (_o, v, s) => (s.tls.verify = parseBool(v)));
@@ -82,7 +85,7 @@ flag(["h", "help"], "bool", (_o, v, s) => (s.help = parseBool(v)));
 flag(["v", "version"], "bool", (_o, v, s) => (s.version = parseBool(v)));
 
 /** nats-server flags whose features tsnats does not have yet. */
-const NOT_YET = ["js", "jetstream", "sd", "store_dir", "routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
+const NOT_YET = ["routes", "cluster", "cluster_name", "no_advertise", "cluster_advertise", "connect_retries", "cluster_listen", "profile", "help_tls"];
 
 function parseBool(v: string): boolean {
   const s = v.toLowerCase();
@@ -223,6 +226,7 @@ export async function main(argv: string[]): Promise<number> {
     await server.start();
   } catch (e) {
     if (e instanceof ProcessFileError || e instanceof ListenerStartError) server.logger.fatal(e.message);
+    else if (e instanceof JetStreamStartError) server.logger.fatal(`Can't start JetStream: ${e.message}`);
     else server.logger.fatal(`Error listening on port: ${options.host ?? "0.0.0.0"}:${options.port ?? 4222}, "${(e as Error).message}"`);
     return 1;
   }
@@ -233,7 +237,10 @@ export async function main(argv: string[]): Promise<number> {
 /** Config file settings with command-line flags on top, as nats-server merges them. */
 function loadOptions(file: string, cliOptions: Partial<Options>, strict: boolean): Partial<Options> {
   const loaded = loadConfigFile(file, { warningsAsErrors: strict });
-  return { ...loaded.options, ...cliOptions };
+  const merged = { ...loaded.options, ...cliOptions };
+  // -js on top of a jetstream { … } block enables it and keeps the block's settings.
+  if (cliOptions.jetstream === true && typeof loaded.options.jetstream === "object") merged.jetstream = loaded.options.jetstream;
+  return merged;
 }
 
 /** SIGHUP: re-read the config file, put the command-line flags on top, apply what can change live. */

@@ -13,7 +13,7 @@ import { authorizationFromPlain, type AuthorizationBlock } from "./config/author
 import { accountsFromPlain } from "./config/accounts-map.js";
 import type { AccountConfig } from "./accounts/config-types.js";
 
-export type { Options, TlsOptions, WebsocketOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
+export type { Options, JetStreamOptions, TlsOptions, WebsocketOptions, User, NkeyUser, Permissions, SubjectPermission, ResponsePermission } from "./options.js";
 export type { AuthorizationBlock, AuthorizationUserBlock, PermissionsBlock } from "./config/authorization.js";
 export type { AccountConfig } from "./accounts/config-types.js";
 
@@ -48,6 +48,12 @@ export class NatsServer {
     const full = resolveOptions(resolved);
     const invalid = validateAccountOptions(full) || validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full) || (await probeResolver(full));
     if (invalid) throw new Error(invalid);
+    // An embedded JetStream without a directory gets a temporary store, removed at shutdown.
+    const js = resolved.jetstream;
+    if (js !== undefined && js !== false) {
+      const settings = js === true ? {} : js;
+      if (!settings.storeDir && !resolved.storeDir) resolved.jetstream = { ...settings, removeStoreAtShutdown: true };
+    }
     const server = assembleServer({ quiet: true, ...resolved });
     await server.start();
     return new NatsServer(server);

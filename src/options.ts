@@ -80,6 +80,8 @@ export interface Options extends OperatorOptions {
 
   /** Subject mappings (config `mappings`): source subject → destinations. */
   mappings: SubjectMappingConfig[];
+  /** `-sd` / top-level store_dir (also set by jetstream { store_dir }). */
+  storeDir: string;
   /** Accounts (config `accounts`); without any, every client is in `$G`. */
   accounts: AccountConfig[];
   /** System account name ("" = the default `$SYS`). */
@@ -89,6 +91,89 @@ export interface Options extends OperatorOptions {
   configFile: string;
   /** Embedding: suppress all log output. */
   quiet: boolean;
+
+  /**
+   * JetStream (`-js`, config `jetstream`): false = off; true or an object =
+   * on, with the object's settings over the defaults (see jetStreamSettings).
+   */
+  jetstream: boolean | Partial<JetStreamOptions>;
+}
+
+/** Server-level JetStream settings (Go's JetStreamConfig and JSLimitOpts). */
+export interface JetStreamOptions {
+  /** `-sd` / store_dir: streams live under <storeDir>/jetstream/. "" = Go's default, <tmp>/nats. */
+  storeDir: string;
+  /** Bytes; <= 0 = dynamic (75% of system memory, as Go). */
+  maxMemory: number;
+  /** Bytes; <= 0 = dynamic (1 TB, as Go). */
+  maxStore: number;
+  domain: string;
+  /** fsync period, ms (Go's sync_interval, default 2 minutes). */
+  syncInterval: number;
+  syncAlways: boolean;
+  uniqueTag: string;
+  /** limits { … }: 0 = unlimited. */
+  maxAckPending: number;
+  maxHaAssets: number;
+  maxRequestBatch: number;
+  /** limits.duplicate_window, ms; 0 = no server cap. */
+  maxDuplicateWindow: number;
+  /** Embedding: remove storeDir at shutdown (a temporary store). */
+  removeStoreAtShutdown: boolean;
+}
+
+/** An account's JetStream limits (Go's JetStreamAccountLimits, JSON names); -1 = unlimited. */
+export interface JetStreamAccountLimits {
+  max_memory: number;
+  max_storage: number;
+  max_streams: number;
+  max_consumers: number;
+  max_ack_pending: number;
+  memory_max_stream_bytes: number;
+  storage_max_stream_bytes: number;
+  max_bytes_required: boolean;
+}
+
+export function unlimitedAccountLimits(): JetStreamAccountLimits {
+  return {
+    max_memory: -1,
+    max_storage: -1,
+    max_streams: -1,
+    max_consumers: -1,
+    max_ack_pending: -1,
+    memory_max_stream_bytes: -1,
+    storage_max_stream_bytes: -1,
+    max_bytes_required: false,
+  };
+}
+
+export function defaultJetStreamOptions(): JetStreamOptions {
+  return {
+    storeDir: "",
+    maxMemory: 0,
+    maxStore: 0,
+    domain: "",
+    syncInterval: 120_000,
+    syncAlways: false,
+    uniqueTag: "",
+    maxAckPending: 0,
+    maxHaAssets: 0,
+    maxRequestBatch: 0,
+    maxDuplicateWindow: 0,
+    removeStoreAtShutdown: false,
+  };
+}
+
+/** The effective JetStream settings, or null when JetStream is off. */
+export function jetStreamSettings(o: Pick<Options, "jetstream" | "storeDir">): JetStreamOptions | null {
+  const js = o.jetstream;
+  if (js === false) return null;
+  const out = defaultJetStreamOptions();
+  if (js !== true) {
+    for (const [k, v] of Object.entries(js)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (out.storeDir === "") out.storeDir = o.storeDir;
+  return out;
 }
 
 /** A `tls {}` block (client port, websocket, HTTPS monitoring). */
@@ -244,12 +329,14 @@ export function defaultOptions(): Options {
     allowNonTls: false,
     websocket: defaultWebsocketOptions(),
     mappings: [],
+    storeDir: "",
     accounts: [],
     systemAccount: "",
     noSystemAccount: false,
     ...defaultOperatorOptions(),
     configFile: "",
     quiet: false,
+    jetstream: false,
   };
 }
 

@@ -31,6 +31,10 @@ Logging Options:
         --log_size_limit <limit>     Rotate the log file at this size in bytes
         --max_traced_msg_len <len>   Cut traced payloads at this length (default: unlimited)
 
+JetStream Options:
+    -js, --jetstream                 Enable JetStream
+    -sd, --store_dir <dir>           Directory of the JetStream store (default: <tmp>/nats)
+
 TLS Options:
         --tls                        Enable TLS, do not verify clients (default: false)
         --tlscert <file>             Server certificate file

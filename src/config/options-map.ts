@@ -3,7 +3,7 @@
 // 2.9's processConfigFileLine: same key aliases (case-insensitive), same type
 // rules, same errors and warnings, and "unknown field" for top-level keys it
 // does not know (unless the key was only used as a $variable). Blocks for
-// features tsnats does not implement yet (cluster, jetstream, …) are
+// features tsnats does not implement yet (cluster, …) are
 // accepted untouched and left in the raw tree. No file access here.
 
 import type { Options } from "../options.js";
@@ -13,6 +13,7 @@ import { DurationError, formatGoDuration, parseGoDurationNs } from "../go-format
 import { NodeError, asBool, asInt, asString, goAtoi, issueAt } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
 import { readMappings } from "./subject-mappings.js";
+import { readJetStream } from "./jetstream-options.js";
 import { readAccounts } from "./accounts-map.js";
 import { AccountRegistry } from "../accounts/registry.js";
 import { readTlsBlock, readWebsocketBlock } from "./tls-blocks.js";
@@ -261,8 +262,9 @@ const HANDLERS: Record<string, Handler> = {
   // Known to nats-server, not implemented by tsnats yet: accepted and kept
   // in the raw tree. Scalars get Go's type check; blocks are not inspected.
   prof_port: checkOnly(asInt),
-  store_dir: checkOnly(asString),
-  storedir: checkOnly(asString),
+  store_dir: (node, ctx) => {
+    ctx.o.storeDir = asString(node);
+  },
   no_system_account: setBool("noSystemAccount"),
   no_system: setBool("noSystemAccount"),
   no_sys_acc: setBool("noSystemAccount"),
@@ -276,23 +278,14 @@ const HANDLERS: Record<string, Handler> = {
     ctx.accountUsers.users.push(...read.users);
     ctx.accountUsers.nkeys.push(...read.nkeys);
   },
-  jetstream: (node) => {
-    // Only the shape is checked here; the block's contents are for the JetStream work.
-    if (node.kind === "string") {
-      const v = (node.value as string).toLowerCase();
-      if (!["enabled", "enable", "disabled", "disable"].includes(v)) {
-        fail(node, `Expected 'enabled' or 'disabled' for string value, got '${node.value as string}'`);
-      }
-    } else if (node.kind !== "bool" && node.kind !== "map") {
-      fail(node, `Expected map, bool or string to define JetStream, got ${goTypeName(node)}`);
-    }
-  },
+  jetstream: (node, ctx) => readJetStream(node, ctx.o, ctx.report),
   max_sub_tokens: (node, ctx) => {
     const n = asInt(node);
     if (n > 255) fail(node, `${ctx.key} value is too big`);
     if (n <= 0) fail(node, `${ctx.key} value can not be negative`);
   },
 };
+HANDLERS["storedir"] = HANDLERS["store_dir"]!;
 HANDLERS["maps"] = HANDLERS["mappings"]!;
 for (const k of ["operators", "roots", "root", "root_operators", "root_operator"]) HANDLERS[k] = HANDLERS["operator"]!;
 HANDLERS["trusted_keys"] = HANDLERS["trusted"]!;

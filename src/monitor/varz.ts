@@ -6,6 +6,15 @@ import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION } from "../server/ver
 import { formatTime, toJson, uptime } from "./format.js";
 import type { MonitorRequest, Reply } from "./types.js";
 import { processUsage, subscriptionCount } from "./stats.js";
+import type { Server } from "../server/server.js";
+import type { JetStream } from "../jetstream/jetstream.js";
+import { configJson, statsJson } from "../jetstream/monitoring.js";
+
+/** Go's JetStreamVarz: config and stats when enabled, {} when not. */
+function jetStreamVarz(server: Server): Record<string, unknown> {
+  const js = server.extraListener("jetstream") as JetStream | undefined;
+  return js ? { config: configJson(js), stats: statsJson(js) } : {};
+}
 
 /** Go's default TLS handshake timeout, seconds. */
 const TLS_TIMEOUT_SECS = 2;
@@ -52,7 +61,7 @@ function varz(req: MonitorRequest): Record<string, unknown> {
     leaf: {},
     mqtt: {},
     websocket: websocketVarz(req),
-    jetstream: {},
+    jetstream: jetStreamVarz(server),
     tls_timeout: o.tls ? o.tls.timeout / 1000 : TLS_TIMEOUT_SECS,
     write_deadline: o.writeDeadline * MS_TO_NS,
     start: formatTime(server.startTime),

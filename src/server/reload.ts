@@ -6,7 +6,7 @@
 // Options (config file with command-line flags on top).
 
 import { resolveTrust } from "../auth/jwt/options.js";
-import type { Options } from "../options.js";
+import { jetStreamSettings, type Options } from "../options.js";
 import { formatGoDuration } from "../go-format/duration.js";
 import { DEFAULT_SYSTEM_ACCOUNT } from "../accounts/config-types.js";
 import { ClosedState } from "./close-reason.js";
@@ -45,6 +45,24 @@ function checkNoAuthUser(cur: Options, next: Options): string | undefined {
   return refuse;
 }
 
+/**
+ * JetStream settings: Go refuses limit and store-directory changes with these
+ * texts. Turning JetStream on or off on reload (Go can) is refused too.
+ */
+function checkJetStream(cur: Options, next: Options): string | undefined {
+  const a = jetStreamSettings(cur);
+  const b = jetStreamSettings(next);
+  if ((a === null) !== (b === null)) return `config reload not supported for JetStream: old=${a !== null}, new=${b !== null}`;
+  if (a === null || b === null) return undefined;
+  if (a.storeDir !== b.storeDir) return "config reload not supported for jetstream storage directory";
+  if (a.maxMemory !== b.maxMemory || a.maxStore !== b.maxStore) {
+    return (a.maxMemory <= 0 && b.maxMemory > 0) || (a.maxStore <= 0 && b.maxStore > 0) ? "config reload not supported for jetstream dynamic max memory and store" : "config reload not supported for jetstream max memory and store";
+  }
+  if (a.domain !== b.domain) return `config reload not supported for JetStreamDomain: old=${a.domain}, new=${b.domain}`;
+  if (!same(a, b)) return `config reload not supported for JetStream: old=${JSON.stringify(cur.jetstream)}, new=${JSON.stringify(next.jetstream)}`;
+  return undefined;
+}
+
 /** Every Options field in the order of nats-server's Options struct. */
 const FIELDS: Field[] = [
   { key: "serverName", go: "ServerName" },
@@ -72,6 +90,8 @@ const FIELDS: Field[] = [
     },
   },
   { key: "noAuthUser", go: "NoAuthUser", check: checkNoAuthUser },
+  { key: "jetstream", go: "JetStream", check: checkJetStream },
+  { key: "storeDir", go: "StoreDir", check: checkJetStream },
   { key: "username", go: "Username", apply: () => "Reloaded: authorization username" },
   { key: "password", go: "Password", apply: () => "Reloaded: authorization password" },
   { key: "authToken", go: "Authorization", apply: () => "Reloaded: authorization token" },

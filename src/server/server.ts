@@ -76,6 +76,8 @@ export class Server implements InternalRouting {
   tracing: boolean;
   lameDuck = false;
   shuttingDown = false;
+  /** Set by the JetStream layer once it is enabled (INFO `jetstream`). */
+  jetStreamEnabled = false;
 
   private listener: TcpServer | null = null;
   private nextCid = 1;
@@ -286,7 +288,10 @@ export class Server implements InternalRouting {
   listenUrls(): Record<string, string[]> {
     const host = this.opts.host === "0.0.0.0" || this.opts.host === "" ? "0.0.0.0" : this.opts.host;
     const urls: Record<string, string[]> = { nats: [`nats://${host}:${this.boundPort}`] };
-    for (const x of this.extraListeners) urls[x.kind] = x.urls();
+    for (const x of this.extraListeners) {
+      const list = x.urls();
+      if (list.length > 0) urls[x.kind] = list;
+    }
     return urls;
   }
 
@@ -374,6 +379,7 @@ export class Server implements InternalRouting {
       if (!required) info.tls_available = true;
     }
     info.max_payload = async ? conn.parser.maxPayload : this.opts.maxPayload;
+    if (this.jetStreamEnabled) info.jetstream = true;
     info.client_id = conn.cid;
     info.client_ip = conn.host;
     if (conn.nonce !== "" && !async) info.nonce = conn.nonce;

@@ -49,6 +49,10 @@ export interface TrieStats {
 
 const CACHE_MAX = 1024;
 const CACHE_SWEEP_TO = 256;
+/** Matches per admission window; past ADMIT_MAX_MISSES misses in one, a miss is cached with chance 1/ADMIT_SAMPLE (at random: a counter could lock onto one phase of a regular pattern). */
+const ADMIT_WINDOW = 256;
+const ADMIT_MAX_MISSES = 64;
+const ADMIT_SAMPLE = 16;
 
 export class SubjectTrie<S extends TrieSubscription> {
   private readonly root = new TrieLevel<S>();
@@ -58,6 +62,15 @@ export class SubjectTrie<S extends TrieSubscription> {
   private removes = 0;
   private matches = 0;
   private cacheHits = 0;
+  /**
+   * Cache admission. Traffic to ever-new subjects (request inboxes, JetStream
+   * acks) would fill the cache with entries never asked for again and pay an
+   * insert and a sweep per message; when most lookups of the last window
+   * missed, only a sample of misses is cached, enough for a subject that
+   * does repeat to get in.
+   */
+  private windowMisses = 0;
+  private admitAll = true;
 
   constructor(useCache = true) {
     this.cache = useCache ? new Map() : null;
@@ -146,10 +159,15 @@ export class SubjectTrie<S extends TrieSubscription> {
     const cache = this.cache;
     if (cache !== null) {
       const hit = cache.get(subject);
+      if ((this.matches & (ADMIT_WINDOW - 1)) === 0) {
+        this.admitAll = this.windowMisses <= ADMIT_MAX_MISSES;
+        this.windowMisses = 0;
+      }
       if (hit !== undefined) {
         this.cacheHits++;
         return hit;
       }
+      this.windowMisses++;
     }
     const tokens = subject.split(".");
     // A subject with an empty token matches nothing (as in Go; not cached).
@@ -163,7 +181,7 @@ export class SubjectTrie<S extends TrieSubscription> {
       qmap.clear();
     }
     const result: MatchResult<S> = { psubs, qsubs };
-    if (cache !== null) {
+    if (cache !== null && (this.admitAll || Math.random() * ADMIT_SAMPLE < 1)) {
       cache.set(subject, result);
       if (cache.size > CACHE_MAX) this.sweep(cache);
     }
@@ -321,4 +339,20 @@ export function subjectsCollide(a: string, b: string): boolean {
     if (x !== y) return false;
   }
   return ta.length === tb.length;
+}
+
+/** Is every subject matched by `subject` also matched by `test`? (Go's subjectIsSubsetMatch.) */
+export function subjectIsSubsetMatch(subject: string, test: string): boolean {
+  const ts = subject.split(".");
+  const tt = test.split(".");
+  for (let i = 0; i < tt.length; i++) {
+    const t = tt[i];
+    if (t === ">") return i < ts.length;
+    if (i >= ts.length) return false;
+    const s = ts[i];
+    if (s === ">") return false;
+    if (t === "*") continue;
+    if (s === "*" || s !== t) return false;
+  }
+  return ts.length === tt.length;
 }

@@ -80,9 +80,9 @@ describe("mapped values of selected fixtures", () => {
     const t = load("docs-timeouts.conf").options;
     assert.deepEqual([t.pingInterval, t.pingMax, t.writeDeadline, t.lameDuckDuration, t.lameDuckGracePeriod], [120_000, 2, 10_000, 120_000, 10_000]);
   });
-  test("docs jetstream example is kept raw", () => {
-    const { tree } = load("docs-jetstream.conf");
-    assert.equal(tree.jetstream.max_file_store, 10e9);
+  test("docs jetstream example is mapped", () => {
+    const { options: o } = load("docs-jetstream.conf");
+    assert.equal(o.jetstream.maxStore, 10e9);
   });
   test("includes resolve relative to each including file", () => {
     const { options: o } = load("include-nested.conf");

@@ -212,7 +212,6 @@ describe("unknown and unimplemented keys", () => {
   test("feature blocks not implemented yet are accepted, kept in the tree and not mapped", () => {
     const text = [
       "cluster { name: c, listen: 127.0.0.1:6222, routes: [nats://127.0.0.1:6223] }",
-      "jetstream: enabled",
       "leafnodes { port: 7422 }",
       "gateway { name: g, port: 7222 }",
       "mqtt { port: 1883 }",
@@ -222,7 +221,19 @@ describe("unknown and unimplemented keys", () => {
     assert.deepEqual(Object.keys(o), ["configFile"]);
     assert.equal(load("system_account: SYS\n").options.systemAccount, "SYS");
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
-    assert.equal(tree.jetstream, "enabled");
+  });
+  test("jetstream: bool, enabled/disabled, or a block mapped like Go's parseJetStream", () => {
+    assert.equal(options("jetstream: enabled\n").jetstream, true);
+    assert.equal(options("jetstream: disabled\n").jetstream, false);
+    const o = options("jetstream { store_dir: /tmp/x, max_mem: 1G, max_file_store: 2048, domain: hub, sync_interval: always, limits { duplicate_window: '60s' } }\n");
+    assert.equal(o.storeDir, "/tmp/x");
+    assert.deepEqual(o.jetstream, { maxMemory: 1e9, maxStore: 2048, domain: "hub", syncAlways: true, maxDuplicateWindow: 60_000 });
+    assert.equal(options("jetstream { enabled: false }\n").jetstream, false);
+    assert.equal(loadError("jetstream { bogus: 1 }\n").e.reason, 'unknown field "bogus"');
+    assert.equal(options("jetstream { max_buffered_size: 64M, max_buffered_msgs: 10000 }\n").jetstream !== false, true);
+    assert.equal(loadError("jetstream { max_buffered_msgs: x }\n").e.reason, 'Expected a parseable size for "max_buffered_msgs", got x');
+    assert.equal(loadError("jetstream { max_mem: 5X }\n").e.reason, "max_mem_store sizes defined as strings must end in K, M, G, T");
+    assert.equal(loadError("store_dir: /a\njetstream { store_dir: /b }\n").e.reason, "Duplicate 'store_dir' configuration");
   });
   test("the shape of jetstream and a few scalar settings is still checked like Go", () => {
     assert.equal(loadError("jetstream: maybe\n").e.reason, "Expected 'enabled' or 'disabled' for string value, got 'maybe'");

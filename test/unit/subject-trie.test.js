@@ -300,3 +300,21 @@ describe("stats and helpers", () => {
     assert.equal(subjectHasWildcard("a.b>"), false);
   });
 });
+
+test("cache admission: a flood of one-off subjects is mostly not cached, a repeated subject still is", () => {
+  const t = new SubjectTrie(true);
+  t.insert({ subject: "_INBOX.x.*", queue: undefined });
+  for (let i = 0; i < 5000; i++) assert.equal(t.match(`_INBOX.x.${i}`).psubs.length, 1);
+  const afterFlood = t.stats();
+  assert.ok(afterFlood.numCache < 600, `one-off subjects mostly skipped (${afterFlood.numCache} cached)`);
+  // Interleaved with the flood, a subject that repeats gets cached and then hits.
+  let hitsBefore = t.stats().cacheHits;
+  for (let i = 0; i < 2000; i++) {
+    t.match(`_INBOX.x.more${i}`);
+    assert.equal(t.match("_INBOX.x.steady").psubs.length, 1);
+  }
+  assert.ok(t.stats().cacheHits - hitsBefore > 1500, "the repeated subject is served from the cache");
+  // Results stay correct after a change that invalidates.
+  t.insert({ subject: "_INBOX.x.steady", queue: undefined });
+  assert.equal(t.match("_INBOX.x.steady").psubs.length, 2);
+});

@@ -1,0 +1,189 @@
+// JsAccount: JetStream inside one account — its limits (max_memory,
+// max_storage, max_streams, max_consumers, …), its streams, its usage, its
+// API counters, and the one internal client through which its streams and
+// consumers subscribe and publish. Creating and deleting streams (with the
+// limit and overlap checks of Go's addStream) happens here; what a stream
+// does with messages is the Stream's business.
+
+import type { Account } from "../accounts/account.js";
+import type { JetStreamAccountLimits } from "../options.js";
+import type { InternalClient } from "../server/internal-client.js";
+import { jsError, jsFail, type ApiError } from "./api/errors.js";
+import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, type StreamConfig, type StreamLookup } from "./stream-config.js";
+import { Stream } from "./stream.js";
+import { subjectsCollide } from "../sublist/subject-trie.js";
+import type { JetStream } from "./jetstream.js";
+import { nowNanos, type MessageStore } from "./store/index.js";
+import { formatNanos } from "./time.js";
+
+export type AccountLimits = JetStreamAccountLimits;
+
+export class JsAccount {
+  readonly client: InternalClient;
+  readonly streams = new Map<string, Stream>();
+  readonly usage = { memory: 0, storage: 0 };
+  readonly api = { total: 0, errors: 0 };
+  /** Bytes of each stream last added to usage. */
+  private readonly reported = new WeakMap<Stream, number>();
+
+  constructor(
+    readonly engine: JetStream,
+    readonly account: Account,
+    public limits: AccountLimits,
+  ) {
+    this.client = engine.server.createInternalClient(account, "JetStream");
+  }
+
+  /** The stream, or the streamNotFound error. */
+  stream(name: string): Stream {
+    const s = this.streams.get(name);
+    if (s === undefined) throw jsFail("streamNotFound");
+    return s;
+  }
+
+  consumerCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.consumers.count();
+    return n;
+  }
+
+  lookup(): StreamLookup {
+    const l = this.limits;
+    return {
+      config: (name) => this.streams.get(name)?.cfg,
+      maxDuplicateWindow: this.engine.config.maxDuplicateWindow * 1e6,
+      maxBytesRequired: l.max_bytes_required,
+      maxStreamBytes: (storage) => Math.max(0, storage === "memory" ? l.memory_max_stream_bytes : l.storage_max_stream_bytes),
+    };
+  }
+
+  /** Sum of max_bytes of this account's streams of a storage type (Go's reservation). */
+  reserved(storage: StreamConfig["storage"], except?: Stream): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (s !== except && s.cfg.storage === storage && s.cfg.max_bytes > 0) n += s.cfg.max_bytes;
+    return n;
+  }
+
+  /** Go's checkLimits for a stream config (create or update). */
+  private checkLimits(cfg: StreamConfig, except?: Stream, offset = 0): void {
+    const l = this.limits;
+    if (cfg.max_consumers > 0 && l.max_consumers > 0 && cfg.max_consumers > l.max_consumers) throw jsFail("maximumConsumersLimit");
+    const add = (cfg.max_bytes < 0 ? 1 : cfg.max_bytes) + offset;
+    const res = this.reserved(cfg.storage, except);
+    const mem = cfg.storage === "memory";
+    const accMax = mem ? l.max_memory : l.max_storage;
+    const err = mem ? "memoryResourcesExceeded" : "storageResourcesExceeded";
+    if (accMax >= 0 && res + add > accMax) throw jsFail(err);
+    const serverRes = this.engine.reserved(cfg.storage, except);
+    if (serverRes + add > (mem ? this.engine.maxMemory : this.engine.maxStore)) throw jsFail(err);
+  }
+
+  /** STREAM.CREATE: the stream and whether it was made now (an identical config returns the existing one). */
+  createStream(input: StreamConfig): { stream: Stream; created: boolean } {
+    const cfg = checkStreamConfig(input, this.lookup());
+    if (cfg.num_replicas > 1) throw jsFail("streamReplicasNotSupported");
+    const existing = this.streams.get(cfg.name);
+    if (existing) {
+      if (sameStreamConfig(existing.cfg, cfg)) return { stream: existing, created: false };
+      throw jsFail("streamNameExist");
+    }
+    if (this.limits.max_streams > 0 && this.streams.size >= this.limits.max_streams) throw jsFail("maximumStreamsLimit");
+    this.checkLimits(cfg);
+    if (this.subjectsOverlap(cfg.subjects ?? [], null)) throw jsFail("streamSubjectOverlap");
+    const created = formatNanos(nowNanos());
+    let store: MessageStore;
+    try {
+      store = this.engine.createStore(this, cfg, created);
+    } catch (e) {
+      this.engine.server.logger.warn(`Stream create failed for '${this.account.name} > ${cfg.name}': ${(e as Error).message}`);
+      throw jsFail("streamCreate", { err: "error creating store for stream" });
+    }
+    if (cfg.first_seq) store.compact(cfg.first_seq);
+    const stream = this.addStream(cfg, store, created);
+    return { stream, created: true };
+  }
+
+  /** Register a stream whose store is open (create, recovery, restore). */
+  addStream(cfg: StreamConfig, store: MessageStore, created: string): Stream {
+    const stream = new Stream(this, cfg, store, created);
+    this.streams.set(cfg.name, stream);
+    stream.consumers = this.engine.consumersFor(stream);
+    this.refreshUsage(stream);
+    this.engine.mirrors.streamAdded(stream);
+    return stream;
+  }
+
+  updateStream(input: StreamConfig): Stream {
+    const stream = this.stream(input.name);
+    const cfg = checkStreamUpdate(stream.cfg, input, this.lookup());
+    const old = stream.cfg;
+    if (cfg.max_bytes !== old.max_bytes || cfg.max_consumers !== old.max_consumers) {
+      this.checkLimits({ ...cfg, max_bytes: Math.max(0, cfg.max_bytes - Math.max(0, old.max_bytes)) }, stream, 0);
+    }
+    if (this.subjectsOverlap(cfg.subjects ?? [], stream)) throw jsFail("streamSubjectOverlap");
+    stream.apply({ op: "config", config: cfg });
+    this.engine.mirrors.streamUpdated(stream);
+    this.refreshUsage(stream);
+    return stream;
+  }
+
+  deleteStream(name: string): void {
+    const stream = this.stream(name);
+    this.engine.mirrors.streamRemoved(stream);
+    stream.stop(true);
+    this.streams.delete(name);
+    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= this.reported.get(stream) ?? 0;
+    this.engine.usageChanged();
+  }
+
+  private subjectsOverlap(subjects: readonly string[], self: Stream | null): boolean {
+    for (const s of this.streams.values()) {
+      if (s === self) continue;
+      for (const a of s.cfg.subjects ?? []) for (const b of subjects) if (subjectsCollide(a, b)) return true;
+    }
+    return false;
+  }
+
+  /** Go's wouldExceedLimits and limitsExceeded before a store: null when `size` more bytes fit. */
+  wouldExceed(storage: StreamConfig["storage"], size: number): ApiError | null {
+    const mem = storage === "memory";
+    const used = mem ? this.usage.memory : this.usage.storage;
+    const max = mem ? this.limits.max_memory : this.limits.max_storage;
+    if (max >= 0 && used + size > max) return jsError("accountResourcesExceeded");
+    if (this.engine.limitsExceeded(storage)) return jsError("insufficientResources");
+    return null;
+  }
+
+  /** Bring the usage counters up to the stream's store state (once per turn after appends). */
+  refreshUsage(stream: Stream): void {
+    const bytes = stream.store.state().bytes;
+    const before = this.reported.get(stream) ?? 0;
+    this.reported.set(stream, bytes);
+    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] += bytes - before;
+    stream.pendingBytes = 0;
+    if (bytes !== before) this.engine.usageChanged();
+  }
+
+  /** Go's JetStreamAccountStats (INFO and /jsz account detail). */
+  stats(): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      memory: this.usage.memory,
+      storage: this.usage.storage,
+      reserved_memory: this.reserved("memory"),
+      reserved_storage: this.reserved("file"),
+      streams: this.streams.size,
+      consumers: this.consumerCount(),
+      limits: { ...this.limits },
+    };
+    if (this.engine.domain) out.domain = this.engine.domain;
+    out.api = { total: this.api.total, errors: this.api.errors };
+    return out;
+  }
+
+  /** Shutdown: stop every stream, keeping its data. */
+  stop(): void {
+    for (const s of this.streams.values()) s.stop(false);
+    this.streams.clear();
+    this.client.close();
+  }
+}

@@ -1,0 +1,637 @@
+// Delivery: the sending half of a consumer. Picks the next message
+// (redeliveries first, then the skip list of last_per_subject, then the
+// store), the target (push subject while it has interest and flow control
+// allows; the oldest pull request otherwise), and publishes through the
+// stream's internal client. Owns pull requests, idle heartbeats, flow control,
+// replay pacing, rate_limit_bps and the inactivity timer. State changes go to Consumer.apply.
+
+import { formatGoDuration } from "../../go-format/duration.js";
+import type { Subscription } from "../../server/subscription.js";
+import type { StoredMessage } from "../store/types.js";
+import type { ConsumerConfig } from "./config.js";
+import { ConsumerOp, type Consumer } from "./consumer.js";
+import { routeDelivery } from "./route.js";
+import { selectStartingSeq } from "./start-position.js";
+import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
+import {
+  headersOnly,
+  STATUS_CONSUMER_DELETED,
+  STATUS_FLOW_CONTROL,
+  STATUS_MAX_WAITING,
+  STATUS_NO_MESSAGES,
+  STATUS_PUSH_BASED,
+  STATUS_REQUESTS_PENDING,
+  status409,
+  statusBadRequest,
+  statusBatchCompleted,
+  statusIdleHeartbeat,
+  statusMaxBytes,
+  statusRequestTimeout,
+} from "./status.js";
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Messages sent per loop run before yielding the event loop. */
+const RUN_BUDGET = 8192;
+const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
+/** Interest polls of an idle push consumer: quick at first (a client subscribes right after creating it), then slower. */
+const INTEREST_POLL_FAST_MS = 5;
+const INTEREST_POLL_FAST_TRIES = 40;
+const INTEREST_POLL_MS = 100;
+
+export class Delivery {
+  /** Push: the deliver subject has interest. */
+  active = true;
+  private waiting: WaitQueue | null = null;
+  private nextSub: Subscription | null = null;
+  private fcSub: Subscription | null = null;
+  private scheduled = false;
+  private readonly runBound = (): void => this.run();
+  private rdq: number[] = [];
+  private readonly rdqSet = new Set<number>();
+  /** last_per_subject start: sequences to send first, then resume at `resume`. */
+  private lss: { seqs: number[]; resume: number } | null = null;
+  private waitTimer: NodeJS.Timeout | null = null;
+  private waitTimerEnd = 0;
+  private hbTimer: NodeJS.Timeout | null = null;
+  private lastSend = 0;
+  private interestTimer: NodeJS.Timeout | null = null;
+  /** Push: when the deliver subject lost its last subscriber (ms). */
+  private inactiveSince = 0;
+  private inactiveTimer: NodeJS.Timeout | null = null;
+  private paceTimer: NodeJS.Timeout | null = null;
+  private lastReplayTs = 0;
+  private replaying: boolean;
+  private replayDue = 0;
+  /** Delivery count of the message nextMessage() returned. */
+  private nextCount = 1;
+  private rateTokens = 0;
+  private rateLast = 0;
+  private replayLastSeq = 0;
+  // Flow control (push): bytes in flight, the window, the outstanding request.
+  private pbytes = 0;
+  private maxpb = 0;
+  private fcid = "";
+  private fcsz = 0;
+
+  constructor(private readonly c: Consumer) {
+    this.replaying = c.cfg.replay_policy === "original";
+  }
+
+  private get cfg(): ConsumerConfig {
+    return this.c.cfg;
+  }
+
+  start(): void {
+    const c = this.c;
+    const client = c.host.client;
+    if (c.isPull) {
+      this.waiting = new WaitQueue(this.cfg.max_waiting ?? 512);
+      this.waiting.last = Date.now();
+      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.name}`, (_s, reply, _h, data) => {
+        if (reply) this.onPullRequest(reply, data);
+      });
+    } else {
+      if (this.cfg.flow_control) {
+        this.maxpb = FLOW_CONTROL_MAX_PENDING / 16;
+        this.fcSub = client.subscribe(`$JS.FC.${c.stream}.${c.name}.*`, (subject) => this.onFlowControlReply(subject));
+      }
+      this.active = this.hasInterest(this.cfg.deliver_subject!);
+      if (!this.active) this.becameInactive();
+      this.armHeartbeat();
+    }
+    if (this.replaying) this.replayLastSeq = c.host.store.state().last_seq;
+    this.armInactivity();
+    this.kick();
+  }
+
+  stop(): void {
+    const client = this.c.host.client;
+    if (this.nextSub) client.removeSub(this.nextSub);
+    if (this.fcSub) client.removeSub(this.fcSub);
+    this.nextSub = this.fcSub = null;
+    for (const t of [this.waitTimer, this.hbTimer, this.interestTimer, this.inactiveTimer, this.paceTimer]) if (t) clearTimeout(t);
+    this.waitTimer = this.hbTimer = this.interestTimer = this.inactiveTimer = this.paceTimer = null;
+  }
+
+  /** Consumer deleted: waiting pull requests learn it. */
+  releaseWaiting(): void {
+    if (this.waiting === null) return;
+    for (const wr of this.waiting.clear()) this.send(wr.reply, STATUS_CONSUMER_DELETED);
+  }
+
+  configChanged(old: ConsumerConfig): void {
+    if (old.deliver_subject !== this.cfg.deliver_subject && this.cfg.deliver_subject) {
+      for (const seq of [...this.c.pending.keys()].sort((a, b) => a - b)) this.queueRedelivery(seq);
+      this.active = this.hasInterest(this.cfg.deliver_subject);
+      if (!this.active) this.becameInactive();
+    }
+    if (old.inactive_threshold !== this.cfg.inactive_threshold) this.armInactivity();
+  }
+
+  // ---- starting position ----
+
+  selectStartingSeq(): void {
+    const start = selectStartingSeq(this.c);
+    this.lss = start.skipList;
+    const c = this.c;
+    c.sseq = start.sseq;
+    c.dseq = 1;
+    c.adflr = 0;
+    c.asflr = start.sseq - 1;
+  }
+
+  skipListResume(): number | null {
+    return this.lss === null ? null : this.lss.resume + 1;
+  }
+
+  skipListLength(): number {
+    return this.lss === null ? 0 : this.lss.seqs.length;
+  }
+
+  // ---- redelivery queue ----
+
+  queueRedelivery(seq: number): void {
+    if (this.rdqSet.has(seq)) return;
+    this.rdqSet.add(seq);
+    this.rdq.push(seq);
+  }
+
+  unqueueRedelivery(seq: number): void {
+    if (!this.rdqSet.delete(seq)) return;
+    const i = this.rdq.indexOf(seq);
+    if (i >= 0) this.rdq.splice(i, 1);
+  }
+
+  isQueuedForRedelivery(seq: number): boolean {
+    return this.rdqSet.has(seq);
+  }
+
+  clearRedeliveries(): void {
+    this.rdq = [];
+    this.rdqSet.clear();
+  }
+
+  // ---- the loop ----
+
+  /** Schedules a delivery run at the end of this read cycle. */
+  kick(): void {
+    if (this.scheduled || this.c.closed) return;
+    this.scheduled = true;
+    this.c.host.deferToCycleEnd(this.runBound);
+  }
+
+  private hasInterest(subject: string): boolean {
+    const r = this.c.host.account.sublist.match(subject);
+    return r.psubs.length > 0 || r.qsubs.length > 0;
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    const c = this.c;
+    if (c.closed || this.paceTimer !== null) return;
+    const pull = c.isPull;
+    const wq = this.waiting;
+    if (!pull) {
+      if (!this.active) return;
+      if (!this.hasInterest(this.cfg.deliver_subject!)) {
+        this.active = false;
+        this.becameInactive();
+        return;
+      }
+    }
+    let stalledOnMaxAck = false;
+    let budget = RUN_BUDGET;
+    for (;;) {
+      if (pull) {
+        if (wq!.length === 0) break;
+      } else if (this.maxpb > 0 && this.pbytes > this.maxpb) break;
+      if (budget-- === 0) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.kick();
+        });
+        return;
+      }
+      const m = this.nextMessage();
+      if (m === null) break;
+      if (m === MAX_ACK_PENDING) {
+        stalledOnMaxAck = true;
+        break;
+      }
+      const dc = this.nextCount;
+      if (dc === 1) c.npc--;
+      const dseq = c.dseq;
+      const reply = `$JS.ACK.${c.stream}.${c.name}.${dc}.${m.seq}.${dseq}.${m.ts}.${c.numPending()}`;
+      let hdr = m.hdr;
+      let data = m.data;
+      if (this.cfg.headers_only) {
+        hdr = headersOnly(hdr, data.length);
+        data = EMPTY;
+      }
+      const size = m.subject.length + reply.length + (hdr === null ? 0 : hdr.length) + data.length;
+      let target: string;
+      let wr: PullRequest | undefined;
+      if (pull) {
+        wr = this.nextWaiting(size);
+        if (wr === undefined) {
+          this.putBack(m.seq, dc);
+          break;
+        }
+        target = wr.reply;
+      } else {
+        target = this.cfg.deliver_subject!;
+      }
+      if (this.replaying && this.lastReplayTs > 0 && this.replayDue !== m.seq) {
+        const delayMs = (m.ts - this.lastReplayTs) / 1e6;
+        if (delayMs > 1) {
+          this.putBack(m.seq, dc);
+          if (wr !== undefined) this.creditBack(wr, size);
+          this.replayDue = m.seq;
+          this.paceTimer = setTimeout(() => {
+            this.paceTimer = null;
+            this.kick();
+          }, Math.min(delayMs, MAX_TIMER_MS));
+          return;
+        }
+      }
+      this.replayDue = 0;
+      if (this.cfg.rate_limit_bps) {
+        const waitMs = this.rateLimitWait(size);
+        if (waitMs > 0) {
+          this.putBack(m.seq, dc);
+          this.paceTimer = setTimeout(() => {
+            this.paceTimer = null;
+            this.kick();
+          }, waitMs);
+          return;
+        }
+      }
+      if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size)) {
+        this.putBack(m.seq, dc);
+        if (wr !== undefined) {
+          // The requester went away: drop its request, try the next one.
+          wq!.remove(wr);
+          continue;
+        }
+        this.active = false;
+        this.becameInactive();
+        break;
+      }
+      this.lastReplayTs = m.ts;
+      if (wr !== undefined) {
+        if (wr.n <= 0 && wr.b > 0) this.send(wr.reply, statusBatchCompleted(wr.n, wr.b));
+        if (wr.hb > 0) wr.hbt = Date.now() + wr.hb;
+      }
+    }
+    if (this.replaying && c.sseq > this.replayLastSeq) this.replaying = false;
+    if (pull) this.processWaiting(!stalledOnMaxAck);
+  }
+
+  /** rate_limit_bps as a token bucket of one second's bytes: 0 when `size` may go now, else the ms to wait. */
+  private rateLimitWait(size: number): number {
+    const perMs = this.cfg.rate_limit_bps! / 8 / 1000;
+    const now = Date.now();
+    const burst = Math.max(size, perMs * 1000);
+    this.rateTokens = Math.min(burst, this.rateTokens + (now - this.rateLast) * perMs);
+    this.rateLast = now;
+    if (this.rateTokens >= size) {
+      this.rateTokens -= size;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((size - this.rateTokens) / perMs));
+  }
+
+  /** Undo taking m from the store when nobody could receive it. */
+  private putBack(seq: number, dc: number): void {
+    const c = this.c;
+    if (dc === 1 && seq === c.sseq - 1) {
+      c.sseq--;
+      c.npc++;
+    } else {
+      this.queueRedelivery(seq);
+    }
+  }
+
+  /** Undo nextWaiting's accounting for a message that was not sent after all. */
+  private creditBack(wr: PullRequest, size: number): void {
+    wr.n++;
+    wr.d--;
+    if (wr.b > 0) wr.b += size;
+    if (!this.waiting!.all().includes(wr)) this.waiting!.unshift(wr);
+  }
+
+  /** Sends one message; false when nobody took it. */
+  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number): boolean {
+    const c = this.c;
+    const host = c.host;
+    if (routeDelivery(host.account, host.client, target, m.subject, reply, hdr, data) === 0) return false;
+    c.dseq = dseq + 1;
+    const now = Date.now();
+    c.apply(ConsumerOp.Delivered, dseq, m.seq, dc, now * 1e6);
+    this.lastSend = now;
+    if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq));
+    else if (c.host.config().retention === "interest" || c.host.config().retention === "workqueue") c.owner.released(c, m.seq);
+    if (this.maxpb > 0) {
+      this.pbytes += size + target.length;
+      if (this.fcid === "" && this.pbytes > this.maxpb / 2) this.sendFlowControl();
+      else if (this.fcid !== "" && this.pbytes - this.fcsz >= this.maxpb) this.fcsz += size;
+    }
+    if (c.isPull) this.waiting!.last = now;
+    return true;
+  }
+
+  /** Next message to send (its delivery count in nextCount); null when none; MAX_ACK_PENDING when stalled. */
+  private nextMessage(): StoredMessage | null | typeof MAX_ACK_PENDING {
+    const c = this.c;
+    const store = c.host.store;
+    while (this.rdq.length > 0) {
+      const seq = this.rdq.shift()!;
+      this.rdqSet.delete(seq);
+      const dc = (c.rdc.get(seq) ?? 0) + 2;
+      const max = this.cfg.max_deliver ?? -1;
+      if (max > 0 && dc > max) {
+        if (dc === max + 1) c.maxDeliveriesReached(seq, dc - 1);
+        continue;
+      }
+      const m = store.getMsg(seq);
+      if (m !== null) {
+        this.nextCount = dc;
+        return m;
+      }
+    }
+    const maxp = this.cfg.max_ack_pending ?? 0;
+    if (maxp > 0 && c.acksExplicitOrAll && c.pending.size >= maxp) return MAX_ACK_PENDING;
+    if (this.lss !== null) {
+      const seq = this.lss.seqs.shift()!;
+      if (this.lss.seqs.length === 0) {
+        c.sseq = this.lss.resume + 1;
+        this.lss = null;
+        c.recountPending();
+      } else c.sseq = seq + 1;
+      const m = store.getMsg(seq);
+      if (m === null) return this.nextMessage();
+      this.nextCount = 1;
+      return m;
+    }
+    const m = store.getNextBySubject(c.sseq, c.filters.store);
+    if (m === null) {
+      const last = store.state().last_seq;
+      if (c.sseq <= last) c.sseq = last + 1;
+      if (c.npc !== 0) c.npc = 0;
+      return null;
+    }
+    c.sseq = m.seq + 1;
+    this.nextCount = 1;
+    return m;
+  }
+
+  private send(subject: string, hdr: Buffer): void {
+    this.c.host.client.publish(subject, undefined, EMPTY, hdr);
+  }
+
+  // ---- pull requests ----
+
+  numWaiting(): number {
+    if (this.waiting === null) return 0;
+    this.processWaiting(false);
+    return this.waiting.length;
+  }
+
+  onPullRequest(reply: string, body: Buffer): void {
+    const c = this.c;
+    if (c.closed) return;
+    const wq = this.waiting;
+    if (wq === null) {
+      this.send(reply, STATUS_PUSH_BASED);
+      return;
+    }
+    const req = parsePullRequest(body);
+    if (!req.ok) {
+      this.send(reply, statusBadRequest(req.error));
+      return;
+    }
+    const cfg = this.cfg;
+    if (cfg.max_batch && req.batch > cfg.max_batch) {
+      this.send(reply, status409(`Exceeded MaxRequestBatch of ${cfg.max_batch}`));
+      return;
+    }
+    if (req.expiresNs > 0 && cfg.max_expires && req.expiresNs > cfg.max_expires) {
+      this.send(reply, status409(`Exceeded MaxRequestExpires of ${formatGoDuration(BigInt(cfg.max_expires))}`));
+      return;
+    }
+    if (req.maxBytes > 0 && cfg.max_bytes && req.maxBytes > cfg.max_bytes) {
+      this.send(reply, status409(`Exceeded MaxRequestMaxBytes of ${cfg.max_bytes}`));
+      return;
+    }
+    const now = Date.now();
+    if (wq.isFull()) this.processWaiting(false);
+    if (req.noWait) {
+      const msgsPending = c.numPending() + this.rdq.length;
+      if (msgsPending === 0 && req.expiresNs === 0) {
+        wq.last = now;
+        this.send(reply, STATUS_NO_MESSAGES);
+        return;
+      }
+      if (msgsPending > 0) {
+        const batchPending = this.processWaiting(false);
+        if (msgsPending < batchPending) {
+          wq.last = now;
+          this.send(reply, STATUS_REQUESTS_PENDING);
+          return;
+        }
+      }
+    }
+    const hbMs = req.hbNs / 1e6;
+    const wr: PullRequest = {
+      reply,
+      n: req.batch,
+      d: 0,
+      b: req.maxBytes,
+      noWait: req.noWait,
+      expires: req.expiresNs !== 0 ? now + req.expiresNs / 1e6 : 0,
+      hb: hbMs,
+      hbt: hbMs > 0 ? now + hbMs : 0,
+      received: now,
+    };
+    if (!wq.add(wr)) {
+      this.send(reply, STATUS_MAX_WAITING);
+      return;
+    }
+    this.armWaitTimer(wr.hbt, wr.expires);
+    this.kick();
+  }
+
+  /** Go's nextWaiting: the request to receive a message of `size` bytes, answering and dropping those that cannot. */
+  private nextWaiting(size: number): PullRequest | undefined {
+    const wq = this.waiting!;
+    const now = Date.now();
+    for (let wr = wq.peek(); wr !== undefined; wr = wq.peek()) {
+      if (wr.b > 0) {
+        if (size <= wr.b) {
+          wr.b -= size;
+          if (wr.b === 0) wr.n = 1;
+        } else {
+          this.send(wr.reply, statusMaxBytes(wr.n, wr.b));
+          wq.removeHead();
+          continue;
+        }
+      }
+      // Interest is checked by the delivery itself (no subscriber: the request is dropped).
+      if (wr.expires === 0 || now < wr.expires) return wq.pop();
+      this.send(wr.reply, statusRequestTimeout(wr.n, wr.b));
+      wq.removeHead();
+    }
+    return undefined;
+  }
+
+  /**
+   * Go's processWaiting: answers expired requests (and, at the end of the stream, one-shot
+   * no_wait requests that got something), drops those without interest, sends due heartbeats,
+   * re-arms the timer. Returns the messages still asked for.
+   */
+  private processWaiting(endOfStream: boolean): number {
+    const wq = this.waiting;
+    if (wq === null || wq.length === 0) return 0;
+    const now = Date.now();
+    let owed = 0;
+    let next = 0;
+    for (const wr of [...wq.all()]) {
+      if ((endOfStream && wr.noWait && wr.d > 0) || (wr.expires !== 0 && now >= wr.expires)) {
+        this.send(wr.reply, statusRequestTimeout(wr.n, wr.b));
+        wq.remove(wr);
+        continue;
+      }
+      if (!this.hasInterest(wr.reply)) {
+        wq.remove(wr);
+        continue;
+      }
+      owed += wr.n;
+      if (wr.hbt !== 0) {
+        if (now >= wr.hbt) {
+          this.sendHeartbeat(wr.reply);
+          wr.hbt = now + wr.hb;
+        }
+        if (next === 0 || wr.hbt < next) next = wr.hbt;
+      }
+      if (wr.expires !== 0 && (next === 0 || wr.expires < next)) next = wr.expires;
+    }
+    if (next !== 0) this.armWaitTimer(next, 0);
+    return owed;
+  }
+
+  private armWaitTimer(a: number, b: number): void {
+    let at = a === 0 ? b : b === 0 ? a : Math.min(a, b);
+    if (at === 0) return;
+    if (this.waitTimer !== null && this.waitTimerEnd <= at) return;
+    if (this.waitTimer !== null) clearTimeout(this.waitTimer);
+    this.waitTimerEnd = at;
+    at = Math.max(1, at - Date.now());
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      if (!this.c.closed) this.processWaiting(true);
+    }, Math.min(at, MAX_TIMER_MS));
+    this.waitTimer.unref?.();
+  }
+
+  // ---- heartbeats and flow control (push) ----
+
+  private sendHeartbeat(subject: string): void {
+    const c = this.c;
+    this.send(subject, statusIdleHeartbeat(c.dseq - 1, c.sseq - 1, this.fcid));
+  }
+
+  private armHeartbeat(): void {
+    const hb = (this.cfg.idle_heartbeat ?? 0) / 1e6;
+    if (hb <= 0) return;
+    const tick = (): void => {
+      if (this.c.closed) return;
+      const idle = Date.now() - this.lastSend;
+      if (idle >= hb) {
+        if (this.active) this.sendHeartbeat(this.cfg.deliver_subject!);
+        this.lastSend = Date.now();
+        this.hbTimer = setTimeout(tick, hb);
+      } else {
+        this.hbTimer = setTimeout(tick, hb - idle);
+      }
+      this.hbTimer.unref?.();
+    };
+    this.lastSend = Date.now();
+    this.hbTimer = setTimeout(tick, hb);
+    this.hbTimer.unref?.();
+  }
+
+  private sendFlowControl(): void {
+    const c = this.c;
+    let suffix = "";
+    for (let i = 0; i < 4; i++) suffix += FC_ALPHABET[Math.floor(Math.random() * FC_ALPHABET.length)];
+    this.fcid = `$JS.FC.${c.stream}.${c.name}.${suffix}`;
+    this.fcsz = this.pbytes;
+    c.host.client.publish(this.cfg.deliver_subject!, this.fcid, EMPTY, STATUS_FLOW_CONTROL);
+  }
+
+  private onFlowControlReply(subject: string): void {
+    if (subject !== this.fcid) return;
+    if (this.maxpb < FLOW_CONTROL_MAX_PENDING) this.maxpb = Math.min(this.maxpb * 2, FLOW_CONTROL_MAX_PENDING);
+    this.pbytes = Math.max(0, this.pbytes - this.fcsz);
+    this.fcid = "";
+    this.fcsz = 0;
+    this.kick();
+  }
+
+  // ---- interest and inactivity ----
+
+  private becameInactive(): void {
+    if (this.interestTimer !== null) return;
+    this.inactiveSince = Date.now();
+    let tries = 0;
+    const poll = (): void => {
+      this.interestTimer = null;
+      if (this.c.closed) return;
+      if (this.hasInterest(this.cfg.deliver_subject!)) {
+        this.active = true;
+        this.kick();
+        return;
+      }
+      this.interestTimer = setTimeout(poll, ++tries < INTEREST_POLL_FAST_TRIES ? INTEREST_POLL_FAST_MS : INTEREST_POLL_MS);
+      this.interestTimer.unref?.();
+    };
+    this.interestTimer = setTimeout(poll, INTEREST_POLL_FAST_MS);
+    this.interestTimer.unref?.();
+  }
+
+  /** Deletes the consumer after inactive_threshold without interest (push) or without pull requests (pull). */
+  private armInactivity(): void {
+    if (this.inactiveTimer !== null) clearTimeout(this.inactiveTimer);
+    this.inactiveTimer = null;
+    const thresh = (this.cfg.inactive_threshold ?? 0) / 1e6;
+    if (thresh <= 0) return;
+    const check = (): void => {
+      this.inactiveTimer = null;
+      const c = this.c;
+      if (c.closed) return;
+      let idleFor: number;
+      if (c.isPull) idleFor = this.waiting!.length > 0 ? 0 : Date.now() - this.waiting!.last;
+      else if (this.active && this.hasInterest(this.cfg.deliver_subject!)) idleFor = 0;
+      else {
+        if (this.active) {
+          this.active = false;
+          this.becameInactive();
+        }
+        idleFor = Date.now() - this.inactiveSince;
+      }
+      if (idleFor >= thresh) {
+        c.owner.expire(c);
+        return;
+      }
+      this.inactiveTimer = setTimeout(check, Math.min(thresh - idleFor + 5, MAX_TIMER_MS));
+      this.inactiveTimer.unref?.();
+    };
+    this.inactiveTimer = setTimeout(check, Math.min(thresh, MAX_TIMER_MS));
+    this.inactiveTimer.unref?.();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const MAX_ACK_PENDING = "maxAckPending";
+const FC_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -1,0 +1,106 @@
+// Reads records of sealed block files: a few open descriptors and one window
+// of recently read bytes, so a consumer walking old messages does one read per
+// 256 KiB instead of one per message, while a jump elsewhere reads only 4 KiB.
+// The window may also be the in-memory
+// copy of the block that was just sealed. Callers validate what they get.
+
+import * as fs from "node:fs";
+
+/** Read-ahead for sequential reads (a consumer walking a block). */
+const WINDOW = 256 * 1024;
+/** Read size for a jump elsewhere (a KV get of an old key): no 256 KiB read for 50 bytes. */
+const SMALL_READ = 4096;
+const MAX_FDS = 4;
+
+export class BlockReader {
+  private readonly fds = new Map<number, number>();
+  private windowBlock = -1;
+  private windowStart = 0;
+  private windowEnd = 0;
+  private window: Buffer = Buffer.alloc(0);
+  private scratch: Buffer | null = null;
+  /** The block buffer handed over by adopt(), until the window moves elsewhere. */
+  private adopted: Buffer | null = null;
+
+  constructor(private readonly fileOf: (blockId: number) => string) {}
+
+  /**
+   * Use buf[0, size) as the window of blockId (the block just sealed from memory). Returns the
+   * previously adopted buffer when this reader no longer needs it, for the caller to reuse.
+   */
+  adopt(blockId: number, buf: Buffer, size: number): Buffer | null {
+    const released = this.adopted;
+    this.windowBlock = blockId;
+    this.windowStart = 0;
+    this.windowEnd = size;
+    this.window = buf;
+    this.adopted = buf;
+    return released;
+  }
+
+  /** The bytes of [off, off+len) of a block as [buffer, offset in it], or null when unreadable. */
+  read(blockId: number, off: number, len: number): [Buffer, number] | null {
+    if (blockId === this.windowBlock && off >= this.windowStart && off + len <= this.windowEnd) {
+      return [this.window, off - this.windowStart];
+    }
+    const fd = this.fdOf(blockId);
+    if (fd < 0) return null;
+    const sequential = blockId === this.windowBlock && off >= this.windowStart && off < this.windowEnd + WINDOW;
+    const want = Math.max(len, sequential ? WINDOW : SMALL_READ);
+    let buf: Buffer;
+    if (want <= WINDOW) {
+      if (this.scratch === null) this.scratch = Buffer.allocUnsafe(WINDOW);
+      buf = this.scratch;
+    } else {
+      buf = Buffer.allocUnsafe(want);
+    }
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, 0, Math.min(want, buf.length), off);
+    } catch {
+      return null;
+    }
+    this.windowBlock = blockId;
+    this.windowStart = off;
+    this.windowEnd = off + n;
+    this.window = buf;
+    this.adopted = null;
+    return n >= len ? [buf, 0] : null;
+  }
+
+  private fdOf(blockId: number): number {
+    const known = this.fds.get(blockId);
+    if (known !== undefined) return known;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.fileOf(blockId), "r");
+    } catch {
+      return -1;
+    }
+    if (this.fds.size >= MAX_FDS) {
+      const [oldId, oldFd] = this.fds.entries().next().value as [number, number];
+      this.fds.delete(oldId);
+      fs.closeSync(oldFd);
+    }
+    this.fds.set(blockId, fd);
+    return fd;
+  }
+
+  /** Forget a block (removed or rewritten). */
+  forget(blockId: number): void {
+    const fd = this.fds.get(blockId);
+    if (fd !== undefined) {
+      this.fds.delete(blockId);
+      fs.closeSync(fd);
+    }
+    if (this.windowBlock === blockId) {
+      this.windowBlock = -1;
+      this.adopted = null;
+    }
+  }
+
+  close(): void {
+    for (const id of [...this.fds.keys()]) this.forget(id);
+    this.windowBlock = -1;
+  }
+}

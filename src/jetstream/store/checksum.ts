@@ -1,0 +1,47 @@
+// CRC-32 (IEEE) of byte ranges. Short ranges (most records) use a slice-by-8
+// table loop in JS, which beats crossing into node:zlib for a few dozen
+// bytes; long ranges use zlib's native crc32 where the runtime has it (Node
+// >= 20.15). Both give identical results.
+
+import * as zlib from "node:zlib";
+
+type Crc32 = (data: Uint8Array, value?: number) => number;
+
+const T = (() => {
+  const t = new Int32Array(256 * 8);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  for (let n = 0; n < 256; n++) for (let s = 1; s < 8; s++) t[s * 256 + n] = (t[(s - 1) * 256 + n] >>> 8) ^ t[t[(s - 1) * 256 + n] & 0xff];
+  return t;
+})();
+
+function tableCrc32(b: Uint8Array, start: number, end: number): number {
+  let c = -1;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const a = (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) ^ c;
+    c =
+      T[1792 + (a & 0xff)] ^
+      T[1536 + ((a >>> 8) & 0xff)] ^
+      T[1280 + ((a >>> 16) & 0xff)] ^
+      T[1024 + (a >>> 24)] ^
+      T[768 + b[i + 4]] ^
+      T[512 + b[i + 5]] ^
+      T[256 + b[i + 6]] ^
+      T[b[i + 7]];
+  }
+  for (; i < end; i++) c = T[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const native = (zlib as unknown as { crc32?: Crc32 }).crc32;
+const NATIVE_FROM = 512;
+
+/** CRC-32 of buf[start, end). */
+export function crc32(buf: Buffer, start = 0, end = buf.length): number {
+  if (native === undefined || end - start < NATIVE_FROM) return tableCrc32(buf, start, end);
+  return native(buf.subarray(start, end)) >>> 0;
+}
