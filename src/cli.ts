@@ -5,6 +5,7 @@
 import { defaultTlsOptions, resolveOptions, type Options } from "./options.js";
 import { ConfigError, loadConfigFile } from "./config/index.js";
 import { applyReload, validateOptions } from "./server/reload.js";
+import { probeResolver } from "./auth/jwt/options.js";
 import { LogSetupError, fatalExit } from "./server/logger.js";
 import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import type { Server } from "./server/server.js";
@@ -207,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const resolved = resolveOptions(options);
-  const invalid = validateOptions(resolved) || checkTlsOptions(resolved) || checkWebsocketOptions(resolved);
+  const invalid = validateOptions(resolved) || checkTlsOptions(resolved) || checkWebsocketOptions(resolved) || (await probeResolver(resolved));
   if (invalid) {
     process.stderr.write(`${name}: ${invalid}\n`);
     return 1;

@@ -8,6 +8,7 @@ import { resolveOptions, type Options } from "./options.js";
 import { checkTlsOptions } from "./transport/tls-options.js";
 import { checkWebsocketOptions } from "./transport/websocket-listener.js";
 import { validateAccountOptions, validateAuthOptions } from "./server/reload.js";
+import { probeResolver } from "./auth/jwt/options.js";
 import { authorizationFromPlain, type AuthorizationBlock } from "./config/authorization.js";
 import { accountsFromPlain } from "./config/accounts-map.js";
 import type { AccountConfig } from "./accounts/config-types.js";
@@ -45,7 +46,7 @@ export class NatsServer {
     }
     // The command's startup checks (an unknown no_auth_user or system account, unusable TLS or websocket settings) apply here too.
     const full = resolveOptions(resolved);
-    const invalid = validateAccountOptions(full) || validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full);
+    const invalid = validateAccountOptions(full) || validateAuthOptions(full) || checkTlsOptions(full) || checkWebsocketOptions(full) || (await probeResolver(full));
     if (invalid) throw new Error(invalid);
     // An embedded JetStream without a directory gets a temporary store, removed at shutdown.
     const js = resolved.jetstream;

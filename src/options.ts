@@ -4,11 +4,12 @@
 
 import type { AccountConfig } from "./accounts/config-types.js";
 import type { NkeyUser, User } from "./auth/model.js";
+import { defaultOperatorOptions, type OperatorOptions } from "./auth/jwt/options.js";
 
 export type { NkeyUser, Permissions, ResponsePermission, SubjectPermission, User } from "./auth/model.js";
 
 /** Durations are milliseconds; sizes are bytes. */
-export interface Options {
+export interface Options extends OperatorOptions {
   /** Interface to bind client listener to (nats-server `-a`, `host`, `net`). */
   host: string;
   /** Client port; 0 or -1 picks a random port. */
@@ -332,6 +333,7 @@ export function defaultOptions(): Options {
     accounts: [],
     systemAccount: "",
     noSystemAccount: false,
+    ...defaultOperatorOptions(),
     configFile: "",
     quiet: false,
     jetstream: false,

@@ -64,6 +64,18 @@ export class AccountRegistry {
     return this.accounts.get(name);
   }
 
+  /**
+   * An account defined outside the config (operator mode: an account JWT),
+   * created on first use with the system imports; `system` makes it the
+   * system account.
+   */
+  adopt(name: string, system = false): Account {
+    const acc = this.accounts.get(name) ?? this.create(name);
+    if (system) this.system = acc;
+    this.addSystemImports();
+    return acc;
+  }
+
   /** Accounts in creation order ($G first). */
   list(): Account[] {
     return [...this.accounts.values()];

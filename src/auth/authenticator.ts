@@ -15,8 +15,8 @@ import { mapCertificateToUser } from "./cert-mapping.js";
 import type { CertIdentity } from "../server/client-transport.js";
 import type { Options } from "../options.js";
 
-/** What an Authenticator needs from Options. */
-export type AuthOptions = Pick<Options, "username" | "password" | "authToken" | "users" | "nkeys" | "noAuthUser">;
+/** What an Authenticator needs from Options (operator mode: trusted keys or operators, every client needs a user JWT). */
+export type AuthOptions = Pick<Options, "username" | "password" | "authToken" | "users" | "nkeys" | "noAuthUser"> & Partial<Pick<Options, "trustedKeys" | "trustedOperators">>;
 
 /** A configured user as the server holds it: name, secret, compiled permissions. */
 export interface ConfiguredUser {
@@ -81,8 +81,9 @@ export class Authenticator {
     this.password = o.password;
     this.token = o.authToken;
     this.noAuthUser = o.noAuthUser;
-    this.required = this.users !== null || this.nkeys !== null || o.username !== "" || o.authToken !== "";
-    this.nonceRequired = this.nkeys !== null && this.nkeys.size > 0;
+    const operatorMode = (o.trustedKeys ?? null) !== null || (o.trustedOperators?.length ?? 0) > 0;
+    this.required = operatorMode || this.users !== null || this.nkeys !== null || o.username !== "" || o.authToken !== "";
+    this.nonceRequired = operatorMode || (this.nkeys !== null && this.nkeys.size > 0);
   }
 
   get hasUsers(): boolean {

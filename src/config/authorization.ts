@@ -13,8 +13,9 @@ import { goQuote } from "../go-format/quote.js";
 import { DurationError, parseGoDurationNs } from "../go-format/duration.js";
 import { NodeError, asInt, asMap, asString } from "./node-values.js";
 import { goTypeName, type ConfMap, type ConfNode } from "./parser.js";
+import { readAuthCallout } from "./auth-callout.js";
 
-type AuthFields = Pick<Partial<Options>, "username" | "password" | "authToken" | "authTimeout" | "users" | "nkeys">;
+type AuthFields = Pick<Partial<Options>, "username" | "password" | "authToken" | "authTimeout" | "users" | "nkeys" | "authCallout">;
 
 /** Read the block; problems go to `report` (as Go collects them), the result holds what was readable. */
 export function readAuthorization(node: ConfNode, report: (e: NodeError) => void): AuthFields {
@@ -26,6 +27,7 @@ export function readAuthorization(node: ConfNode, report: (e: NodeError) => void
   let users: User[] | null = null;
   let nkeys: NkeyUser[] = [];
   let defaults: Permissions | undefined;
+  let callout: AuthFields["authCallout"];
   for (const [key, v] of am) {
     try {
       switch (key.toLowerCase()) {
@@ -55,6 +57,10 @@ export function readAuthorization(node: ConfNode, report: (e: NodeError) => void
         case "permissions":
           defaults = readPermissions(v, report);
           break;
+        case "auth_callout":
+        case "callout":
+          callout = readAuthCallout(v, report);
+          break;
         default:
           if (!v.usedAsVariable) report(new NodeError(v, `unknown field ${goQuote(key)}`));
       }
@@ -64,6 +70,7 @@ export function readAuthorization(node: ConfNode, report: (e: NodeError) => void
     }
   }
   const out: AuthFields = { username: user, password: pass, authToken: token };
+  if (callout) out.authCallout = callout;
   if (timeout !== undefined) out.authTimeout = timeout * 1000;
   if ((user !== "" || pass !== "") && token !== "") {
     report(new NodeError(node, "Cannot have a user/pass and token"));
@@ -363,6 +370,8 @@ export interface AuthorizationBlock {
   users?: AuthorizationUserBlock[];
   /** Default permissions for users without their own. */
   permissions?: PermissionsBlock;
+  /** Delegate authentication to a service (config `auth_callout`). */
+  auth_callout?: { issuer: string; auth_users: string[]; account?: string; xkey?: string; allowed_accounts?: string[] };
 }
 
 export interface AuthorizationUserBlock {

@@ -18,6 +18,7 @@ import { readAccounts } from "./accounts-map.js";
 import { AccountRegistry } from "../accounts/registry.js";
 import { readTlsBlock, readWebsocketBlock } from "./tls-blocks.js";
 import { readAuthorization } from "./authorization.js";
+import { readOperators, readPinned, readPreload, readResolver, readTrusted } from "./operator.js";
 import type { NkeyUser, User } from "../auth/model.js";
 
 export interface MappedOptions {
@@ -220,6 +221,11 @@ const HANDLERS: Record<string, Handler> = {
     Object.assign(ctx.o, readAuthorization(node, ctx.report));
   },
   no_auth_user: setString("noAuthUser"),
+  operator: (node, ctx) => readOperators(node, ctx.o, ctx.report),
+  trusted: (node, ctx) => readTrusted(node, ctx.o, ctx.report),
+  resolver: (node, ctx) => readResolver(node, ctx.o),
+  resolver_preload: (node, ctx) => readPreload(node, ctx.o, ctx.report),
+  resolver_pinned_accounts: (node, ctx) => readPinned(node, ctx.o),
   mappings: (node, ctx) => {
     ctx.o.mappings = [...(ctx.o.mappings ?? []), ...readMappings(node, ctx.report)];
   },
@@ -281,6 +287,9 @@ const HANDLERS: Record<string, Handler> = {
 };
 HANDLERS["storedir"] = HANDLERS["store_dir"]!;
 HANDLERS["maps"] = HANDLERS["mappings"]!;
+for (const k of ["operators", "roots", "root", "root_operators", "root_operator"]) HANDLERS[k] = HANDLERS["operator"]!;
+HANDLERS["trusted_keys"] = HANDLERS["trusted"]!;
+HANDLERS["account_resolver"] = HANDLERS["accounts_resolver"] = HANDLERS["resolver"]!;
 HANDLERS["ws"] = HANDLERS["websocket"]!;
 HANDLERS["system"] = HANDLERS["system_account"]!;
 HANDLERS["max_subscription_tokens"] = HANDLERS["max_sub_tokens"]!;
@@ -292,20 +301,7 @@ const ACCEPTED = new Set([
   "leaf",
   "leafnodes",
   "ocsp",
-  "operator",
-  "operators",
-  "roots",
-  "root",
-  "root_operators",
-  "root_operator",
-  "resolver",
-  "account_resolver",
-  "accounts_resolver",
   "resolver_tls",
-  "resolver_preload",
-  "resolver_pinned_accounts",
-  "trusted",
-  "trusted_keys",
   "mqtt",
   "default_js_domain",
 ]);

@@ -229,6 +229,8 @@ function pending(c: ConnView): number {
 /** The user a client authenticated as (nkey, user name, or a redacted token). */
 function authorizedUser(c: ConnView): string {
   const o = c.opts;
+  // Go keeps only the user name of a closed connection.
+  if (c instanceof ClosedConnection) return o.user;
   if (o.nkey) return o.nkey;
   if (o.user) return o.user;
   if (o.authToken) return "[REDACTED]";
@@ -280,5 +282,11 @@ function connInfo(c: ConnView, at: number, closed: boolean, o: Pick<ConnzOptions
     else if (o.subs) ci.subscriptions_list = subs.map((s) => subjectText(s.subject));
   }
   if (o.auth && c.opts.jwt) ci.jwt = c.opts.jwt;
+  const id = c.jwtIdentity;
+  if (o.auth && id) {
+    ci.issuer_key = id.issuerKey;
+    if (id.nameTag) ci.name_tag = id.nameTag;
+    if (id.tags.length > 0) ci.tags = id.tags;
+  }
   return ci;
 }

@@ -42,6 +42,7 @@ export class ClosedConnection {
   readonly outBytes: number;
   readonly accountName: string;
   readonly opts: ClosedConnectInfo;
+  readonly jwtIdentity: ClientConnection["jwtIdentity"];
   readonly subs: readonly ClosedSubscription[];
   readonly transportType: ClientConnection["transportType"];
   /** The TLS session (a plain record too). */
@@ -61,6 +62,7 @@ export class ClosedConnection {
     this.inBytes = c.inBytes;
     this.outBytes = c.outBytes;
     this.accountName = c.account.name;
+    this.jwtIdentity = c.jwtIdentity;
     const o = c.opts;
     this.opts = { name: o.name, lang: o.lang, version: o.version, user: o.user, nkey: o.nkey, authToken: o.authToken === "" ? "" : "[REDACTED]", jwt: o.jwt };
     const subs: ClosedSubscription[] = [];

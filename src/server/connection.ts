@@ -19,6 +19,8 @@ import type { Authenticator, AuthVerdict, ConfiguredUser } from "../auth/authent
 import { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
+import type { JwtClient, JwtIdentity, JwtUserState, JwtVerdict } from "../auth/jwt/operator-auth.js";
+import { rawAuthUser, type CalloutVerdict } from "../auth/callout.js";
 
 export type { ConnectOptions } from "./connect-options.js";
 
@@ -26,7 +28,7 @@ const PING = Buffer.from("PING\r\n");
 const PONG = Buffer.from("PONG\r\n");
 const OK = Buffer.from("+OK\r\n");
 
-export class ClientConnection implements ProtocolHandler, MessageTarget {
+export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClient {
   readonly kind = TargetKind.Client;
   readonly parser: ClientProtocolParser;
   readonly outbound = new OutboundBuffer();
@@ -65,6 +67,14 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** The configured secret this client's credentials matched (a reload need not re-run bcrypt). */
   private matchedSecret: string | undefined;
   private authTimer: NodeJS.Timeout | null = null;
+  /** Authenticated by the auth callout service (a reload does not re-check it against the config). */
+  calloutAuthorized = false;
+  /** Operator mode: the verified user JWT (null otherwise). */
+  jwtUser: JwtUserState | null = null;
+  /** User JWT expiry or end of its connect window. */
+  private expiryTimer: NodeJS.Timeout | null = null;
+  /** When that is (ms epoch; 0 = never). */
+  expiresAt = 0;
   /** Subscription limit: the server's, lowered by the account's (Infinity = none). */
   private maxSubs: number;
   /** CONNECT's echo, where delivery looks for it. */
@@ -266,7 +276,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (!this.connectReceived || this.firstPongSent) return;
     this.firstPongSent = true;
     // A limit changed by a reload since this client got its INFO: tell it now.
-    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this));
+    if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this, false, true));
   }
 
   onPong(): void {
@@ -299,6 +309,43 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
     // Without auth configured, credentials are not looked at (and permissions stay as they are).
     if (!this.auth.required) return this.finishConnect();
+    const operator = this.server.operator;
+    if (operator !== null) {
+      // The account may have to be fetched: hold this client's input until the verdict.
+      this.parser.suspend();
+      void operator.check(o, this.nonce, this.host, this.transportType === "websocket" ? "WEBSOCKET" : "STANDARD").then(async (v) => {
+        if (this.closed) return;
+        // The account may delegate its users to an auth callout service.
+        const delegated = v.ok ? await operator.calloutFor(v.state) : null;
+        if (delegated !== null) {
+          const cv = await delegated.callout.authorize({ opts: o, cid: this.cid, host: this.host, nonce: this.nonce, transport: this.transportType }, delegated.scope);
+          if (this.closed) return;
+          this.runParser(() => {
+            if (this.applyCalloutVerdict(cv)) this.finishConnect();
+            if (!this.closed) this.parser.resume();
+          });
+          return;
+        }
+        if (this.closed) return;
+        this.runParser(() => {
+          if (this.applyJwtVerdict(v)) this.finishConnect();
+          if (!this.closed) this.parser.resume();
+        });
+      });
+      return;
+    }
+    const callout = this.server.callout;
+    if (callout !== null && !callout.isAuthUser(rawAuthUser(o))) {
+      this.parser.suspend();
+      void callout.authorize({ opts: o, cid: this.cid, host: this.host, nonce: this.nonce, transport: this.transportType }).then((v) => {
+        if (this.closed) return;
+        this.runParser(() => {
+          if (this.applyCalloutVerdict(v)) this.finishConnect();
+          if (!this.closed) this.parser.resume();
+        });
+      });
+      return;
+    }
     const verdict = this.auth.check(o, this.nonce, undefined, this.certificateMapping());
     if (!(verdict instanceof Promise)) {
       if (this.applyVerdict(verdict)) this.finishConnect();
@@ -348,6 +395,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 
   /** The account's limits on top of the server's (the lower one wins). */
   applyAccountLimits(): void {
+    if (this.jwtUser !== null) return this.applyJwtLimits();
     const l = this.account.limits;
     const serverSubs = this.server.opts.maxSubscriptions > 0 ? this.server.opts.maxSubscriptions : Infinity;
     this.maxSubs = l.maxSubscriptions >= 0 ? Math.min(l.maxSubscriptions, serverSubs) : serverSubs;
@@ -398,6 +446,101 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     return true;
   }
 
+  /** Take an operator-mode verdict: join the JWT's account with its limits, or refuse. */
+  private applyJwtVerdict(v: JwtVerdict): boolean {
+    if (v.ok === false) {
+      if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
+      if (v.error) this.server.logger.error(`${this.label} - ${v.error}`);
+      this.authViolation();
+      return false;
+    }
+    // The account (its connection limit, then its and the user's limits) is taken on by Server.bindAccount.
+    this.jwtUser = v.state;
+    this.registerUser(v.user);
+    this.setExpiry(v.expiresIn);
+    this.server.logger.debug(`${this.label} - ${v.debug}`);
+    return !this.closed;
+  }
+
+  /** Take the auth callout service's verdict: the account, name and permissions it gave, or refuse. */
+  private applyCalloutVerdict(v: CalloutVerdict): boolean {
+    if (v.ok === false) {
+      this.authViolation();
+      return false;
+    }
+    this.calloutAuthorized = true;
+    if (v.name !== "") {
+      this.opts.nkey = "";
+      this.opts.authToken = "";
+    }
+    this.registerUser(v.user);
+    this.setExpiry(v.expiresIn);
+    return true;
+  }
+
+  /** Disconnect with "User Authentication Expired" after `ms` (negative: never). */
+  private setExpiry(ms: number): void {
+    if (ms < 0) return;
+    this.expiresAt = Date.now() + ms;
+    this.expiryTimer = setTimeout(() => this.onUserExpired(), ms);
+    this.expiryTimer.unref();
+  }
+
+  /** What monitoring shows of a JWT user (Go's pubKey, issuer key, name and tags); null for others. */
+  get jwtIdentity(): JwtIdentity | null {
+    const st = this.jwtUser;
+    if (st === null) return null;
+    return { pubKey: st.pubKey, issuerKey: st.signingKey || st.account.id, nameTag: st.claims.name ?? "", tags: st.claims.nats.tags ?? [] };
+  }
+
+  /** Payload and subscription limits: the smallest of user (or its scope), account and server (Go's applyAccountLimits). */
+  applyJwtLimits(): void {
+    const st = this.jwtUser;
+    if (st === null) return;
+    const min = (a: number, b: number) => (a < 0 ? b : b < 0 ? a : Math.min(a, b));
+    const server = this.server.opts;
+    const jwtPay = min(st.payload, st.account.limits.payload);
+    const pay = min(jwtPay, server.maxPayload || -1);
+    if (jwtPay >= 0 && pay !== jwtPay) this.server.logger.error(`${this.label} - Max Payload set to ${server.maxPayload} from server overrides account or user config`);
+    this.parser.maxPayload = pay < 0 ? server.maxPayload : pay;
+    const jwtSubs = min(st.subs, st.account.limits.subs);
+    const subs = min(jwtSubs, server.maxSubscriptions || -1);
+    if (jwtSubs >= 0 && subs !== jwtSubs) this.server.logger.error(`${this.label} - Max Subscriptions set to ${server.maxSubscriptions} from server overrides account or user config`);
+    this.maxSubs = subs < 0 ? Infinity : subs;
+    if (this.subs.size >= this.maxSubs) {
+      this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
+      this.sendErr("maximum subscriptions exceeded");
+      setTimeout(() => {
+        this.close(ClosedState.MaxSubscriptionsExceeded, true);
+      }, 20).unref();
+    }
+  }
+
+  /** Close for an operator-mode reason, with Go's -ERR. */
+  closeForJwt(kind: JwtCloseKind): void {
+    if (this.closed) return;
+    if (kind === "auth-violation") this.authViolation();
+    else {
+      const c = JWT_CLOSES[kind];
+      if (c.err !== "") {
+        if (c.error) this.server.logger.error(`${this.label} - ${c.err}`);
+        else this.server.logger.debug(`${this.label} - ${c.err}`);
+        this.sendErr(c.err);
+      }
+      this.close(c.reason, true);
+    }
+    this.server.flushAll();
+  }
+
+  private onUserExpired(): void {
+    this.expiryTimer = null;
+    if (this.closed) return;
+    this.server.logger.debug(`${this.label} - User Authentication Expired`);
+    this.sendErr("User Authentication Expired");
+    this.close(ClosedState.AuthenticationExpired, true);
+    this.server.flushAll();
+  }
+
   /**
    * The client is this configured user from now on: its name and its
    * permissions. Authentication calls it; so can a mapping of a TLS client
@@ -418,7 +561,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   /** Go's auth failure: log who it was, -ERR 'Authorization Violation', close. */
   private authViolation(): void {
     const auth = this.auth;
-    const who = auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
+    const who = this.server.operator !== null ? "" : auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
     this.server.logger.error(`${this.label} - authentication error${who}`);
     this.sendErr("Authorization Violation");
     this.close(ClosedState.AuthenticationViolation, true);
@@ -446,6 +589,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     const o = this.opts;
     if (o.nkey) return `Nkey ${goQuote(o.nkey)}`;
     if (o.user) return `User ${goQuote(o.user)}`;
+    if (this.jwtUser) return `JWT User ${goQuote(this.jwtUser.pubKey)}`;
     return `User "N/A"`;
   }
 
@@ -474,7 +618,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
    */
   reauthorize(): void {
     // Still within its auth window: its CONNECT will be checked against the new configuration.
-    if (!this.connectReceived || this.closed) return;
+    if (!this.connectReceived || this.closed || this.server.operator !== null || this.calloutAuthorized) return;
     const verdict = this.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
     const apply = (v: AuthVerdict) => {
       if (this.closed) return;
@@ -525,7 +669,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
   }
 
   onMaxPayload(size: number): void {
-    this.server.logger.error(`${this.label} - Maximum Payload Violation: ${size} > ${this.server.opts.maxPayload}`);
+    this.server.logger.error(`${this.label} - Maximum Payload Violation: ${size} > ${this.parser.maxPayload}`);
     this.sendErr("Maximum Payload Violation");
     this.close(ClosedState.MaxPayloadExceeded, true);
   }
@@ -697,6 +841,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
     this.closeReason = reason;
     this.stop = new Date();
     this.clearAuthTimer();
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.pingTimer) clearTimeout(this.pingTimer);
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.pingTimer = this.stallTimer = null;
@@ -719,6 +864,17 @@ export class ClientConnection implements ProtocolHandler, MessageTarget {
 }
 
 const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");
+
+type JwtCloseKind = Parameters<JwtClient["closeForJwt"]>[0];
+
+/** Go's -ERR (logged as an error or a debug line) and close reason for each operator-mode close. */
+const JWT_CLOSES: Record<Exclude<JwtCloseKind, "auth-violation">, { err: string; error: boolean; reason: ClosedReason }> = {
+  revoked: { err: "User Authentication Revoked", error: false, reason: ClosedState.Revocation },
+  "account-connections": { err: "maximum account active connections exceeded", error: true, reason: ClosedState.MaxAccountConnectionsExceeded },
+  "account-expired": { err: "Account Authentication Expired", error: false, reason: ClosedState.AuthenticationExpired },
+  // A removed or re-scoped signing key: closed without an -ERR, as Go.
+  "signer-changed": { err: "", error: false, reason: ClosedState.AuthenticationViolation },
+};
 
 /** Queued output past this is written at once instead of at the end of the turn. */
 const EARLY_FLUSH_BYTES = 1024 * 1024;

@@ -5,6 +5,7 @@
 // "Reloaded: ..." lines. It does not read files: the caller passes the new
 // Options (config file with command-line flags on top).
 
+import { resolveTrust } from "../auth/jwt/options.js";
 import { jetStreamSettings, type Options } from "../options.js";
 import { formatGoDuration } from "../go-format/duration.js";
 import { DEFAULT_SYSTEM_ACCOUNT } from "../accounts/config-types.js";
@@ -146,11 +147,15 @@ export function validateOptions(o: Options): string {
     return `lame duck grace period (${formatValue(o.lameDuckGracePeriod, true)}) should be strictly lower than lame duck duration (${formatValue(o.lameDuckDuration, true)})`;
   }
   if (o.maxPayload > o.maxPending) return `max_payload (${o.maxPayload}) cannot be higher than max_pending (${o.maxPending})`;
+  const trust = resolveTrust(o);
+  if (typeof trust === "string") return trust;
   return validateAccountOptions(o) || validateAuthOptions(o);
 }
 
 /** Go's startup check of system_account: it must name a configured account (or the default `$SYS`). */
 export function validateAccountOptions(o: Options): string {
+  // In operator mode the system account is an account public key, resolved like any account.
+  if (o.trustedOperators.length > 0 || o.trustedKeys !== null) return "";
   if (!o.noSystemAccount && o.systemAccount !== "" && o.systemAccount !== DEFAULT_SYSTEM_ACCOUNT && !o.accounts.some((a) => a.name === o.systemAccount)) {
     return "error resolving system account: account missing";
   }

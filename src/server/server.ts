@@ -3,7 +3,7 @@
 // shutdown. It must not parse protocol bytes or route messages itself.
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
-import { createServer as createServerKey } from "@nats-io/nkeys";
+import { createCurve, createServer as createServerKey, type KeyPair } from "@nats-io/nkeys";
 import { GLOBAL_ACCOUNT, addMessageTotals, type Account, type MessageTotals } from "../accounts/account.js";
 import { AccountRegistry, type AccountsSettings } from "../accounts/registry.js";
 import { resolveOptions, type Options } from "../options.js";
@@ -20,6 +20,10 @@ import type { ClientPortStarter, ClientSocket } from "./client-transport.js";
 import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
+import { OperatorAuthenticator, type JwtClient } from "../auth/jwt/operator-auth.js";
+import { resolveTrust } from "../auth/jwt/options.js";
+import { AuthCallout, type AuthCalloutConfig, type CalloutHost } from "../auth/callout.js";
+import type { JwtAccount } from "../auth/jwt/jwt-account.js";
 import type { ServerEvents } from "./server-events.js";
 
 /** An internal client's publication waiting to be routed. */
@@ -44,6 +48,15 @@ export class Server implements InternalRouting {
   events: ServerEvents | null = null;
   /** Configured credentials; replaced as a whole on reload. */
   auth: Authenticator;
+  /** Operator mode: trusted keys, account resolver, JWT accounts (null otherwise). */
+  readonly operator: OperatorAuthenticator | null = null;
+  /** Config-mode auth callout (null when not configured). */
+  readonly callout: AuthCallout | null = null;
+  /** The server's identity key (signs auth callout requests). */
+  readonly serverKey: KeyPair;
+  private readonly calloutClients = new Map<Account, InternalClient>();
+  /** The server's curve key (auth callout xkey sealing). */
+  private readonly curveKey: KeyPair = createCurve();
   /** The websocket block's own credentials (user, token or no_auth_user) for WebSocket clients; null: the server's apply. */
   websocketAuth: Authenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
@@ -99,13 +112,57 @@ export class Server implements InternalRouting {
     this.opts = resolveOptions(options);
     this.logger = new Logger(this.opts);
     this.tracing = this.opts.trace;
-    this.serverId = createServerKey().getPublicKey();
+    this.serverKey = createServerKey();
+    this.serverId = this.serverKey.getPublicKey();
     this.serverName = this.opts.serverName || this.serverId;
     this.accounts = new AccountRegistry(() => this.nextClientId(), !this.opts.disableSublistCache);
     const { errors } = this.accounts.configure(accountsSettings(this.opts));
     if (errors.length > 0) throw new Error(errors.join("\n"));
     this.auth = new Authenticator(this.opts);
     this.websocketAuth = websocketAuthenticator(this.opts);
+    const trust = resolveTrust(this.opts);
+    if (typeof trust === "string") throw new Error(trust);
+    if (trust.keys !== null) this.operator = new OperatorAuthenticator(trust, this.operatorHost(), this.opts.resolverPreload, this.opts.resolverPinnedAccounts);
+    else if (this.opts.authCallout) this.callout = new AuthCallout(this.opts.authCallout, this.calloutHost(this.opts.authCallout.xkey !== "" ? this.curveKey : null));
+  }
+
+  private calloutHost(curveKey: KeyPair | null): CalloutHost {
+    return {
+      serverKey: this.serverKey,
+      curveKey,
+      serverIdentity: () => ({ name: this.serverName, host: this.opts.host, id: this.serverId, version: SERVER_VERSION, tags: this.opts.tags }),
+      lookupAccount: (name) => this.accounts.get(name),
+      internalClientFor: (a) => {
+        let ic = this.calloutClients.get(a);
+        if (!ic) this.calloutClients.set(a, (ic = this.createInternalClient(a, "auth callout")));
+        return ic;
+      },
+      authTimeout: () => this.opts.authTimeout,
+      debug: (m) => this.logger.debug(m),
+      warn: (m) => this.logger.warn(m),
+    };
+  }
+
+  private operatorHost() {
+    const log = this.logger;
+    return {
+      adoptAccount: (id: string, system: boolean) => this.accounts.adopt(id, system),
+      debug: (m: string) => log.debug(m),
+      error: (m: string) => log.error(m),
+      notice: (m: string) => log.notice(m),
+      warn: (m: string) => log.warn(m),
+      createInternalClient: (a: JwtAccount) => this.createInternalClient(a.account, "$SYS"),
+      serverInfo: () => this.eventServerInfo(),
+      newCallout: (cfg: AuthCalloutConfig) => new AuthCallout(cfg, this.calloutHost(cfg.xkey !== "" ? this.curveKey : null)),
+      clientsOf: (a: JwtAccount): JwtClient[] => [...a.account.clients].sort((x, y) => x.start.getTime() - y.start.getTime()),
+    };
+  }
+
+  private eventSeq = 0;
+
+  /** The `server` object of $SYS replies and events (Go's ServerInfo). */
+  eventServerInfo(): Record<string, unknown> {
+    return { name: this.serverName, host: this.opts.host, id: this.serverId, ver: SERVER_VERSION, seq: ++this.eventSeq, jetstream: false, time: new Date().toISOString() };
   }
 
   /** New credentials from the options (reload): every client is checked against them. */
@@ -122,6 +179,7 @@ export class Server implements InternalRouting {
 
   private userMovedOrGone(c: ClientConnection, auth: Authenticator): boolean {
     let u: ConfiguredUser | undefined;
+    if (c.calloutAuthorized || c.jwtUser !== null) return false;
     if (c.opts.nkey !== "") u = auth.lookupNkey(c.opts.nkey);
     else if (c.opts.user !== "") u = auth.lookupUser(c.opts.user);
     else return false;
@@ -148,6 +206,8 @@ export class Server implements InternalRouting {
    * another account) is decided by reloadAuthorization, as in Go.
    */
   applyAccounts(): void {
+    // Operator mode: accounts follow their JWTs, not the config.
+    if (this.operator !== null) return;
     const { errors } = this.accounts.configure(accountsSettings(this.opts));
     for (const e of errors) this.logger.error(e);
     for (const c of this.clients.values()) if (c.connectReceived) c.applyAccountLimits();
@@ -195,6 +255,10 @@ export class Server implements InternalRouting {
     log.notice(`  ID:       ${this.serverId}`);
     if (this.auth.hasPlaintextPasswords()) log.warn("Plaintext passwords detected, use nkeys or bcrypt");
     if (this.opts.configFile) log.notice(`Using configuration file: ${this.opts.configFile}`);
+    if (this.operator) {
+      this.operator.logStartup();
+      this.operator.start();
+    }
     const listener = createTcpServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener = listener;
     this.boundPort = await listenOn(listener, this.opts.host || "0.0.0.0", this.opts.port, 4096);
@@ -288,8 +352,12 @@ export class Server implements InternalRouting {
     return conn;
   }
 
-  /** The INFO line for one connection; `tlsFirst`: sent after a handshake_first handshake. */
-  infoFor(conn: ClientConnection, tlsFirst = false): Buffer {
+  /**
+   * The INFO line for one connection; `tlsFirst`: sent after a handshake_first handshake.
+   * An `async` INFO (after CONNECT: lame duck, a changed limit) carries the
+   * client's own max_payload and no nonce, as Go's.
+   */
+  infoFor(conn: ClientConnection, tlsFirst = false, async = false): Buffer {
     const info: Record<string, unknown> = {
       server_id: this.serverId,
       server_name: this.serverName,
@@ -310,11 +378,11 @@ export class Server implements InternalRouting {
       if (tls.verify) info.tls_verify = true;
       if (!required) info.tls_available = true;
     }
-    info.max_payload = this.opts.maxPayload;
+    info.max_payload = async ? conn.parser.maxPayload : this.opts.maxPayload;
     if (this.jetStreamEnabled) info.jetstream = true;
     info.client_id = conn.cid;
     info.client_ip = conn.host;
-    if (conn.nonce !== "") info.nonce = conn.nonce;
+    if (conn.nonce !== "" && !async) info.nonce = conn.nonce;
     if (this.lameDuck) info.ldm = true;
     return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
   }
@@ -465,7 +533,7 @@ export class Server implements InternalRouting {
     } else if (interval > 1000) interval = 1000;
     for (const c of clients) {
       // Clients that can take an async INFO (protocol 1, CONNECT seen).
-      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c));
+      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c, false, true));
     }
     this.flushAll();
     if (!(await this.lameDuckSleep(grace))) return;
@@ -506,6 +574,7 @@ export class Server implements InternalRouting {
     this.shuttingDown = true;
     this.markShutdownStarted();
     this.logger.notice(`Initiating Shutdown...`);
+    this.operator?.close();
     this.events?.shutdown();
     this.runDeferred();
     const listenerClosed = this.closeListener();
@@ -528,6 +597,8 @@ export class Server implements InternalRouting {
 }
 
 function accountsSettings(o: Options): AccountsSettings {
+  // Operator mode: accounts (the system account too) come from account JWTs, registered as they are verified.
+  if (o.trustedOperators.length > 0 || o.trustedKeys !== null) return { accounts: [], systemAccount: "", noSystemAccount: true, mappings: o.mappings };
   return { accounts: o.accounts, systemAccount: o.systemAccount, noSystemAccount: o.noSystemAccount, mappings: o.mappings };
 }
 

@@ -154,6 +154,8 @@ export function userInfo(publisher: MessageTarget | null): Answer {
   const data: Record<string, unknown> = { user: conn.authUser?.name ?? conn.opts.user, account: conn.account.name };
   const perms = userPermissions(conn);
   if (perms !== undefined) data.permissions = perms;
+  // A JWT or auth callout user that expires: the time left, as Go's duration (ns).
+  if (conn.expiresAt > 0) data.expires = Math.max(conn.expiresAt - Date.now(), 0) * 1e6;
   return { data };
 }
 
@@ -161,6 +163,8 @@ export function userInfo(publisher: MessageTarget | null): Answer {
 function userPermissions(conn: ClientConnection): unknown {
   const u = conn.authUser;
   if (u === undefined) return undefined;
+  // Users from JWTs (operator mode, auth callout) are not in the options: their compiled permissions say it.
+  if (conn.jwtUser !== null || conn.calloutAuthorized) return u.permissions?.source;
   const o = conn.server.opts;
   return u.kind === "nkey" ? o.nkeys?.find((k) => k.nkey === u.name)?.permissions : o.users?.find((x) => x.username === u.name)?.permissions;
 }

@@ -219,6 +219,7 @@ describe("unknown and unimplemented keys", () => {
     ].join("\n");
     const { options: o, tree } = load(text);
     assert.deepEqual(Object.keys(o), ["configFile"]);
+    assert.equal(load("system_account: SYS\n").options.systemAccount, "SYS");
     assert.equal(tree.cluster.routes[0], "nats://127.0.0.1:6223");
   });
   test("jetstream: bool, enabled/disabled, or a block mapped like Go's parseJetStream", () => {

@@ -1,0 +1,124 @@
+// Operator-mode options: trusted operators and keys, the account resolver
+// and its preloads (nats-server's TrustedOperators, TrustedKeys,
+// AccountResolver, resolverPreloads, resolverPinnedAccounts). Plain data and
+// the startup checks Go makes on it; the resolvers themselves live beside.
+
+import { fromPublic } from "@nats-io/nkeys";
+import type { AuthCalloutConfig } from "../callout.js";
+import { probeUrlResolver } from "./resolver.js";
+import { decodeClaims, operatorSigningKeys, type OperatorClaims } from "./decode.js";
+
+export type ResolverConfig =
+  | { type: "memory" }
+  | { type: "url"; url: string }
+  | { type: "full"; dir: string; allowDelete: boolean; interval: number; timeout: number; limit: number }
+  | { type: "cache"; dir: string; ttl: number; timeout: number; limit: number };
+
+export interface OperatorOptions {
+  /** Operator JWTs (the file contents or the inline tokens), as read from `operator`. */
+  trustedOperators: string[];
+  /** `trusted` / `trusted_keys` / `--trusted`: operator public keys; null = none. */
+  trustedKeys: string[] | null;
+  accountResolver: ResolverConfig | null;
+  /** `resolver_preload`: account public key → account JWT. */
+  resolverPreload: Record<string, string>;
+  /** `resolver_pinned_accounts`: only these accounts may connect; null = any. */
+  resolverPinnedAccounts: string[] | null;
+  /** `authorization { auth_callout { … } }`; null = none. */
+  authCallout: AuthCalloutConfig | null;
+}
+
+export function defaultOperatorOptions(): OperatorOptions {
+  return { trustedOperators: [], trustedKeys: null, accountResolver: null, resolverPreload: {}, resolverPinnedAccounts: null, authCallout: null };
+}
+
+const OPERATOR_KEY = /^O[A-Z2-7]{55}$/;
+const ACCOUNT_KEY = /^A[A-Z2-7]{55}$/;
+
+export interface TrustState {
+  operators: OperatorClaims[];
+  /** Keys an account JWT may be issued by; null = not operator mode. */
+  keys: string[] | null;
+  systemAccount: string;
+  resolver: ResolverConfig | null;
+}
+
+/**
+ * Go's validateTrustedOperators plus the defaults an operator brings
+ * (account server URL, system account). Returns the trust state, or the
+ * startup error text.
+ */
+export function resolveTrust(o: OperatorOptions & { systemAccount: string; users: unknown[] | null; nkeys: unknown[] | null }): TrustState | string {
+  return trustOf(o);
+}
+
+/** The start-up probe of a URL account resolver, as Go's NewServer makes it ("" = fine or not needed). */
+export async function probeResolver(o: Parameters<typeof resolveTrust>[0]): Promise<string> {
+  const t = trustOf(o);
+  if (typeof t === "string" || t.resolver?.type !== "url") return "";
+  return probeUrlResolver(t.resolver.url);
+}
+
+function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
+  const operators: OperatorClaims[] = [];
+  for (const t of o.trustedOperators) {
+    try {
+      operators.push(decodeClaims<OperatorClaims>(t, "operator"));
+    } catch (e) {
+      return `error parsing operator JWT: ${(e as Error).message}`;
+    }
+  }
+  let resolver = o.accountResolver;
+  let systemAccount = o.systemAccount;
+  if (operators.length === 1) {
+    const url = operators[0]!.nats.account_server_url;
+    if (resolver === null) {
+      // As Go: the operator's account server URL (even an empty one) becomes a URL resolver.
+      const base = typeof url === "string" ? url : "";
+      if (!/^https?:\/\/[^/]/.test(base)) return `could not fetch <"${base}/accounts/">: Get "${base}/accounts/": unsupported protocol scheme ""`;
+      resolver = { type: "url", url: `${base}/accounts` };
+    }
+    if (systemAccount === "") systemAccount = (operators[0]!.nats.system_account as string | undefined) ?? "";
+  }
+  if (operators.length === 0) {
+    if (o.trustedKeys === null) return { operators, keys: null, systemAccount, resolver };
+    return { operators, keys: [...o.trustedKeys], systemAccount, resolver };
+  }
+  if (resolver === null) return "operators require an account resolver to be configured";
+  if (resolver.type === "url" && Object.keys(o.resolverPreload).length > 0) return "resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR";
+  if ((o.users !== null && o.users.length > 0) || (o.nkeys !== null && o.nkeys.length > 0)) return "operators do not allow users to be configured directly";
+  if (o.trustedKeys !== null && o.trustedKeys.length > 0) return "conflicting options for 'TrustedKeys' and 'TrustedOperators'";
+  if (o.systemAccount !== "") {
+    const named = operators.filter((op) => op.nats.system_account);
+    if (named.length > 0 && !named.some((op) => op.nats.system_account === o.systemAccount)) return "system_account in config and operator JWT must be identical";
+  } else if (!operators[0]!.nats.system_account && (resolver.type === "full" || resolver.type === "cache")) {
+    return "using nats based account resolver - the system account needs to be specified in configuration or the operator jwt";
+  }
+  const keys: string[] = [];
+  for (const op of operators) {
+    if (!op.nats.strict_signing_key_usage) keys.push(op.sub);
+    keys.push(...operatorSigningKeys(op));
+  }
+  for (const k of keys) if (!isOperatorKey(k)) return `trusted Keys "${k}" are required to be a valid public operator nkey`;
+  for (const k of o.resolverPinnedAccounts ?? []) if (!isAccountKey(k)) return `pinned account key "${k}" is not a valid public account nkey`;
+  return { operators, keys, systemAccount, resolver };
+}
+
+/** A public nkey of the given kind with a valid checksum (Go's nkeys.IsValidPublic*Key). */
+function validKey(k: string, shape: RegExp): boolean {
+  if (!shape.test(k)) return false;
+  try {
+    fromPublic(k);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function isAccountKey(k: string): boolean {
+  return validKey(k, ACCOUNT_KEY);
+}
+
+export function isOperatorKey(k: string): boolean {
+  return validKey(k, OPERATOR_KEY);
+}
