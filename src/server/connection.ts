@@ -1,8 +1,9 @@
 // ClientConnection: one client socket. Owns the connection's protocol state
-// (CONNECT options, authentication state and permission checks,
-// subscriptions, ping/pong keepalive, limits, stats, close reason) and its
-// OutboundBuffer. Credentials are judged by the server's Authenticator. Message routing is delegated to delivery.ts;
-// listener and registry concerns belong to Server.
+// (CONNECT options, subscriptions, limits, stats, close reason), the
+// per-message paths (PUB in, MSG out) and its OutboundBuffer. How CONNECT is
+// authenticated and what the permissions allow is client-auth.ts; PING/PONG
+// keepalive and RTT are keepalive.ts. Message routing is delegated to
+// delivery.ts; listener and registry concerns belong to Server.
 
 import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../protocol/parser.js";
 import { isValidLiteralSubject, isValidQueueName, isValidSubject, subjectText } from "../protocol/subject.js";
@@ -13,18 +14,18 @@ import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
 import { TargetKind, type MessageTarget } from "./message-target.js";
 import type { Server } from "./server.js";
-import type { CertIdentity, ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
+import type { ClientSocket, ConnectionTlsInfo } from "./client-transport.js";
 import { clientLabel, traceDelSub, traceMsgOut } from "./trace.js";
-import type { Authenticator, AuthVerdict, ConfiguredUser } from "../auth/authenticator.js";
-import { ConnectionPermissions } from "../auth/permissions.js";
+import type { ConfiguredUser } from "../auth/authenticator.js";
+import type { ConnectionPermissions } from "../auth/permissions.js";
 import { goQuote } from "../go-format/quote.js";
 import { applyConnect, type ConnectOptions } from "./connect-options.js";
-import type { JwtClient, JwtIdentity, JwtUserState, JwtVerdict } from "../auth/jwt/operator-auth.js";
-import { rawAuthUser, type CalloutVerdict } from "../auth/callout.js";
+import type { JwtClient, JwtIdentity, JwtUserState } from "../auth/jwt/operator-auth.js";
+import * as clientAuth from "./client-auth.js";
+import { Keepalive } from "./keepalive.js";
 
 export type { ConnectOptions } from "./connect-options.js";
 
-const PING = Buffer.from("PING\r\n");
 const PONG = Buffer.from("PONG\r\n");
 const OK = Buffer.from("+OK\r\n");
 
@@ -62,21 +63,22 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   authUser: ConfiguredUser | undefined;
   /** Permission checks; null for an unrestricted client, which then pays nothing. */
   perms: ConnectionPermissions | null = null;
-  /** Set only while deliveries to this client must be looked at (deny filter, allow_responses). */
-  private deliveryCheck: ConnectionPermissions | null = null;
+  /** Set only while deliveries to this client must be looked at (deny filter, allow_responses); kept by client-auth.ts. */
+  deliveryCheck: ConnectionPermissions | null = null;
   /** The configured secret this client's credentials matched (a reload need not re-run bcrypt). */
-  private matchedSecret: string | undefined;
-  private authTimer: NodeJS.Timeout | null = null;
+  matchedSecret: string | undefined;
+  /** Auth timeout until CONNECT (client-auth.ts). */
+  authTimer: NodeJS.Timeout | null = null;
   /** Authenticated by the auth callout service (a reload does not re-check it against the config). */
   calloutAuthorized = false;
   /** Operator mode: the verified user JWT (null otherwise). */
   jwtUser: JwtUserState | null = null;
-  /** User JWT expiry or end of its connect window. */
-  private expiryTimer: NodeJS.Timeout | null = null;
+  /** User JWT expiry or end of its connect window (client-auth.ts). */
+  expiryTimer: NodeJS.Timeout | null = null;
   /** When that is (ms epoch; 0 = never). */
   expiresAt = 0;
-  /** Subscription limit: the server's, lowered by the account's (Infinity = none). */
-  private maxSubs: number;
+  /** Subscription limit: the server's, lowered by the account's or the user JWT's (Infinity = none). */
+  maxSubs: number;
   /** CONNECT's echo, where delivery looks for it. */
   echo = true;
   closed = false;
@@ -93,17 +95,9 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   inBytes = 0;
   outMsgs = 0;
   outBytes = 0;
-  /** Round trip of the first server PING, in ms (-1 = not measured). */
+  /** Round trip of a server PING, in ms (-1 = not measured); measured by the keepalive. */
   rtt = -1;
-  private rttStart = 0;
-  private rttMeasuredAt = 0;
-
-  private pingsOut = 0;
-  /** When the client last sent a PING (ms epoch): its keepalive lets ours wait. */
-  private lastPingIn = 0;
-  /** The reply to the client's first PING has gone out (clients wait for it after CONNECT). */
-  private firstPongSent = false;
-  private pingTimer: NodeJS.Timeout | null = null;
+  readonly keepalive = new Keepalive(this);
   private stallTimer: NodeJS.Timeout | null = null;
   readonly host: string;
   readonly port: number;
@@ -146,23 +140,6 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     return `${fwd === "" ? "" : fwd.includes(":") ? `[${fwd}]/` : `${fwd}/`}${this.host}:${this.port} - wid:${this.cid}`;
   }
 
-  /** The credentials this client is checked against: the websocket block's for WebSocket clients when it has its own. */
-  private get auth(): Authenticator {
-    return (this.transport === "websocket" && this.server.websocketAuth) || this.server.auth;
-  }
-
-  /** With the client port's verify_and_map: the certificate's names (none without TLS). */
-  private certificateMapping(): { identity: CertIdentity | null } | undefined {
-    if (this.transport !== "nats" || !this.server.opts.tls?.map) return undefined;
-    return { identity: this.tls?.identity ?? null };
-  }
-
-  /** ms to authenticate: the websocket block's own timeout for WebSocket clients, as Go. */
-  private authTimeout(): number {
-    const ws = this.server.opts.websocket.authTimeout;
-    return this.transport === "websocket" && ws > 0 ? ws * 1000 : this.server.opts.authTimeout;
-  }
-
   /** Called once the connection is registered: send INFO, start timers, read. */
   begin(info: Buffer): void {
     this.socket.write(info);
@@ -178,12 +155,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     s.on("end", () => this.close(ClosedState.ClientClosed, false));
     s.on("close", () => this.close(ClosedState.ClientClosed, false));
     s.on("drain", () => this.onDrain());
-    if (this.auth.required) {
-      this.parser.connectGate = true;
-      this.authTimer = setTimeout(() => this.onAuthTimeout(), this.authTimeout());
-      this.authTimer.unref();
-    }
-    this.schedulePing();
+    clientAuth.startAuthTimer(this);
+    this.keepalive.schedule();
   }
 
   private onData(chunk: Buffer): void {
@@ -192,7 +165,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   }
 
   /** One read cycle: parse (a chunk, or held input), then flush what it produced. */
-  private runParser(parse: () => void): void {
+  runParser(parse: () => void): void {
     const server = this.server;
     const before = this.inMsgs + this.subOps;
     server.inReadCycle = true;
@@ -222,7 +195,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     if (this.opts.pedantic && !isValidLiteralSubject(subject)) this.sendErr("Invalid Publish Subject");
     if (this.perms !== null && !this.perms.canPublish(subject)) {
       this.sendErr(`Permissions Violation for Publish to ${goQuote(subjectText(subject))}`);
-      this.server.logger.error(`${this.label} - Publish Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}`);
+      this.server.logger.error(`${this.label} - Publish Violation - ${clientAuth.authUserText(this)}, Subject ${goQuote(subjectText(subject))}`);
       return;
     }
     if (this.opts.verbose) this.sendOK();
@@ -233,7 +206,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   onSub(subject: string, queue: string | undefined, sid: string): void {
     this.subOps++;
     if (this.server.tracing) this.server.traceIn(this, "SUB", subjectText(queue ? `${subject} ${queue} ${sid}` : `${subject} ${sid}`));
-    if (this.perms !== null && !this.subscribeAllowed(subject, queue, sid)) return;
+    if (this.perms !== null && !clientAuth.subscribeAllowed(this, subject, queue, sid)) return;
     // Go checks the limit first, even for a sid it already has.
     if (this.subs.size >= this.maxSubs) {
       this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
@@ -272,26 +245,22 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       this.server.traceOut(this, "PONG");
     }
     this.sendRaw(PONG);
-    this.lastPingIn = Date.now();
-    if (!this.connectReceived || this.firstPongSent) return;
-    this.firstPongSent = true;
+    const keepalive = this.keepalive;
+    keepalive.lastPingIn = Date.now();
+    if (!this.connectReceived || keepalive.firstPongSent) return;
+    keepalive.firstPongSent = true;
     // A limit changed by a reload since this client got its INFO: tell it now.
     if (this.opts.protocol >= 1 && this.parser.maxPayload !== this.server.opts.maxPayload) this.sendRaw(this.server.infoFor(this, false, true));
   }
 
   onPong(): void {
     if (this.server.tracing) this.server.traceIn(this, "PONG", "");
-    this.pingsOut = 0;
-    if (this.rttStart > 0) {
-      this.rtt = performance.now() - this.rttStart;
-      this.rttStart = 0;
-      this.rttMeasuredAt = Date.now();
-    }
+    this.keepalive.onPong();
   }
 
   onConnect(json: string): void {
     if (this.server.tracing) this.server.traceIn(this, "CONNECT", json);
-    this.clearAuthTimer();
+    clientAuth.clearAuthTimer(this);
     const err = applyConnect(this.opts, json);
     if (err !== "") {
       // Go: the JSON does not decode into its options → closed without -ERR.
@@ -307,66 +276,14 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.connectReceived = true;
     // Go's first RTT estimate: accept to CONNECT (so no RTT PING is needed for requests).
     if (this.rtt < 0) this.rtt = Math.max(Date.now() - this.start.getTime(), 1e-6);
-    // Without auth configured, credentials are not looked at (and permissions stay as they are).
-    if (!this.auth.required) return this.finishConnect();
-    const operator = this.server.operator;
-    if (operator !== null) {
-      // The account may have to be fetched: hold this client's input until the verdict.
-      this.parser.suspend();
-      void operator.check(o, this.nonce, this.host, this.transportType === "websocket" ? "WEBSOCKET" : "STANDARD").then(async (v) => {
-        if (this.closed) return;
-        // The account may delegate its users to an auth callout service.
-        const delegated = v.ok ? await operator.calloutFor(v.state) : null;
-        if (delegated !== null) {
-          const cv = await delegated.callout.authorize({ opts: o, cid: this.cid, host: this.host, nonce: this.nonce, transport: this.transportType }, delegated.scope);
-          if (this.closed) return;
-          this.runParser(() => {
-            if (this.applyCalloutVerdict(cv)) this.finishConnect();
-            if (!this.closed) this.parser.resume();
-          });
-          return;
-        }
-        if (this.closed) return;
-        this.runParser(() => {
-          if (this.applyJwtVerdict(v)) this.finishConnect();
-          if (!this.closed) this.parser.resume();
-        });
-      });
-      return;
-    }
-    const callout = this.server.callout;
-    if (callout !== null && !callout.isAuthUser(rawAuthUser(o))) {
-      this.parser.suspend();
-      void callout.authorize({ opts: o, cid: this.cid, host: this.host, nonce: this.nonce, transport: this.transportType }).then((v) => {
-        if (this.closed) return;
-        this.runParser(() => {
-          if (this.applyCalloutVerdict(v)) this.finishConnect();
-          if (!this.closed) this.parser.resume();
-        });
-      });
-      return;
-    }
-    const verdict = this.auth.check(o, this.nonce, undefined, this.certificateMapping());
-    if (!(verdict instanceof Promise)) {
-      if (this.applyVerdict(verdict)) this.finishConnect();
-      return;
-    }
-    // bcrypt: hold this client's further input until the verdict, keep serving everyone else.
-    this.parser.suspend();
-    void verdict.then((v) => {
-      if (this.closed) return;
-      this.runParser(() => {
-        if (this.applyVerdict(v)) this.finishConnect();
-        if (!this.closed) this.parser.resume();
-      });
-    });
+    clientAuth.authenticateConnect(this);
   }
 
   /** The checks of CONNECT after authentication, then +OK. */
-  private finishConnect(): void {
+  finishConnect(): void {
     const o = this.opts;
     if (!this.server.bindAccount(this)) return;
-    if (o.account !== "" || o.newAccount) return this.authViolation();
+    if (o.account !== "" || o.newAccount) return clientAuth.authViolation(this);
     if (o.protocol < 0 || o.protocol > 1) {
       this.server.logger.error(`${this.label} - invalid client protocol`);
       this.sendErr("invalid client protocol");
@@ -395,7 +312,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
 
   /** The account's limits on top of the server's (the lower one wins). */
   applyAccountLimits(): void {
-    if (this.jwtUser !== null) return this.applyJwtLimits();
+    if (this.jwtUser !== null) return clientAuth.applyJwtLimits(this);
     const l = this.account.limits;
     const serverSubs = this.server.opts.maxSubscriptions > 0 ? this.server.opts.maxSubscriptions : Infinity;
     this.maxSubs = l.maxSubscriptions >= 0 ? Math.min(l.maxSubscriptions, serverSubs) : serverSubs;
@@ -423,240 +340,27 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
 
   /** An op other than CONNECT came first: it is the no_auth_user, or it is refused. */
   onOpBeforeConnect(): void {
-    const u = this.auth.noAuthUserEntry();
-    if (u === undefined) return this.authViolation();
-    this.clearAuthTimer();
-    this.registerUser(u);
-    if (!this.server.bindAccount(this)) return;
-    this.connectReceived = true;
+    clientAuth.admitWithoutConnect(this);
   }
 
-  // ---- authentication and permissions ------------------------------------
-
-  /** Take an authentication verdict: register the user, or refuse and close. Returns whether the client is in. */
-  private applyVerdict(v: AuthVerdict): boolean {
-    if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
-    if (!v.ok) {
-      this.authViolation();
-      return false;
-    }
-    if (v.user) this.registerUser(v.user);
-    this.matchedSecret = v.matchedSecret;
-    this.parser.connectGate = false;
-    return true;
-  }
-
-  /** Take an operator-mode verdict: join the JWT's account with its limits, or refuse. */
-  private applyJwtVerdict(v: JwtVerdict): boolean {
-    if (v.ok === false) {
-      if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
-      if (v.error) this.server.logger.error(`${this.label} - ${v.error}`);
-      this.authViolation();
-      return false;
-    }
-    // The account (its connection limit, then its and the user's limits) is taken on by Server.bindAccount.
-    this.jwtUser = v.state;
-    this.registerUser(v.user);
-    this.setExpiry(v.expiresIn);
-    this.server.logger.debug(`${this.label} - ${v.debug}`);
-    return !this.closed;
-  }
-
-  /** Take the auth callout service's verdict: the account, name and permissions it gave, or refuse. */
-  private applyCalloutVerdict(v: CalloutVerdict): boolean {
-    if (v.ok === false) {
-      this.authViolation();
-      return false;
-    }
-    this.calloutAuthorized = true;
-    if (v.name !== "") {
-      this.opts.nkey = "";
-      this.opts.authToken = "";
-    }
-    this.registerUser(v.user);
-    this.setExpiry(v.expiresIn);
-    return true;
-  }
-
-  /** Disconnect with "User Authentication Expired" after `ms` (negative: never). */
-  private setExpiry(ms: number): void {
-    if (ms < 0) return;
-    this.expiresAt = Date.now() + ms;
-    this.expiryTimer = setTimeout(() => this.onUserExpired(), ms);
-    this.expiryTimer.unref();
-  }
-
-  /** What monitoring shows of a JWT user (Go's pubKey, issuer key, name and tags); null for others. */
+  /** What monitoring shows of a JWT user; null for others. */
   get jwtIdentity(): JwtIdentity | null {
-    const st = this.jwtUser;
-    if (st === null) return null;
-    return { pubKey: st.pubKey, issuerKey: st.signingKey || st.account.id, nameTag: st.claims.name ?? "", tags: st.claims.nats.tags ?? [] };
+    return clientAuth.jwtIdentity(this);
   }
 
-  /** Payload and subscription limits: the smallest of user (or its scope), account and server (Go's applyAccountLimits). */
+  /** JwtClient: limits changed (account update). */
   applyJwtLimits(): void {
-    const st = this.jwtUser;
-    if (st === null) return;
-    const min = (a: number, b: number) => (a < 0 ? b : b < 0 ? a : Math.min(a, b));
-    const server = this.server.opts;
-    const jwtPay = min(st.payload, st.account.limits.payload);
-    const pay = min(jwtPay, server.maxPayload || -1);
-    if (jwtPay >= 0 && pay !== jwtPay) this.server.logger.error(`${this.label} - Max Payload set to ${server.maxPayload} from server overrides account or user config`);
-    this.parser.maxPayload = pay < 0 ? server.maxPayload : pay;
-    const jwtSubs = min(st.subs, st.account.limits.subs);
-    const subs = min(jwtSubs, server.maxSubscriptions || -1);
-    if (jwtSubs >= 0 && subs !== jwtSubs) this.server.logger.error(`${this.label} - Max Subscriptions set to ${server.maxSubscriptions} from server overrides account or user config`);
-    this.maxSubs = subs < 0 ? Infinity : subs;
-    if (this.subs.size >= this.maxSubs) {
-      this.server.logger.error(`${this.label} - maximum subscriptions exceeded`);
-      this.sendErr("maximum subscriptions exceeded");
-      setTimeout(() => {
-        this.close(ClosedState.MaxSubscriptionsExceeded, true);
-      }, 20).unref();
-    }
+    clientAuth.applyJwtLimits(this);
   }
 
-  /** Close for an operator-mode reason, with Go's -ERR. */
-  closeForJwt(kind: JwtCloseKind): void {
-    if (this.closed) return;
-    if (kind === "auth-violation") this.authViolation();
-    else {
-      const c = JWT_CLOSES[kind];
-      if (c.err !== "") {
-        if (c.error) this.server.logger.error(`${this.label} - ${c.err}`);
-        else this.server.logger.debug(`${this.label} - ${c.err}`);
-        this.sendErr(c.err);
-      }
-      this.close(c.reason, true);
-    }
-    this.server.flushAll();
+  /** JwtClient: close for an operator-mode reason, with Go's -ERR. */
+  closeForJwt(kind: clientAuth.JwtCloseKind): void {
+    clientAuth.closeForJwt(this, kind);
   }
 
-  private onUserExpired(): void {
-    this.expiryTimer = null;
-    if (this.closed) return;
-    this.server.logger.debug(`${this.label} - User Authentication Expired`);
-    this.sendErr("User Authentication Expired");
-    this.close(ClosedState.AuthenticationExpired, true);
-    this.server.flushAll();
-  }
-
-  /**
-   * The client is this configured user from now on: its name and its
-   * permissions. Authentication calls it; so can a mapping of a TLS client
-   * certificate to a user (Server.lookupUser finds the user).
-   */
-  registerUser(u: ConfiguredUser): void {
-    this.authUser = u;
-    if (u.kind === "user") this.opts.user = u.name;
-    this.parser.connectGate = false;
-    this.setPermissions(u.permissions);
-  }
-
-  private setPermissions(p: ConfiguredUser["permissions"]): void {
-    this.perms = p === null ? null : new ConnectionPermissions(p);
-    this.deliveryCheck = this.perms !== null && this.perms.filtersDeliveries ? this.perms : null;
-  }
-
-  /** Go's auth failure: log who it was, -ERR 'Authorization Violation', close. */
-  private authViolation(): void {
-    const auth = this.auth;
-    const who = this.server.operator !== null ? "" : auth.hasNkeys ? ` - Nkey ${goQuote(this.opts.nkey)}` : auth.hasUsers ? ` - User ${goQuote(this.opts.user)}` : "";
-    this.server.logger.error(`${this.label} - authentication error${who}`);
-    this.sendErr("Authorization Violation");
-    this.close(ClosedState.AuthenticationViolation, true);
-    this.server.events?.authenticationFailed(this);
-  }
-
-  private onAuthTimeout(): void {
-    this.authTimer = null;
-    if (this.closed) return;
-    this.server.logger.debug(`${this.label} - Authentication Timeout`);
-    this.sendErr("Authentication Timeout");
-    this.close(ClosedState.AuthenticationTimeout, true);
-    this.server.flushAll();
-  }
-
-  private clearAuthTimer(): void {
-    if (this.authTimer !== null) {
-      clearTimeout(this.authTimer);
-      this.authTimer = null;
-    }
-  }
-
-  /** Who the client is in violation logs, as Go's getAuthUser. */
-  authUserText(): string {
-    const o = this.opts;
-    if (o.nkey) return `Nkey ${goQuote(o.nkey)}`;
-    if (o.user) return `User ${goQuote(o.user)}`;
-    if (this.jwtUser) return `JWT User ${goQuote(this.jwtUser.pubKey)}`;
-    return `User "N/A"`;
-  }
-
-  /** Permission check of a SUB; on refusal -ERR and Go's log line (the connection stays). */
-  private subscribeAllowed(subject: string, queue: string | undefined, sid: string): boolean {
-    const perms = this.perms!;
-    if (perms.canSubscribe(subject, queue)) {
-      // An allowed wildcard subscription may have switched on delivery filtering.
-      if (perms.filtersDeliveries) this.deliveryCheck = perms;
-      return true;
-    }
-    if (queue !== undefined) {
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(subject))} using queue ${goQuote(subjectText(queue))}`);
-      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}, Queue: ${goQuote(subjectText(queue))}, SID ${sid}`);
-    } else {
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(subject))}`);
-      this.server.logger.error(`${this.label} - Subscription Violation - ${this.authUserText()}, Subject ${goQuote(subjectText(subject))}, SID ${sid}`);
-    }
-    return false;
-  }
-
-  /**
-   * Config reload: check this client's credentials against the new
-   * configuration as Go does; close it if they no longer hold, otherwise
-   * apply the (possibly new) permissions and drop subscriptions they forbid.
-   */
+  /** Config reload: re-check this client's credentials and permissions against the new configuration. */
   reauthorize(): void {
-    // Still within its auth window: its CONNECT will be checked against the new configuration.
-    if (!this.connectReceived || this.closed || this.server.operator !== null || this.calloutAuthorized) return;
-    const verdict = this.auth.check(this.opts, this.nonce, this.matchedSecret, this.certificateMapping());
-    const apply = (v: AuthVerdict) => {
-      if (this.closed) return;
-      if (!v.ok) {
-        if (v.debug) this.server.logger.debug(`${this.label} - ${v.debug}`);
-        return this.authViolation();
-      }
-      if (v.user) this.registerUser(v.user);
-      this.matchedSecret = v.matchedSecret;
-      this.recheckSubscriptions();
-    };
-    if (verdict instanceof Promise) {
-      void verdict.then((v) => {
-        apply(v);
-        this.server.flushAll();
-      });
-    } else {
-      apply(verdict);
-    }
-  }
-
-  /** After new permissions: remove the subscriptions they no longer allow, with Go's -ERR and notice. */
-  private recheckSubscriptions(): void {
-    const perms = this.perms;
-    if (perms === null) return;
-    perms.resetDenyFilter();
-    const removed: Subscription[] = [];
-    for (const sub of this.subs.values()) {
-      const canSub = perms.canSubscribe(sub.subject);
-      const canQSub = sub.queue !== undefined && perms.canSubscribe(sub.subject, sub.queue);
-      if (!canSub && !canQSub) removed.push(sub);
-    }
-    this.deliveryCheck = perms.filtersDeliveries ? perms : null;
-    for (const sub of removed) {
-      this.removeSub(sub);
-      this.sendErr(`Permissions Violation for Subscription to ${goQuote(subjectText(sub.subject))} (sid ${goQuote(sub.sid)})`);
-      this.server.logger.notice(`Removed sub ${goQuote(subjectText(sub.subject))} (sid ${goQuote(sub.sid)}) for ${this.authUserText()} - not authorized`);
-    }
+    clientAuth.reauthorize(this);
   }
 
   onParseError(err: string, reason: ParseFailure): void {
@@ -696,18 +400,9 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     return true;
   }
 
-  /** Start an RTT measurement (a PING) unless one is under way; /connz asks for one too, as Go's does. */
+  /** Start an RTT measurement unless one is under way (/connz asks for one, as Go's does). */
   sendRttPing(): void {
-    if (this.rttStart > 0 || this.closed) return;
-    if (!this.firstPongSent && Date.now() - this.start.getTime() <= NO_RTT_PING_BEFORE_FIRST_PONG) return;
-    this.sendPing();
-  }
-
-  private sendPing(): void {
-    this.pingsOut++;
-    this.rttStart = performance.now();
-    if (this.server.tracing) this.server.traceOut(this, "PING");
-    this.sendRaw(PING);
+    this.keepalive.sendRttPing();
   }
 
   /** Remove a subscription from this connection and its account. */
@@ -801,34 +496,6 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.close(ClosedState.SlowConsumerWriteDeadline, false);
   }
 
-  private schedulePing(): void {
-    const interval = this.server.opts.pingInterval;
-    if (interval <= 0) return;
-    this.pingTimer = setTimeout(() => this.onPingTimer(), interval);
-    this.pingTimer.unref();
-  }
-
-  private onPingTimer(): void {
-    this.pingTimer = null;
-    if (this.closed) return;
-    const now = Date.now();
-    const interval = this.server.opts.pingInterval;
-    const needRtt = this.rtt < 0 || now - this.rttMeasuredAt > RTT_MEASUREMENT_INTERVAL;
-    // Recent traffic or a client PING proves the connection alive: no PING needed.
-    const idle = now - this.lastActivity >= interval && now - this.lastPingIn >= interval;
-    if (idle || needRtt) {
-      if (this.pingsOut + 1 > this.server.opts.pingMax) {
-        this.server.logger.debug(`${this.label} - Stale Client Connection - Closing`);
-        this.sendErr("Stale Connection");
-        this.close(ClosedState.StaleConnection, true);
-        return;
-      }
-      this.sendPing();
-      this.server.flushAll();
-    }
-    this.schedulePing();
-  }
-
   /**
    * Close the connection. With `flush`, queued output (an -ERR) is written
    * first. Idempotent; the first reason wins.
@@ -840,11 +507,11 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     this.closed = true;
     this.closeReason = reason;
     this.stop = new Date();
-    this.clearAuthTimer();
+    clientAuth.clearAuthTimer(this);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.keepalive.stop();
     if (this.stallTimer) clearTimeout(this.stallTimer);
-    this.pingTimer = this.stallTimer = null;
+    this.stallTimer = null;
     this.outbound.clear();
     for (const sub of this.subs.values()) {
       sub.closed = true;
@@ -865,21 +532,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
 
 const NO_RESPONDERS_HDR = Buffer.from("NATS/1.0 503\r\n\r\n");
 
-type JwtCloseKind = Parameters<JwtClient["closeForJwt"]>[0];
-
-/** Go's -ERR (logged as an error or a debug line) and close reason for each operator-mode close. */
-const JWT_CLOSES: Record<Exclude<JwtCloseKind, "auth-violation">, { err: string; error: boolean; reason: ClosedReason }> = {
-  revoked: { err: "User Authentication Revoked", error: false, reason: ClosedState.Revocation },
-  "account-connections": { err: "maximum account active connections exceeded", error: true, reason: ClosedState.MaxAccountConnectionsExceeded },
-  "account-expired": { err: "Account Authentication Expired", error: false, reason: ClosedState.AuthenticationExpired },
-  // A removed or re-scoped signing key: closed without an -ERR, as Go.
-  "signer-changed": { err: "", error: false, reason: ClosedState.AuthenticationViolation },
-};
-
 /** Queued output past this is written at once instead of at the end of the turn. */
 const EARLY_FLUSH_BYTES = 1024 * 1024;
 /** Replies longer than this (inboxes) trigger an RTT measurement, as in the Go server. */
 const MIN_REPLY_LEN = 15;
-/** A client that never PINGs still gets its RTT PING after this long. */
-const NO_RTT_PING_BEFORE_FIRST_PONG = 2000;
-const RTT_MEASUREMENT_INTERVAL = 3_600_000;
