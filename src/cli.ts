@@ -11,7 +11,7 @@ import { installSignalHandlers, sendSignalCommand } from "./server/signals.js";
 import type { Server } from "./server/server.js";
 import { ListenerStartError } from "./server/extra-listener.js";
 import { assembleServer } from "./assembly.js";
-import { JetStreamStartError } from "./jetstream/jetstream.js";
+import { JetStreamStartError } from "./jetstream/start-error.js";
 import { SERVER_VERSION } from "./server/version.js";
 import { executableName, ProcessFileError } from "./server/process-files.js";
 import { USAGE } from "./usage.js";

@@ -25,6 +25,7 @@ import { registerSnapshotApi } from "./api/snapshot-handlers.js";
 import { MirrorsAndSources } from "./mirror-source.js";
 import { rebuildDedup } from "./recovery.js";
 import { accountLimitsFromPlain } from "../config/jetstream-options.js";
+import { JetStreamStartError } from "./start-error.js";
 
 /** A layer plugged into JetStream (the consumers): API handlers and the per-stream consumer set. */
 export interface JetStreamExtension {
@@ -34,8 +35,6 @@ export interface JetStreamExtension {
 
 const TB = 1024 ** 4;
 
-/** JetStream could not be enabled (the command logs it as Go's fatal "Can't start JetStream: …"). */
-export class JetStreamStartError extends Error {}
 
 /** Go's friendlyBytes: "512 B", "1.00 KB", "5.81 GB". */
 function friendlyBytes(n: number): string {
