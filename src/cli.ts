@@ -215,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let server: Server;
   try {
-    server = assembleServer(options);
+    server = await assembleServer(options);
   } catch (e) {
     // Go's logger setup failures end the process through log.Fatalf.
     if (e instanceof LogSetupError) fatalExit(e.message);

@@ -54,7 +54,7 @@ export class NatsServer {
       const settings = js === true ? {} : js;
       if (!settings.storeDir && !resolved.storeDir) resolved.jetstream = { ...settings, removeStoreAtShutdown: true };
     }
-    const server = assembleServer({ quiet: true, ...resolved });
+    const server = await assembleServer({ quiet: true, ...resolved });
     await server.start();
     return new NatsServer(server);
   }

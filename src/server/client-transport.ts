@@ -16,6 +16,8 @@ export interface ClientSocket {
   readonly destroyed: boolean;
   /** A proxy's X-Forwarded-For client address (WebSocket), shown in log lines. */
   readonly forwardedFor?: string;
+  /** The WebSocket upgrade's `jwt_cookie` value: the user JWT when CONNECT carries none. */
+  readonly cookieJwt?: string;
   write(data: Buffer): boolean;
   end(): unknown;
   destroy(): unknown;

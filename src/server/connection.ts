@@ -268,6 +268,8 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
       this.close(ClosedState.ProtocolViolation, true);
       return;
     }
+    // A browser cannot set CONNECT's jwt from a cookie it cannot read: the upgrade's jwt_cookie stands in (as Go).
+    if (this.opts.jwt === "" && this.socket.cookieJwt) this.opts.jwt = this.socket.cookieJwt;
     const o = this.opts;
     this.echo = o.echo;
     this.label = clientLabel(this.labelBase(), o.version, o.lang, o.name);

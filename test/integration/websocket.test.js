@@ -3,6 +3,7 @@
 // request/reply, headers, a 1 MB message, compression on and off, wss; and
 // raw `ws` / TCP clients for fragmentation, close codes, origin checks,
 // Go's HTTP errors and bad frames; /varz, /connz and the ports file.
+import { makeOperator, makeAccount, makeUser, memoryOptions, UNLIMITED } from "../helpers/jwt-fixtures.js";
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
@@ -352,6 +353,22 @@ describe("WebSocket listener", () => {
       const conn = [...s.server.clients.values()][0];
       assert.equal(conn.socket.cookieJwt, "eyJhbGciOi.x.y");
       ws.terminate();
+    });
+  });
+
+  test("jwt_cookie: in operator mode the cookie's user JWT authenticates a CONNECT without one", async () => {
+    const op = await makeOperator();
+    const acc = await makeAccount(op, "A", { limits: UNLIMITED });
+    const user = await makeUser(acc, "u", { bearer_token: true });
+    await withServer({ ...memoryOptions(op, [acc]), ...wsOpts({ jwtCookie: "natsjwt" }) }, async (s) => {
+      const ws = await rawWs(s, { headers: { Cookie: `natsjwt=${user.jwt}` } });
+      ws.send('CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n');
+      await waitUntil(() => ws.received.includes("PONG\r\n"), 3000, "PONG for the cookie's user");
+      ws.terminate();
+      const without = await rawWs(s);
+      without.send('CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n');
+      await waitUntil(() => without.received.includes("Authorization Violation"), 3000, "refused without the cookie");
+      without.terminate();
     });
   });
 
