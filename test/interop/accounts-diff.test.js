@@ -14,13 +14,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { connect } from "@nats-io/transport-node";
 import { RawClient } from "../helpers/raw-client.js";
 import { sleep } from "../helpers/server.js";
 import { goServerPath, startGoServer } from "../helpers/go-server.js";
 import { BIN } from "../helpers/tsnats-process.js";
 import { startWithAccounts } from "../helpers/accounts.js";
+import { runWithConfig } from "../helpers/config-run.js";
 
 const goBin = goServerPath();
 
@@ -214,19 +214,6 @@ const BAD_CONFIGS = [
   ["unknown system account", `accounts { A: {} }\nsystem_account: NOPE`],
 ];
 
-function runWithConfig(cmd, args, file) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, [...args, "-c", file, "-a", "127.0.0.1", "-p", "-1"], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    p.stderr.on("data", (d) => (err += d));
-    p.stdout.on("data", (d) => (err += d));
-    const t = setTimeout(() => p.kill("SIGKILL"), 5000);
-    p.on("close", (code) => {
-      clearTimeout(t);
-      resolve({ code, stderr: err });
-    });
-  });
-}
 
 describe("accounts: tsnats vs nats-server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
   const tmp = goBin ? fs.mkdtempSync(path.join(os.tmpdir(), "accounts-diff-")) : "";

@@ -11,13 +11,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { createUser } from "@nats-io/nkeys";
 import { RawClient } from "../helpers/raw-client.js";
 import { startServer, sleep } from "../helpers/server.js";
 import { goServerPath, startGoServer, freePort } from "../helpers/go-server.js";
 import { BIN, startTsnats } from "../helpers/tsnats-process.js";
 import { loadConfigFile } from "../../dist/config/index.js";
+import { runWithConfig } from "../helpers/config-run.js";
 
 const goBin = goServerPath();
 const nkUser = createUser();
@@ -249,20 +249,6 @@ async function runScript(port, script) {
   }
 }
 
-/** Run a binary with `-c file`; resolves {code, stderr} (startup failures happen before any listening). */
-function runWithConfig(cmd, args, file) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, [...args, "-c", file, "-a", "127.0.0.1", "-p", "-1"], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    p.stderr.on("data", (d) => (err += d));
-    p.stdout.on("data", (d) => (err += d));
-    const t = setTimeout(() => p.kill("SIGKILL"), 5000);
-    p.on("close", (code) => {
-      clearTimeout(t);
-      resolve({ code, stderr: err });
-    });
-  });
-}
 
 describe("auth: tsnats vs nats-server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
   const tmp = goBin ? fs.mkdtempSync(path.join(os.tmpdir(), "auth-diff-")) : "";

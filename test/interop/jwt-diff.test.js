@@ -13,7 +13,6 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { createUser, createAccount } from "@nats-io/nkeys";
 import { RawClient } from "../helpers/raw-client.js";
 import { startServer, sleep } from "../helpers/server.js";
@@ -22,6 +21,7 @@ import { BIN } from "../helpers/tsnats-process.js";
 import { loadConfigFile } from "../../dist/config/index.js";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { makeOperator, makeAccount, makeUser, makeGeneric, memoryConfig, UNLIMITED } from "../helpers/jwt-fixtures.js";
+import { runWithConfig } from "../helpers/config-run.js";
 
 const goBin = goServerPath();
 const now = () => Math.floor(Date.now() / 1000);
@@ -229,19 +229,6 @@ async function runScript(port, script) {
   }
 }
 
-function runWithConfig(cmd, args, file) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, [...args, "-c", file, "-a", "127.0.0.1", "-p", "-1"], { stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    p.stderr.on("data", (d) => (err += d));
-    p.stdout.on("data", (d) => (err += d));
-    const t = setTimeout(() => p.kill("SIGKILL"), 5000);
-    p.on("close", (code) => {
-      clearTimeout(t);
-      resolve({ code, stderr: err });
-    });
-  });
-}
 
 describe("operator mode: tsnats vs nats-server", { skip: goBin ? false : "nats-server not on PATH" }, () => {
   const tmp = goBin ? fs.mkdtempSync(path.join(os.tmpdir(), "jwt-diff-")) : "";
