@@ -38,8 +38,24 @@ function tokenizeDestination(to: string): string {
     .join(".");
 }
 
-function transformOf(from: string, to: string): SubjectMapping {
-  return new SubjectMapping({ source: from, destinations: [{ subject: tokenizeDestination(to), weight: 100 }] });
+/**
+ * How an import turns the subject a message arrived on into its destination:
+ * the same subject (optionally prefixed), a wildcard transform, or the fixed
+ * `to`. `wild` says whether the import's subject has wildcards.
+ */
+class SubjectRewrite {
+  /** The destination is the arrival subject (same subject, or a prefix added to it). */
+  private readonly keep: boolean;
+  private readonly transform: SubjectMapping | null;
+
+  constructor(from: string, private readonly to: string, private readonly prefix: string, wild: boolean) {
+    this.keep = prefix !== "" || (wild && to === from);
+    this.transform = wild && !this.keep ? new SubjectMapping({ source: from, destinations: [{ subject: tokenizeDestination(to), weight: 100 }] }) : null;
+  }
+
+  apply(subject: string): string {
+    return this.keep ? this.prefix + subject : this.transform !== null ? (this.transform.map(subject) ?? subject) : this.to;
+  }
 }
 
 /** A forwarding target: an internal participant of `account`'s trie. */
@@ -75,9 +91,7 @@ abstract class Forwarder implements MessageTarget {
 }
 
 export class StreamImport extends Forwarder {
-  private readonly transform: SubjectMapping | null;
-  /** The import subject is the published subject (same subject, or a prefix added to it). */
-  private readonly usePub: boolean;
+  private readonly rewrite: SubjectRewrite;
 
   constructor(
     /** The importing account. */
@@ -90,9 +104,7 @@ export class StreamImport extends Forwarder {
     readonly prefix: string,
   ) {
     super(exporter);
-    const wild = subjectHasWildcard(from);
-    this.usePub = prefix !== "" || (wild && to === from);
-    this.transform = wild && !this.usePub ? transformOf(from, to) : null;
+    this.rewrite = new SubjectRewrite(from, to, prefix, subjectHasWildcard(from));
   }
 
   /** Taken when some subscriber of the importer got it (Go's shadow subscriptions exist only for those). */
@@ -100,7 +112,7 @@ export class StreamImport extends Forwarder {
     // As Go's shadow subscriptions: an imported stream reaches the importer's
     // subscribers, never another import (no chains, no loops).
     if (forwarding.viaStream > 0) return false;
-    const to = this.usePub ? this.prefix + subject : this.transform !== null ? (this.transform.map(subject) ?? subject) : this.to;
+    const to = this.rewrite.apply(subject);
     forwarding.viaStream++;
     try {
       return deliverMessage(this.importer, publisher, to, reply, hdrLen, buf, start, size) > 0;
@@ -111,8 +123,7 @@ export class StreamImport extends Forwarder {
 }
 
 export class ServiceImport extends Forwarder {
-  private readonly transform: SubjectMapping | null;
-  private readonly usePub: boolean;
+  private readonly rewrite: SubjectRewrite;
 
   constructor(
     readonly importer: Account,
@@ -127,9 +138,7 @@ export class ServiceImport extends Forwarder {
     readonly isSystemImport = false,
   ) {
     super(importer);
-    const wild = subjectHasWildcard(to);
-    this.usePub = wild && to === from;
-    this.transform = wild && !this.usePub ? transformOf(from, to) : null;
+    this.rewrite = new SubjectRewrite(from, to, "", subjectHasWildcard(to));
   }
 
   get responseType(): string {
@@ -142,7 +151,7 @@ export class ServiceImport extends Forwarder {
     const se = this.serviceExport;
     // A request that comes back around through the same export is dropped (Go's cycle guard).
     if (se !== undefined && forwarding.serviceChain.includes(se)) return false;
-    const to = this.usePub ? subject : this.transform !== null ? (this.transform.map(subject) ?? subject) : this.to;
+    const to = this.rewrite.apply(subject);
     const hadPrevious = forwarding.serviceChain.length > 0;
     let nrr: string | undefined;
     let pending = null;

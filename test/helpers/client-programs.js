@@ -12,7 +12,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { goServerPath, freePort } from "./go-server.js";
-import { startTsnats } from "./tsnats-process.js";
+import { startTsnats, tempDir, removeDir } from "./tsnats-process.js";
+import { before, after } from "node:test";
+import { createUser } from "@nats-io/nkeys";
 
 const PROGRAMS = resolve(dirname(fileURLToPath(import.meta.url)), "../interop/clients");
 const GOPATH = "/usr/share/gocode";
@@ -224,4 +226,31 @@ export async function compareGroup(t, bin, group, pair, { args = [], scheme = "n
     });
   }
   if (!goSections.has("done") || !tsSections.has("done")) throw new Error(`a ${group} run did not finish:\n--- nats-server\n${goOut}\n--- tsnats\n${tsOut}`);
+}
+
+/**
+ * The fixture both client suites share, registered on the enclosing
+ * describe(): the built program, a temp dir holding an nkey seed file, and
+ * group(t, name, conf, opts), which runs one scenario group on a fresh pair
+ * of servers and compares the transcripts.
+ */
+export function clientSuite(build, dirPrefix) {
+  const suite = { bin: "", dir: "", nkey: { pub: "", seedFile: "" } };
+  before(() => {
+    suite.bin = build();
+    suite.dir = tempDir(dirPrefix);
+    const kp = createUser();
+    suite.nkey = { pub: kp.getPublicKey(), seedFile: join(suite.dir, "user.nk") };
+    writeFileSync(suite.nkey.seedFile, new TextDecoder().decode(kp.getSeed()) + "\n");
+  });
+  after(() => removeDir(suite.dir));
+  suite.group = async (t, name, conf, opts) => {
+    const pair = await startPair(suite.dir, name, conf);
+    try {
+      await compareGroup(t, suite.bin, name, pair, opts);
+    } finally {
+      await pair.stop();
+    }
+  };
+  return suite;
 }

@@ -9,20 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, AckPolicy } from "@nats-io/jetstream";
-import { startServer, sleep, waitUntil, withTimeout } from "../helpers/server.js";
+import { startServer, sleep, waitUntil } from "../helpers/server.js";
+import { withJs } from "../helpers/jetstream.js";
 
-async function withJs(fn) {
-  const dir = mkdtempSync(join(tmpdir(), "tsnats-jsa-"));
-  const s = await startServer({ jetstream: true, storeDir: dir });
-  const nc = await connect({ port: s.port });
-  try {
-    await withTimeout(fn({ nc, jsm: await jetstreamManager(nc), js: jetstream(nc) }), 30000, "test body");
-  } finally {
-    await nc.close();
-    await s.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Collect JSON events published on `subject`. */
 function collect(nc, subject) {

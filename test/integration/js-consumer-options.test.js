@@ -4,26 +4,12 @@
 // purge, a message delete and a stream delete.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, AckPolicy, ReplayPolicy } from "@nats-io/jetstream";
-import { startServer, sleep, waitUntil, withTimeout } from "../helpers/server.js";
+import { sleep, waitUntil } from "../helpers/server.js";
 import { startMonitored, getJson } from "./monitor-helpers.js";
+import { withJs } from "../helpers/jetstream.js";
 
-async function withJs(fn) {
-  const dir = mkdtempSync(join(tmpdir(), "tsnats-jso-"));
-  const s = await startServer({ jetstream: true, storeDir: dir });
-  const nc = await connect({ port: s.port });
-  try {
-    await withTimeout(fn({ nc, jsm: await jetstreamManager(nc), js: jetstream(nc) }), 30000, "test body");
-  } finally {
-    await nc.close();
-    await s.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 async function pullAll(c, n, expires = 1000) {
   const out = [];

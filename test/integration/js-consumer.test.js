@@ -4,27 +4,10 @@
 // status messages, and the exact consumer info counters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
-import { startServer, sleep, waitUntil, withTimeout } from "../helpers/server.js";
+import { jetstream, AckPolicy, DeliverPolicy } from "@nats-io/jetstream";
+import { sleep, waitUntil, withTimeout } from "../helpers/server.js";
+import { withJs } from "../helpers/jetstream.js";
 
-async function withJs(fn, storage = "memory") {
-  const dir = mkdtempSync(join(tmpdir(), "tsnats-jsc-"));
-  const s = await startServer({ jetstream: true, storeDir: dir });
-  const nc = await connect({ port: s.port });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const js = jetstream(nc);
-    await withTimeout(fn({ s, nc, jsm, js, storage }), 30000, "test body");
-  } finally {
-    await nc.close();
-    await s.shutdown();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 async function fill(js, n, subject = (i) => `s.${i}`, data = (i) => `m${i}`) {
   for (let i = 0; i < n; i++) await js.publish(subject(i), data(i));
@@ -87,7 +70,7 @@ for (const storage of ["memory", "file"]) {
       assert.equal(info.num_pending, 10 - 5 - byBytes.length);
       assert.equal(info.num_ack_pending, 1);
       assert.equal(info.ack_floor.stream_seq, 1);
-    }, storage));
+    }, { storage }));
 }
 
 test("consume delivers everything and refills", () =>

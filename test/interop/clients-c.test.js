@@ -10,39 +10,17 @@
 // certificates mapped to a user) and each section of tsnats' transcript must
 // equal the Go server's.
 // Skipped when gcc, libnats-dev or nats-server is missing.
-import { describe, test, before, after } from "node:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createUser } from "@nats-io/nkeys";
+import { describe, test } from "node:test";
 import bcrypt from "bcryptjs";
-import { cClientMissing, buildCClient, startPair, compareGroup } from "../helpers/client-programs.js";
-import { tempDir, removeDir } from "../helpers/tsnats-process.js";
+import { cClientMissing, buildCClient, clientSuite } from "../helpers/client-programs.js";
 import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
 import { CONFS } from "./clients/confs.js";
 
 const skip = cClientMissing();
 
 describe("the C client against tsnats and nats-server", { skip, timeout: 120_000 }, () => {
-  let bin;
-  let dir;
-  let nkey;
-  before(() => {
-    bin = buildCClient();
-    dir = tempDir("tsnats-c-client-");
-    const kp = createUser();
-    nkey = { pub: kp.getPublicKey(), seedFile: join(dir, "user.nk") };
-    writeFileSync(nkey.seedFile, new TextDecoder().decode(kp.getSeed()) + "\n");
-  });
-  after(() => removeDir(dir));
-
-  async function group(t, name, conf, opts) {
-    const pair = await startPair(dir, name, conf);
-    try {
-      await compareGroup(t, bin, name, pair, opts);
-    } finally {
-      await pair.stop();
-    }
-  }
+  const suite = clientSuite(buildCClient, "tsnats-c-client-");
+  const group = suite.group;
 
   test("core", (t) =>
     group(t, "core", CONFS.core, {
@@ -63,8 +41,8 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
     }));
 
   test("user/password, nkey, permissions", (t) =>
-    group(t, "auth", CONFS.auth(nkey.pub, bcrypt.hashSync("pw2", 4)), {
-      args: [`seed=${nkey.seedFile}`, `pub=${nkey.pub}`],
+    group(t, "auth", CONFS.auth(suite.nkey.pub, bcrypt.hashSync("pw2", 4)), {
+      args: [`seed=${suite.nkey.seedFile}`, `pub=${suite.nkey.pub}`],
       expect: {
         nkey: ["  seed file: connected", "  callback: connected"],
         permissions: ['  publish denied: Not Permitted: Permissions Violation for Publish to "forbidden.x"', '  msg open.x "fine" reply=false'],

@@ -10,39 +10,17 @@
 // WebSocket; TLS with client certificates mapped to a user) and each section
 // of tsnats' transcript must equal the Go server's.
 // Skipped when go, nats.go or nats-server is missing.
-import { describe, test, before, after } from "node:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createUser } from "@nats-io/nkeys";
+import { describe, test } from "node:test";
 import bcrypt from "bcryptjs";
-import { goClientMissing, buildGoClient, startPair, compareGroup } from "../helpers/client-programs.js";
-import { tempDir, removeDir } from "../helpers/tsnats-process.js";
+import { goClientMissing, buildGoClient, clientSuite } from "../helpers/client-programs.js";
 import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
 import { CONFS } from "./clients/confs.js";
 
 const skip = goClientMissing();
 
 describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, () => {
-  let bin;
-  let dir;
-  let nkey;
-  before(() => {
-    bin = buildGoClient();
-    dir = tempDir("tsnats-go-client-");
-    const kp = createUser();
-    nkey = { pub: kp.getPublicKey(), seedFile: join(dir, "user.nk") };
-    writeFileSync(nkey.seedFile, new TextDecoder().decode(kp.getSeed()) + "\n");
-  });
-  after(() => removeDir(dir));
-
-  async function group(t, name, conf, opts) {
-    const pair = await startPair(dir, name, conf);
-    try {
-      await compareGroup(t, bin, name, pair, opts);
-    } finally {
-      await pair.stop();
-    }
-  }
+  const suite = clientSuite(buildGoClient, "tsnats-go-client-");
+  const group = suite.group;
 
   test("core", (t) =>
     group(t, "core", CONFS.core, {
@@ -63,8 +41,8 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
     }));
 
   test("user/password, nkey, permissions", (t) =>
-    group(t, "auth", CONFS.auth(nkey.pub, bcrypt.hashSync("pw2", 4)), {
-      args: [`seed=${nkey.seedFile}`],
+    group(t, "auth", CONFS.auth(suite.nkey.pub, bcrypt.hashSync("pw2", 4)), {
+      args: [`seed=${suite.nkey.seedFile}`],
       expect: { nkey: ["  seed file connected; flush: ok", "  callback connected; flush: ok"], permissions: ['  publish denied: nats: Permissions Violation for Publish to "forbidden.x" (sub "")', '  msg open.x "fine" reply=false'] },
     }));
 
