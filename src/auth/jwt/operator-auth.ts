@@ -80,6 +80,8 @@ export interface OperatorHost {
   clientsOf(account: JwtAccount): JwtClient[];
   /** An auth callout run in an account (the account JWT's `authorization`). */
   newCallout(cfg: AuthCalloutConfig): AuthCallout;
+  /** An account's claims were applied or withdrawn (JetStream follows its JWT limits). */
+  claimsChanged(account: Account): void;
 }
 
 const fail = (debug: string): JwtVerdict => ({ ok: false, debug });
@@ -213,6 +215,7 @@ export class OperatorAuthenticator {
         // Exporters are fetched too (an import cycle finds this account's claims already applied).
         for (const imp of importsOf(a)) await this.lookupAccount(imp.account).catch(() => undefined);
         this.linkImports(a);
+        this.host.claimsChanged(a.account);
         if (this.resolver.kind === "url" || this.resolver.kind === "cache") {
           try {
             this.resolver.store(id, jwt);
@@ -418,6 +421,7 @@ export class OperatorAuthenticator {
     this.linkImports(a);
     // Importers of this account see its new exports.
     for (const other of this.accounts.values()) if (other !== a && other.claims && importsOf(other).some((i) => i.account === id)) this.linkImports(other);
+    this.host.claimsChanged(a.account);
     // Newest connections go first when the connection limit shrank.
     const clients = this.host.clientsOf(a).sort((x, y) => y.start.getTime() - x.start.getTime());
     const conn = a.limits.conn;
@@ -440,6 +444,7 @@ export class OperatorAuthenticator {
     if (!a) return;
     this.host.debug(`Disable account ${id} due to remove`);
     a.disable();
+    this.host.claimsChanged(a.account);
     for (const c of this.host.clientsOf(a)) c.closeForJwt("account-expired");
   }
 }
