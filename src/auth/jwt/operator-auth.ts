@@ -180,6 +180,15 @@ export class OperatorAuthenticator {
       systemAccount: this.trust.systemAccount,
       accountChanged: (id, jwt) => this.updateLive(id, jwt),
       accountDeleted: (id) => this.deleteLive(id),
+      isLoaded: (id) => this.accounts.has(id),
+      verified: (id, jwt) => {
+        try {
+          this.verifyAccount(id, jwt);
+          return true;
+        } catch {
+          return false;
+        }
+      },
     };
   }
 
@@ -201,7 +210,7 @@ export class OperatorAuthenticator {
   /** The account with verified claims, fetching them through the resolver when needed. */
   lookupAccount(id: string): Promise<JwtAccount> {
     const known = this.accounts.get(id);
-    if (known?.claims && !known.disabled) return Promise.resolve(known);
+    if (known?.claims && !known.disabled) return known.expired ? this.refreshExpired(known) : Promise.resolve(known);
     let p = this.pending.get(id);
     if (p) return p;
     if (!isAccountKey(id)) return Promise.reject(new Error("will only fetch valid account keys"));
@@ -216,18 +225,50 @@ export class OperatorAuthenticator {
         for (const imp of importsOf(a)) await this.lookupAccount(imp.account).catch(() => undefined);
         this.linkImports(a);
         this.host.claimsChanged(a.account);
-        if (this.resolver.kind === "url" || this.resolver.kind === "cache") {
-          try {
-            this.resolver.store(id, jwt);
-          } catch {
-            // URL resolver: nothing to keep.
-          }
-        }
+        // As Go, a fetched JWT is kept by the resolver (once verified, unlike Go).
+        this.storeFetched(id, jwt);
         return a;
       })
       .finally(() => this.pending.delete(id));
     this.pending.set(id, p);
     return p;
+  }
+
+  /**
+   * Go's lookupAccount of an expired account: ask the resolver again (not
+   * within a second of the last update) and apply what it has, else the
+   * account stays expired.
+   */
+  private refreshExpired(a: JwtAccount): Promise<JwtAccount> {
+    this.host.debug(`Requested account [${a.id}] has expired`);
+    if (Date.now() - a.account.updated.getTime() < 1000) return Promise.reject(new Error("account expired"));
+    let p = this.pending.get(a.id);
+    if (p) return p;
+    p = this.resolver
+      .fetch(a.id)
+      .then((jwt) => {
+        if (jwt !== a.jwt) {
+          this.verifyAccount(a.id, jwt);
+          this.updateLive(a.id, jwt);
+          this.storeFetched(a.id, jwt);
+        }
+        if (a.expired) throw new Error("account expired");
+        return a;
+      })
+      .catch(() => {
+        throw new Error("account expired");
+      })
+      .finally(() => this.pending.delete(a.id));
+    this.pending.set(a.id, p);
+    return p;
+  }
+
+  private storeFetched(id: string, jwt: string): void {
+    try {
+      this.resolver.store(id, jwt);
+    } catch {
+      // URL resolver: nothing to keep; a full store refuses beyond its limit.
+    }
   }
 
   /** (Re)build an account's imports against the verified exporters. */

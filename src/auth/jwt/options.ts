@@ -11,7 +11,9 @@ import { decodeClaims, operatorSigningKeys, type OperatorClaims } from "./decode
 export type ResolverConfig =
   | { type: "memory" }
   | { type: "url"; url: string }
-  | { type: "full"; dir: string; allowDelete: boolean; interval: number; timeout: number; limit: number }
+  /** `limit` 0 = no limit; `interval`: ms between store syncs (CLAIMS.PACK). */
+  | { type: "full"; dir: string; allowDelete: boolean; hardDelete?: boolean; interval: number; timeout: number; limit: number }
+  /** `ttl` 0 = a JWT is kept until it expires. */
   | { type: "cache"; dir: string; ttl: number; timeout: number; limit: number };
 
 export interface OperatorOptions {
