@@ -103,7 +103,7 @@ export class OperatorAuthenticator {
     this.trustedKeys = new Set(trust.keys ?? []);
     this.pinned = pinned ? new Set([...pinned, ...(trust.systemAccount ? [trust.systemAccount] : [])]) : null;
     const r = trust.resolver;
-    this.resolver = r === null || r.type === "memory" ? new MemoryResolver() : r.type === "url" ? new UrlResolver(r.url) : new NatsResolver(r);
+    this.resolver = r === null || r.type === "memory" ? new MemoryResolver() : r.type === "url" ? new UrlResolver(r.url, trust.resolverTls) : new NatsResolver(r);
     for (const [k, j] of Object.entries(preload)) {
       if (this.resolver instanceof NatsResolver || this.resolver instanceof MemoryResolver) this.resolver.store(k, j);
     }
