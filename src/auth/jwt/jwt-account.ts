@@ -30,6 +30,8 @@ export class JwtAccount {
   limits: AccountConnLimits = { ...UNLIMITED };
   defaultPermissions: Permissions | null = null;
   expiryTimer: NodeJS.Timeout | null = null;
+  /** Fires when the first activation token of an import expires (imports are rebuilt then). */
+  activationTimer: NodeJS.Timeout | null = null;
   /** Deleted from the resolver: no new connections (Go sets every limit to 0). */
   disabled = false;
 

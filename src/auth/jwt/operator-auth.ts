@@ -162,7 +162,10 @@ export class OperatorAuthenticator {
   close(): void {
     this.resolver.close();
     this.sysClient?.close();
-    for (const a of this.accounts.values()) if (a.expiryTimer) clearTimeout(a.expiryTimer);
+    for (const a of this.accounts.values()) {
+      if (a.expiryTimer) clearTimeout(a.expiryTimer);
+      if (a.activationTimer) clearTimeout(a.activationTimer);
+    }
   }
 
   private resolverHost(sys: InternalClient): ResolverHost {
@@ -273,7 +276,9 @@ export class OperatorAuthenticator {
 
   /** (Re)build an account's imports against the verified exporters. */
   private linkImports(a: JwtAccount): void {
-    applyImports(
+    if (a.activationTimer) clearTimeout(a.activationTimer);
+    a.activationTimer = null;
+    const nextExpiry = applyImports(
       a,
       (id) => {
         const e = this.accounts.get(id);
@@ -282,6 +287,11 @@ export class OperatorAuthenticator {
       () => this.host.adoptAccount(a.id, a.id === this.trust.systemAccount),
       this.host,
     );
+    if (nextExpiry > 0) {
+      // At the token's expiry the import stops, as Go's activationExpired (a renewed token keeps it).
+      a.activationTimer = setTimeout(() => this.linkImports(a), Math.max(nextExpiry * 1000 - Date.now(), 0) + 5);
+      a.activationTimer.unref();
+    }
   }
 
   private applyClaims(a: JwtAccount, claims: AccountClaims, jwt: string): Set<string> {
