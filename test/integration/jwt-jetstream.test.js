@@ -2,7 +2,8 @@
 // JetStream (default tier or tiered_limits.R1), one without answers
 // "JetStream not enabled for account"; the limits are enforced with Go's
 // errors, shown by $JS.API.INFO, and a pushed JWT update changes them
-// (and can take JetStream away). Real clients with credsAuthenticator.
+// (and can take JetStream away); file streams survive a restart. Real
+// clients with credsAuthenticator.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -116,5 +117,21 @@ describe("JetStream limits from account JWTs", () => {
     const r3only = await makeAccount(op, "TIER", { limits: { ...UNLIMITED, tiered_limits: { R3: { mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 } } } }, { kp: TIER.kp });
     await push(r3only);
     await assert.rejects(jsm.streams.add({ name: "T3", subjects: ["t3"], storage: "memory" }), /no JetStream default or applicable tiered limit present/);
+  });
+
+  test("after a restart the file streams of JWT accounts are back with their messages", T, async () => {
+    await s.shutdown();
+    s = await startServer({
+      jetstream: true,
+      storeDir,
+      trustedOperators: [op.jwt],
+      systemAccount: op.sys.getPublicKey(),
+      accountResolver: { type: "memory" },
+      resolverPreload: { [op.sys.getPublicKey()]: op.sysJwt, [JS.id]: JS.jwt, [NOJS.id]: NOJS.jwt, [TIER.id]: TIER.jwt },
+    });
+    const nc = await client(await makeUser(JS, "u3"));
+    const jsm = await jetstreamManager(nc);
+    const f = await jsm.streams.info("F");
+    assert.equal(f.state.messages, 1);
   });
 });
