@@ -1,7 +1,8 @@
 // The nats-resolver's store with the real client: the cache resolver's
 // `ttl` (a stored JWT goes after its ttl; an expired account is fetched
 // again), its `limit` (least recently used evicted), the full resolver's
-// `limit` (refused with "jwt store is full"), `hard_delete`, and its sync:
+// `limit` (refused with "jwt store is full"), `hard_delete`, lookups
+// (none from the cache; an empty answer when absent), and its sync:
 // the $SYS.REQ.CLAIMS.PACK responder (hash match: one empty message; else
 // one JWT a message, then an empty one), the interval's pack request with
 // the store hash, and merging answers — verified JWTs only.
@@ -135,6 +136,21 @@ describe("cache resolver", () => {
   });
 });
 
+describe("cache resolver services", () => {
+  test("deletes with an operator-signed request (no allow_delete needed) and serves no lookups", T, async () => {
+    const op = await makeOperator();
+    const A = await makeAccount(op, "A", { limits: UNLIMITED });
+    await withResolver(op, { type: "cache", ttl: 0, limit: 10 }, async ({ dir, sys }) => {
+      const noAnswer = await sys.request(`$SYS.REQ.ACCOUNT.${A.id}.CLAIMS.LOOKUP`, "", { timeout: 300 }).then(() => "answered", (e) => e.message);
+      assert.match(noAnswer, /no responders|timeout/i);
+      const req = await makeGeneric("del", op.kp, "generic", { accounts: [A.id] });
+      const r = json(await sys.request("$SYS.REQ.CLAIMS.DELETE", req, { timeout: 2000 }));
+      assert.equal(r.data.message, "deleted 1 accounts");
+      assert.ok(!fs.existsSync(path.join(dir, `${A.id}.jwt`)));
+    }, { [A.id]: A.jwt });
+  });
+});
+
 describe("full resolver", () => {
   test("limit: a push beyond it is refused with jwt store is full", T, async () => {
     const op = await makeOperator();
@@ -160,6 +176,14 @@ describe("full resolver", () => {
       assert.equal(r.data.message, "deleted 1 accounts");
       assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith(A.id)), []);
     }, { [A.id]: A.jwt });
+  });
+
+  test("LOOKUP of an account it does not hold: an empty answer", T, async () => {
+    const op = await makeOperator();
+    await withResolver(op, { type: "full", allowDelete: false, interval: 60000, limit: 0 }, async ({ sys }) => {
+      const m = await sys.request(`$SYS.REQ.ACCOUNT.${(await makeAccount(op, "X")).id}.CLAIMS.LOOKUP`, "", { timeout: 2000 });
+      assert.equal(m.data.length, 0);
+    });
   });
 
   test("CLAIMS.PACK: all JWTs then an empty message; a matching hash gets only the empty one", T, async () => {

@@ -2,8 +2,8 @@
 // Go's unsharded DirJWTStore layout), `full` (every JWT, updates pushed by
 // operators, optional delete) or `cache` (at most `limit` fetched JWTs).
 // It answers the $SYS claims services with Go's replies: CLAIMS.UPDATE
-// (plain and per account), ACCOUNT.<id>.CLAIMS.LOOKUP, CLAIMS.LIST and
-// CLAIMS.DELETE. A JWT is written only after it decoded and validated;
+// (plain and per account), CLAIMS.LIST and CLAIMS.DELETE, and for `full`
+// ACCOUNT.<id>.CLAIMS.LOOKUP and the CLAIMS.PACK sync. A JWT is written only after it decoded and validated;
 // what the directory holds is verified again by whoever reads it.
 
 import type { InternalClient } from "../../server/internal-client.js";
@@ -119,19 +119,24 @@ export class NatsResolver implements AccountResolver {
       this.subs.push(sys.subscribe(subj, (subject, reply, _h, data) => this.onUpdate(subject, reply, data.toString("utf8"))));
     }
     this.subs.push(sys.subscribe(CLAIMS_UPDATE, (_s, reply, _h, data) => this.onUpdate("", reply, data.toString("utf8"))));
-    this.subs.push(
-      sys.subscribe(LOOKUP, (subject, reply) => {
-        if (!reply) return;
-        const tk = subject.split(".");
-        if (tk.length !== 6) return;
-        const j = this.load(tk[3]!);
-        if (j !== "") sys.publish(reply, undefined, j);
-      }),
-    );
     this.subs.push(sys.subscribe(LIST, (_s, reply) => this.onList(reply)));
     this.subs.push(sys.subscribe(DELETE, (_s, reply, _h, data) => this.onDelete(reply, data.toString("utf8"))));
-    if (this.cfg.type === "full") this.startSync(host, this.cfg.interval);
+    // Only the full resolver serves lookups and syncs (Go's cache resolver does neither).
+    if (this.cfg.type === "full") {
+      this.subs.push(sys.subscribe(LOOKUP, (subject, reply) => this.onLookup(subject, reply)));
+      this.startSync(host, this.cfg.interval);
+    }
     host.notice(this.kind === "full" ? `Managing all jwt in exclusive directory ${this.cfg.dir}` : `Managing some jwt in exclusive directory ${this.cfg.dir}`);
+  }
+
+  /** Our copy of an account's JWT; an empty answer tells the asker we have none. */
+  private onLookup(subject: string, reply: string | undefined): void {
+    if (!reply) return;
+    const tk = subject.split(".");
+    if (tk.length !== 6) return;
+    const j = this.load(tk[3]!);
+    if (j === "") this.host!.debug(`DirResolver - Could not find account ${JSON.stringify(tk[3])}`);
+    this.host!.sys.publish(reply, undefined, j);
   }
 
   /**
@@ -271,7 +276,8 @@ export class NatsResolver implements AccountResolver {
       const gk = decodeClaims<GenericClaims>(text, "generic");
       subj = gk.sub;
       const list = (gk.nats as Record<string, unknown>).accounts ?? (gk as unknown as Record<string, unknown>).accounts;
-      if (this.cfg.type !== "full" || !this.cfg.allowDelete) err = "delete must be enabled in server config";
+      // As Go: the cache may always delete (what it holds is a copy), the full resolver only with allow_delete.
+      if (this.cfg.type === "full" && !this.cfg.allowDelete) err = "delete must be enabled in server config";
       else if (gk.sub !== gk.iss) err = "not self signed";
       else if (!host.operatorKeys.has(gk.iss)) err = "not trusted";
       else if (!Array.isArray(list)) err = "malformed request";

@@ -105,7 +105,12 @@ export class OperatorAuthenticator {
     const r = trust.resolver;
     this.resolver = r === null || r.type === "memory" ? new MemoryResolver() : r.type === "url" ? new UrlResolver(r.url, trust.resolverTls) : new NatsResolver(r);
     for (const [k, j] of Object.entries(preload)) {
-      if (this.resolver instanceof NatsResolver || this.resolver instanceof MemoryResolver) this.resolver.store(k, j);
+      if (!(this.resolver instanceof NatsResolver || this.resolver instanceof MemoryResolver)) continue;
+      try {
+        this.resolver.store(k, j);
+      } catch {
+        // As Go, a preload the store refuses (over its limit, a bad key) is skipped.
+      }
     }
     this.preload = preload;
     // The system account exists from the start (its services subscribe before any JWT is fetched).
