@@ -1,6 +1,7 @@
 // JetStream: the per-server engine. Enables JetStream from the options (store
 // directory, dynamic limits, Go's startup banner), keeps one JsAccount per
-// enabled account, recovers streams from the store directory at startup,
+// enabled account (in operator mode following the account JWTs' limits),
+// recovers streams from the store directory at startup,
 // owns the API dispatcher and the mirror/source links, and stops everything
 // at shutdown. It plugs into the server as an ExtraListener (no port), so
 // server/ never imports jetstream/.
@@ -67,8 +68,7 @@ export class JetStream implements ExtraListener {
   readonly accounts = new Map<Account, JsAccount>();
   private readonly extensions: readonly JetStreamExtension[];
   private stopped = false;
-  /** API clients of accounts without JetStream. */
-  /** Accounts without JetStream, answered "not enabled for account". */
+  /** API clients of accounts without JetStream, answering "not enabled for account". */
   private readonly disabledClients = new Map<Account, InternalClient>();
   private stopFollowingClaims: (() => void) | null = null;
   /** Server-wide usage, summed from the accounts on change. */
