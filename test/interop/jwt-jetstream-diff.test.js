@@ -3,7 +3,7 @@
 // same requests get the same replies: "not enabled for account" for an
 // account whose JWT has no JetStream limits, $JS.API.INFO limits, and the
 // limit errors (storage reservation, stream count, consumer count, account
-// storage on publish). Skipped when nats-server is not on PATH.
+// storage on publish, max_ack_pending). Skipped when nats-server is not on PATH.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -68,6 +68,8 @@ describe("JWT JetStream limits: tsnats vs nats-server", { skip: goBin ? false : 
       ["$JS.API.STREAM.CREATE.X", { name: "X", subjects: ["x.>"], storage: "memory", num_replicas: 1 }],
       ["$JS.API.CONSUMER.DURABLE.CREATE.M.c1", { stream_name: "M", config: { durable_name: "c1", ack_policy: "explicit" } }],
       ["$JS.API.CONSUMER.DURABLE.CREATE.M.c2", { stream_name: "M", config: { durable_name: "c2", ack_policy: "explicit" } }],
+      ["$JS.API.CONSUMER.DURABLE.CREATE.F.c3", { stream_name: "F", config: { durable_name: "c3", ack_policy: "explicit", max_ack_pending: 10 } }],
+      ["$JS.API.CONSUMER.DURABLE.CREATE.F.c4", { stream_name: "F", config: { durable_name: "c4", ack_policy: "explicit" } }],
     ]) {
       const [g, t] = await both(pair, subject, body);
       if (g.error) assert.deepEqual(t.error, g.error, subject);
