@@ -13,7 +13,7 @@ import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, type StreamConf
 import { Stream } from "./stream.js";
 import { subjectsCollide } from "../sublist/subject-trie.js";
 import type { JetStream } from "./jetstream.js";
-import { nowNanos, type MessageStore } from "./store/index.js";
+import { fileStoreMsgSize, memStoreMsgSize, nowNanos, type MessageStore } from "./store/index.js";
 import { formatNanos } from "./time.js";
 
 export type AccountLimits = JetStreamAccountLimits;
@@ -23,8 +23,6 @@ export class JsAccount {
   readonly streams = new Map<string, Stream>();
   readonly usage = { memory: 0, storage: 0 };
   readonly api = { total: 0, errors: 0 };
-  /** Bytes of each stream last added to usage. */
-  private readonly reported = new WeakMap<Stream, number>();
 
   constructor(
     readonly engine: JetStream,
@@ -108,7 +106,7 @@ export class JsAccount {
     const stream = new Stream(this, cfg, store, created);
     this.streams.set(cfg.name, stream);
     stream.consumers = this.engine.consumersFor(stream);
-    this.refreshUsage(stream);
+    this.syncUsage(stream);
     this.engine.mirrors.streamAdded(stream);
     return stream;
   }
@@ -123,7 +121,7 @@ export class JsAccount {
     if (this.subjectsOverlap(cfg.subjects ?? [], stream)) throw jsFail("streamSubjectOverlap");
     stream.apply({ op: "config", config: cfg });
     this.engine.mirrors.streamUpdated(stream);
-    this.refreshUsage(stream);
+    this.syncUsage(stream);
     return stream;
   }
 
@@ -132,7 +130,7 @@ export class JsAccount {
     this.engine.mirrors.streamRemoved(stream);
     stream.stop(true);
     this.streams.delete(name);
-    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= this.reported.get(stream) ?? 0;
+    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= stream.usageReported;
     this.engine.usageChanged();
   }
 
@@ -144,9 +142,14 @@ export class JsAccount {
     return false;
   }
 
-  /** Go's wouldExceedLimits and limitsExceeded before a store: null when `size` more bytes fit. */
-  wouldExceed(storage: StreamConfig["storage"], size: number): ApiError | null {
+  /**
+   * Go's wouldExceedLimits and limitsExceeded before a store: null when the message fits. Usage is
+   * exact here: every stream brings its own bytes into it after each append (syncUsage), so the
+   * publishes of one turn are counted one by one, as Go's store callbacks count them.
+   */
+  wouldExceed(storage: StreamConfig["storage"], subject: string, hdrLen: number, dataLen: number): ApiError | null {
     const mem = storage === "memory";
+    const size = mem ? memStoreMsgSize(subject, hdrLen, dataLen) : fileStoreMsgSize(subject, hdrLen, dataLen);
     const used = mem ? this.usage.memory : this.usage.storage;
     const max = mem ? this.limits.max_memory : this.limits.max_storage;
     if (max >= 0 && used + size > max) return jsError("accountResourcesExceeded");
@@ -154,14 +157,22 @@ export class JsAccount {
     return null;
   }
 
-  /** Bring the usage counters up to the stream's store state (once per turn after appends). */
-  refreshUsage(stream: Stream): void {
-    const bytes = stream.store.state().bytes;
-    const before = this.reported.get(stream) ?? 0;
-    this.reported.set(stream, bytes);
-    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] += bytes - before;
-    stream.pendingBytes = 0;
-    if (bytes !== before) this.engine.usageChanged();
+  /**
+   * Bring the account's and the server's usage up to the stream's stored bytes: after each append
+   * (a few additions), and at the end of the turn for removals (acks, purges, expiry).
+   */
+  syncUsage(stream: Stream): void {
+    const bytes = stream.store.storedBytes;
+    const delta = bytes - stream.usageReported;
+    if (delta === 0) return;
+    stream.usageReported = bytes;
+    if (stream.cfg.storage === "memory") {
+      this.usage.memory += delta;
+      this.engine.usage.memory += delta;
+    } else {
+      this.usage.storage += delta;
+      this.engine.usage.storage += delta;
+    }
   }
 
   /** Go's JetStreamAccountStats (INFO and /jsz account detail). */
