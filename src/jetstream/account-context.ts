@@ -15,6 +15,7 @@ import { subjectsCollide } from "../sublist/subject-trie.js";
 import type { JetStream } from "./jetstream.js";
 import { fileStoreMsgSize, memStoreMsgSize, nowNanos, type MessageStore } from "./store/index.js";
 import { formatNanos } from "./time.js";
+import { AccountTemplates } from "./templates.js";
 
 export type AccountLimits = JetStreamAccountLimits;
 
@@ -23,6 +24,7 @@ export class JsAccount {
   readonly streams = new Map<string, Stream>();
   readonly usage = { memory: 0, storage: 0 };
   readonly api = { total: 0, errors: 0 };
+  readonly templates: AccountTemplates = new AccountTemplates(this);
 
   constructor(
     readonly engine: JetStream,
@@ -85,6 +87,7 @@ export class JsAccount {
       if (sameStreamConfig(existing.cfg, cfg)) return { stream: existing, created: false };
       throw jsFail("streamNameExist");
     }
+    if (cfg.template_owner && !this.templates.owns(cfg.template_owner, cfg.name)) throw jsFail("streamCreate", { err: "stream not owned by template" });
     if (this.limits.max_streams > 0 && this.streams.size >= this.limits.max_streams) throw jsFail("maximumStreamsLimit");
     this.checkLimits(cfg);
     if (this.subjectsOverlap(cfg.subjects ?? [], null)) throw jsFail("streamSubjectOverlap");
@@ -130,6 +133,7 @@ export class JsAccount {
     this.engine.mirrors.streamRemoved(stream);
     stream.stop(true);
     this.streams.delete(name);
+    this.templates.streamRemoved(name, stream.cfg.template_owner);
     this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= stream.usageReported;
     this.engine.usageChanged();
   }

@@ -22,6 +22,7 @@ import { registerStreamApi } from "./api/stream-handlers.js";
 import { registerAccountApi } from "./api/account-handlers.js";
 import { registerMessageApi } from "./api/message-handlers.js";
 import { registerSnapshotApi } from "./api/snapshot-handlers.js";
+import { registerTemplateApi } from "./api/template-handlers.js";
 import { MirrorsAndSources } from "./mirror-source.js";
 import { rebuildDedup } from "./recovery.js";
 import { accountLimitsFromPlain } from "../config/jetstream-options.js";
@@ -84,6 +85,7 @@ export class JetStream implements ExtraListener {
     registerStreamApi(this.api);
     registerMessageApi(this.api);
     registerSnapshotApi(this.api);
+    registerTemplateApi(this.api);
     for (const x of extensions) x.registerApi?.(this.api, this);
   }
 
@@ -186,6 +188,8 @@ export class JetStream implements ExtraListener {
   }
 
   private recoverAccount(jsa: JsAccount): void {
+    // Templates first: the streams they own are recovered next.
+    jsa.templates.recover();
     const names = listStreamNames(this.storeDir, jsa.account.name);
     if (names.length === 0) return;
     const log = this.server.logger;
@@ -202,6 +206,7 @@ export class JetStream implements ExtraListener {
       }
       const meta = store.meta();
       const stream = jsa.addStream(meta.config as unknown as StreamConfig, store, meta.created);
+      if (stream.cfg.template_owner) jsa.templates.streamRecovered(stream.name, stream.cfg.template_owner);
       rebuildDedup(stream);
       const st = store.state();
       log.notice(`  Restored ${st.msgs.toLocaleString("en-US")} messages for stream '${jsa.account.name} > ${name}' in ${Date.now() - started}ms`);
