@@ -69,7 +69,7 @@ export class JetStream implements ExtraListener {
   private readonly extensions: readonly JetStreamExtension[];
   private stopped = false;
   /** API clients of accounts without JetStream. */
-  private readonly disabledClients: InternalClient[] = [];
+  private readonly disabledClients = new Map<Account, InternalClient>();
   /** Server-wide usage, summed from the accounts on change. */
   readonly usage = { memory: 0, storage: 0 };
 
@@ -145,23 +145,37 @@ export class JetStream implements ExtraListener {
   private enableConfiguredAccounts(): void {
     const reg = this.server.accounts;
     const others = reg.list().filter((a) => a !== reg.global && a !== reg.system);
-    if (others.length === 0) {
-      this.enableAccount(reg.global, unlimitedAccountLimits());
-      return;
-    }
     for (const a of reg.list()) {
       if (a === reg.system) continue;
-      const limits = accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
-      if (limits !== null) this.enableAccount(a, limits);
-      else this.answerNotEnabled(a);
+      const limits =
+        others.length === 0 ? unlimitedAccountLimits() : accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
+      const jsa = this.accounts.get(a);
+      if (limits !== null) {
+        this.disabledClients.get(a)?.close();
+        this.disabledClients.delete(a);
+        this.enableAccount(a, limits);
+      } else {
+        // Go's configJetStream on reload: an account whose jetstream key went away loses it (its data is kept).
+        if (jsa !== undefined) {
+          jsa.stop();
+          this.accounts.delete(a);
+        }
+        this.answerNotEnabled(a);
+      }
     }
+  }
+
+  /** A reload: accounts added, changed or without JetStream now get it, new limits or Go's "not enabled" answers. */
+  reloaded(): void {
+    if (!this.stopped) this.enableConfiguredAccounts();
   }
 
   /** An account without JetStream still gets Go's "not enabled for account" answers. */
   private answerNotEnabled(account: Account): void {
+    if (this.disabledClients.has(account)) return;
     const client = this.server.createInternalClient(account, "JetStream API (disabled)");
     client.subscribe("$JS.API.>", (subject, reply) => this.api.dispatchNotEnabled(client, subject, reply));
-    this.disabledClients.push(client);
+    this.disabledClients.set(account, client);
   }
 
   /** Turn JetStream on for an account and recover its streams from the store directory. */
@@ -263,7 +277,8 @@ export class JetStream implements ExtraListener {
     this.stopped = true;
     this.server.logger.notice("Initiating JetStream Shutdown...");
     this.mirrors.stopAll();
-    for (const c of this.disabledClients) c.close();
+    for (const c of this.disabledClients.values()) c.close();
+    this.disabledClients.clear();
     for (const jsa of this.accounts.values()) jsa.stop();
     this.accounts.clear();
     this.server.jetStreamEnabled = false;
