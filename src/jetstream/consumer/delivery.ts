@@ -86,13 +86,13 @@ export class Delivery {
     if (c.isPull) {
       this.waiting = new WaitQueue(this.cfg.max_waiting ?? 512);
       this.waiting.last = Date.now();
-      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.name}`, (_s, reply, _h, data) => {
+      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.subjectNames}`, (_s, reply, _h, data) => {
         if (reply) this.onPullRequest(reply, data);
       });
     } else {
       if (this.cfg.flow_control) {
         this.maxpb = FLOW_CONTROL_MAX_PENDING / 16;
-        this.fcSub = client.subscribe(`$JS.FC.${c.stream}.${c.name}.*`, (subject) => this.onFlowControlReply(subject));
+        this.fcSub = client.subscribe(`$JS.FC.${c.subjectNames}.*`, (subject) => this.onFlowControlReply(subject));
       }
       this.watchDeliverSubject();
       this.active = this.hasInterest(this.cfg.deliver_subject!);
@@ -225,7 +225,7 @@ export class Delivery {
       const dc = this.nextCount;
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
-      const reply = `$JS.ACK.${c.stream}.${c.name}.${dc}.${m.seq}.${dseq}.${m.ts}.${c.numPending()}`;
+      const reply = `$JS.ACK.${c.subjectNames}.${dc}.${m.seq}.${dseq}.${m.ts}.${c.numPending()}`;
       let hdr = m.hdr;
       let data = m.data;
       if (this.cfg.headers_only) {
@@ -445,6 +445,8 @@ export class Delivery {
         }
       }
     }
+    // A request for nothing is never answered (Go 2.9.10 drops it; it would only expire).
+    if (req.batch <= 0) return;
     const hbMs = req.hbNs / 1e6;
     const wr: PullRequest = {
       reply,
@@ -568,7 +570,7 @@ export class Delivery {
     const c = this.c;
     let suffix = "";
     for (let i = 0; i < 4; i++) suffix += FC_ALPHABET[Math.floor(Math.random() * FC_ALPHABET.length)];
-    this.fcid = `$JS.FC.${c.stream}.${c.name}.${suffix}`;
+    this.fcid = `$JS.FC.${c.subjectNames}.${suffix}`;
     this.fcsz = this.pbytes;
     c.host.client.publish(this.cfg.deliver_subject!, this.fcid, EMPTY, STATUS_FLOW_CONTROL);
   }
