@@ -2,7 +2,7 @@
 // with '.', '*', '>', '/', tabs and non-ASCII, invalid and thousands of
 // subjects, malformed / deeply nested / wrongly typed JSON, out-of-range
 // sequences, absurd pull requests (negative, zero, huge, fractional batch and
-// expires, wrong types). Each answer (error code and text, status line, or
+// expires, wrong types), CONSUMER.PAUSE / UNPIN (2.11 endpoints). Each answer (error code and text, status line, or
 // silence) must be Go's. Inputs that crash nats-server 2.9.10 (negative
 // paging offsets, a template without config) are in js-bad-input.test.js.
 // Skipped when nats-server is not installed.
@@ -55,6 +55,8 @@ async function run(url) {
     await r("subjects empty str", "$JS.API.STREAM.CREATE.B3", { name: "B3", subjects: [""] });
     await r("subjects many", "$JS.API.STREAM.CREATE.B4", { name: "B4", storage: "memory", subjects: Array.from({ length: 2000 }, (_, i) => `many.${i}`) }, 3000);
     await r("delete B4", "$JS.API.STREAM.DELETE.B4", "");
+    await r("json empty object", "$JS.API.STREAM.CREATE.B5", "{}");
+    await r("json unknown fields", "$JS.API.STREAM.CREATE.B9", { name: "B9", storage: "memory", bogus: 1, nested: { x: [1] } });
     await r("json array", "$JS.API.STREAM.CREATE.B5", "[1,2]");
     await r("json null", "$JS.API.STREAM.CREATE.B5", "null");
     await r("json number", "$JS.API.STREAM.CREATE.B5", "5");
@@ -97,6 +99,9 @@ async function run(url) {
       ["pull array", [1]], ["pull number", "7"], ["pull empty", ""], ["pull null", "null"],
     ];
     for (const [n, b] of pulls) await r(n, "$JS.API.CONSUMER.MSG.NEXT.S.P", b, 600);
+    await r("pause", "$JS.API.CONSUMER.PAUSE.S.P", { pause_until: "2030-01-01T00:00:00Z" });
+    await r("unpin", "$JS.API.CONSUMER.UNPIN.S.P", { group: "g" });
+    await r("consumer unknown op", "$JS.API.CONSUMER.FROB.S.P", "");
     await r("info S", "$JS.API.STREAM.INFO.S", "");
     await r("acc info", "$JS.API.INFO", "");
   } finally {
