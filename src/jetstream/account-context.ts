@@ -13,8 +13,9 @@ import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, type StreamConf
 import { Stream } from "./stream.js";
 import { subjectsCollide } from "../sublist/subject-trie.js";
 import type { JetStream } from "./jetstream.js";
-import { nowNanos, type MessageStore } from "./store/index.js";
+import { fileStoreMsgSize, memStoreMsgSize, nowNanos, type MessageStore } from "./store/index.js";
 import { formatNanos } from "./time.js";
+import { AccountTemplates } from "./templates.js";
 
 export type AccountLimits = JetStreamAccountLimits;
 
@@ -37,8 +38,7 @@ export class JsAccount {
   readonly api = { total: 0, errors: 0 };
   /** Tiered limits (operator mode, a JWT with `tiered_limits`); null = one default tier, `limits`. */
   tiers: Record<string, AccountLimits> | null = null;
-  /** Bytes of each stream last added to usage. */
-  private readonly reported = new WeakMap<Stream, number>();
+  readonly templates: AccountTemplates = new AccountTemplates(this);
 
   constructor(
     readonly engine: JetStream,
@@ -102,6 +102,7 @@ export class JsAccount {
       if (sameStreamConfig(existing.cfg, cfg)) return { stream: existing, created: false };
       throw jsFail("streamNameExist");
     }
+    if (cfg.template_owner && !this.templates.owns(cfg.template_owner, cfg.name)) throw jsFail("streamCreate", { err: "stream not owned by template" });
     if (this.limits.max_streams > 0 && this.streams.size >= this.limits.max_streams) throw jsFail("maximumStreamsLimit");
     this.checkLimits(cfg);
     if (this.subjectsOverlap(cfg.subjects ?? [], null)) throw jsFail("streamSubjectOverlap");
@@ -123,7 +124,7 @@ export class JsAccount {
     const stream = new Stream(this, cfg, store, created);
     this.streams.set(cfg.name, stream);
     stream.consumers = this.engine.consumersFor(stream);
-    this.refreshUsage(stream);
+    this.syncUsage(stream);
     this.engine.mirrors.streamAdded(stream);
     return stream;
   }
@@ -138,7 +139,7 @@ export class JsAccount {
     if (this.subjectsOverlap(cfg.subjects ?? [], stream)) throw jsFail("streamSubjectOverlap");
     stream.apply({ op: "config", config: cfg });
     this.engine.mirrors.streamUpdated(stream);
-    this.refreshUsage(stream);
+    this.syncUsage(stream);
     return stream;
   }
 
@@ -147,7 +148,8 @@ export class JsAccount {
     this.engine.mirrors.streamRemoved(stream);
     stream.stop(true);
     this.streams.delete(name);
-    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= this.reported.get(stream) ?? 0;
+    this.templates.streamRemoved(name, stream.cfg.template_owner);
+    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= stream.usageReported;
     this.engine.usageChanged();
   }
 
@@ -159,9 +161,14 @@ export class JsAccount {
     return false;
   }
 
-  /** Go's wouldExceedLimits and limitsExceeded before a store: null when `size` more bytes fit. */
-  wouldExceed(storage: StreamConfig["storage"], size: number): ApiError | null {
+  /**
+   * Go's wouldExceedLimits and limitsExceeded before a store: null when the message fits. Usage is
+   * exact here: every stream brings its own bytes into it after each append (syncUsage), so the
+   * publishes of one turn are counted one by one, as Go's store callbacks count them.
+   */
+  wouldExceed(storage: StreamConfig["storage"], subject: string, hdrLen: number, dataLen: number): ApiError | null {
     const mem = storage === "memory";
+    const size = mem ? memStoreMsgSize(subject, hdrLen, dataLen) : fileStoreMsgSize(subject, hdrLen, dataLen);
     const used = mem ? this.usage.memory : this.usage.storage;
     const max = mem ? this.limits.max_memory : this.limits.max_storage;
     if (max >= 0 && used + size > max) return jsError("accountResourcesExceeded");
@@ -169,14 +176,22 @@ export class JsAccount {
     return null;
   }
 
-  /** Bring the usage counters up to the stream's store state (once per turn after appends). */
-  refreshUsage(stream: Stream): void {
-    const bytes = stream.store.state().bytes;
-    const before = this.reported.get(stream) ?? 0;
-    this.reported.set(stream, bytes);
-    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] += bytes - before;
-    stream.pendingBytes = 0;
-    if (bytes !== before) this.engine.usageChanged();
+  /**
+   * Bring the account's and the server's usage up to the stream's stored bytes: after each append
+   * (a few additions), and at the end of the turn for removals (acks, purges, expiry).
+   */
+  syncUsage(stream: Stream): void {
+    const bytes = stream.store.storedBytes;
+    const delta = bytes - stream.usageReported;
+    if (delta === 0) return;
+    stream.usageReported = bytes;
+    if (stream.cfg.storage === "memory") {
+      this.usage.memory += delta;
+      this.engine.usage.memory += delta;
+    } else {
+      this.usage.storage += delta;
+      this.engine.usage.storage += delta;
+    }
   }
 
   /** Go's JetStreamAccountStats (INFO and /jsz account detail). */

@@ -23,6 +23,7 @@ import { registerStreamApi } from "./api/stream-handlers.js";
 import { registerAccountApi } from "./api/account-handlers.js";
 import { registerMessageApi } from "./api/message-handlers.js";
 import { registerSnapshotApi } from "./api/snapshot-handlers.js";
+import { registerTemplateApi } from "./api/template-handlers.js";
 import { MirrorsAndSources } from "./mirror-source.js";
 import { rebuildDedup } from "./recovery.js";
 import { accountLimitsFromPlain } from "../config/jetstream-options.js";
@@ -86,6 +87,7 @@ export class JetStream implements ExtraListener {
     registerStreamApi(this.api);
     registerMessageApi(this.api);
     registerSnapshotApi(this.api);
+    registerTemplateApi(this.api);
     for (const x of extensions) x.registerApi?.(this.api, this);
   }
 
@@ -146,15 +148,23 @@ export class JetStream implements ExtraListener {
     const reg = this.server.accounts;
     if (this.server.operator !== null) return this.followAccountClaims();
     const others = reg.list().filter((a) => a !== reg.global && a !== reg.system);
-    if (others.length === 0) {
-      this.enableAccount(reg.global, unlimitedAccountLimits());
-      return;
-    }
     for (const a of reg.list()) {
       if (a === reg.system) continue;
-      const limits = accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
-      if (limits !== null) this.enableAccount(a, limits);
-      else this.answerNotEnabled(a);
+      const limits =
+        others.length === 0 ? unlimitedAccountLimits() : accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
+      const jsa = this.accounts.get(a);
+      if (limits !== null) {
+        this.disabledClients.get(a)?.close();
+        this.disabledClients.delete(a);
+        this.enableAccount(a, limits);
+      } else {
+        // Go's configJetStream on reload: an account whose jetstream key went away loses it (its data is kept).
+        if (jsa !== undefined) {
+          jsa.stop();
+          this.accounts.delete(a);
+        }
+        this.answerNotEnabled(a);
+      }
     }
   }
 
@@ -229,6 +239,8 @@ export class JetStream implements ExtraListener {
   }
 
   private recoverAccount(jsa: JsAccount): void {
+    // Templates first: the streams they own are recovered next.
+    jsa.templates.recover();
     const names = listStreamNames(this.storeDir, jsa.account.name);
     if (names.length === 0) return;
     const log = this.server.logger;
@@ -245,6 +257,7 @@ export class JetStream implements ExtraListener {
       }
       const meta = store.meta();
       const stream = jsa.addStream(meta.config as unknown as StreamConfig, store, meta.created);
+      if (stream.cfg.template_owner) jsa.templates.streamRecovered(stream.name, stream.cfg.template_owner);
       rebuildDedup(stream);
       const st = store.state();
       log.notice(`  Restored ${st.msgs.toLocaleString("en-US")} messages for stream '${jsa.account.name} > ${name}' in ${Date.now() - started}ms`);

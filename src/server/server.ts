@@ -78,6 +78,11 @@ export class Server implements InternalRouting {
   shuttingDown = false;
   /** Set by the JetStream layer once it is enabled (INFO `jetstream`). */
   jetStreamEnabled = false;
+  /**
+   * Starts the JetStream engine from the current options (a reload turning it on); set by the
+   * composition root, so server/ never imports jetstream/. Resolves null when it stays off.
+   */
+  jetStreamStarter: (() => Promise<ExtraListener | null>) | null = null;
 
   private listener: TcpServer | null = null;
   private nextCid = 1;

@@ -1,5 +1,5 @@
 // SubjectTrie: insert/remove/match with `*` and `>`, queue groups, the match
-// cache and its invalidation, many subscribers, pruning, stats.
+// cache and its invalidation, many subscribers, pruning, stats, watchers.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { SubjectTrie, subjectMatches, subjectHasWildcard } from "../../dist/sublist/subject-trie.js";
@@ -317,4 +317,21 @@ test("cache admission: a flood of one-off subjects is mostly not cached, a repea
   // Results stay correct after a change that invalidates.
   t.insert({ subject: "_INBOX.x.steady", queue: undefined });
   assert.equal(t.match("_INBOX.x.steady").psubs.length, 2);
+});
+
+test("watch: told the subject of each real insert and remove, until stopped", () => {
+  const t = new SubjectTrie(true);
+  const seen = [];
+  const stop = t.watch((s) => seen.push(s));
+  const a = sub("a.b");
+  const q = sub("a.*", "g");
+  t.insert(a);
+  t.insert(a); // already there: no change
+  t.insert(q);
+  t.match("a.b");
+  t.remove(a);
+  t.remove(a); // not there: no change
+  stop();
+  t.remove(q);
+  assert.deepEqual(seen, ["a.b", "a.*", "a.b"]);
 });
