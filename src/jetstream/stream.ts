@@ -57,6 +57,18 @@ export type StreamOp =
   | { op: "config"; config: StreamConfig };
 
 
+/** Digits of the largest sequence a stream can reach (2^53). */
+const MAX_SEQ_DIGITS = 16;
+
+/** Writes the decimal digits of the non-negative integer v at buf[at]; returns the offset after them. */
+function putDecimal(buf: Buffer, at: number, v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = at + digits;
+  for (let t = v; p > at; t = Math.floor(t / 10)) buf[--p] = 0x30 + (t % 10);
+  return at + digits;
+}
+
 export class Stream {
   cfg: StreamConfig;
   readonly created: string;
@@ -66,6 +78,7 @@ export class Stream {
   closed = false;
   private subs: Subscription[] = [];
   private pubAckPrefix = "";
+  private pubAckPrefixBytes: Buffer = Buffer.alloc(0);
   private errorPrefix = "";
   /**
    * Publishes answered at the end of the turn, in order: replyTo[i] gets the
@@ -125,6 +138,7 @@ export class Stream {
     const domain = this.jsa.engine.domain;
     const q = JSON.stringify(c.name);
     this.pubAckPrefix = domain ? `{"stream":${q}, "domain":${JSON.stringify(domain)}, "seq":` : `{"stream":${q}, "seq":`;
+    this.pubAckPrefixBytes = Buffer.from(this.pubAckPrefix);
     this.errorPrefix = `,"stream":${q},"seq":0}`;
     this.inputTransform = c.subject_transform ? new SubjectTransform(c.subject_transform.src, c.subject_transform.dest) : null;
     this.republish = c.republish ? new SubjectTransform(c.republish.src ?? ">", c.republish.dest) : null;
@@ -349,22 +363,33 @@ export class Stream {
     const client = this.jsa.client;
     const n = this.replyTo.length;
     if (n > 0) {
-      // All answers of the turn in one buffer; each publish gets a view of its part.
-      const bodies: string[] = new Array(n);
+      // All answers of the turn in one buffer, each publish a view of its part. A PubAck is the
+      // pre-encoded prefix, the sequence's digits and "}": no string per publish.
+      const prefix = this.pubAckPrefixBytes;
+      let failedBody: string | null = null;
       let total = 0;
       for (let i = 0; i < n; i++) {
-        const fixed = this.fixedBody[i];
-        const seq = this.ackSeq[i];
-        const b = fixed !== null ? fixed : seq <= goodUpTo ? `${this.pubAckPrefix}${seq}}` : `{"error":${JSON.stringify(jsError("streamStoreFailed", { err: "write failed" }))}${this.errorPrefix}`;
-        bodies[i] = b;
-        total += Buffer.byteLength(b);
+        let fixed = this.fixedBody[i];
+        if (fixed === null && this.ackSeq[i] > goodUpTo) {
+          fixed = failedBody ??= `{"error":${JSON.stringify(jsError("streamStoreFailed", { err: "write failed" }))}${this.errorPrefix}`;
+          this.fixedBody[i] = fixed;
+        }
+        total += fixed !== null ? Buffer.byteLength(fixed) : prefix.length + MAX_SEQ_DIGITS + 1;
       }
       const all = Buffer.allocUnsafe(total);
       let off = 0;
       for (let i = 0; i < n; i++) {
-        const len = all.write(bodies[i], off);
-        client.publish(this.replyTo[i], undefined, all.subarray(off, off + len));
-        off += len;
+        const fixed = this.fixedBody[i];
+        let end: number;
+        if (fixed !== null) {
+          end = off + all.write(fixed, off);
+        } else {
+          all.set(prefix, off);
+          end = putDecimal(all, off + prefix.length, this.ackSeq[i]);
+          all[end++] = 0x7d; // }
+        }
+        client.publish(this.replyTo[i], undefined, all.subarray(off, end));
+        off = end;
       }
       this.replyTo.length = 0;
       this.ackSeq.length = 0;

@@ -96,7 +96,11 @@ function writeSubject(buf: Buffer, at: number, subject: string): number {
 
 function copyBytes(src: Buffer, dst: Buffer, at: number): number {
   const n = src.length;
-  if (n > 64) return at + src.copy(dst, at);
+  if (n > 64) {
+    // TypedArray#set is a plain memmove; Buffer#copy adds argument checks and a view.
+    dst.set(src, at);
+    return at + n;
+  }
   for (let i = 0; i < n; i++) dst[at + i] = src[i];
   return at + n;
 }
