@@ -444,6 +444,11 @@ export class Server implements InternalRouting {
       this.inReadCycle = outer;
     }
     if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) {
+      // What is left outlives this read: its views of the read buffer must become copies.
+      for (const p of this.internalQueue) {
+        p.data = Buffer.from(p.data);
+        if (p.hdr !== null) p.hdr = Buffer.from(p.hdr);
+      }
       this.deferredScheduled = true;
       setImmediate(this.runDeferredBound);
     }
