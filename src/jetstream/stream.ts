@@ -12,7 +12,7 @@ import type { Subscription } from "../server/subscription.js";
 import type { Account } from "../accounts/account.js";
 import type { InternalClient } from "../server/internal-client.js";
 import type { MessageStore, PurgeRequest } from "./store/index.js";
-import { StoreError, nowNanos } from "./store/index.js";
+import { StoreError, nextNanos, nowNanos } from "./store/index.js";
 import type { StreamConfig } from "./stream-config.js";
 import { jsError, type ApiError } from "./api/errors.js";
 import { readPublishHeaders, buildHeaders } from "./headers.js";
@@ -219,7 +219,8 @@ export class Stream {
   private onPublish(subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
     if (this.closed) return;
     try {
-      this.ingest(subject, reply, hdr, data, nowNanos());
+      // Publishes of one read cycle arrived together: one clock reading for the whole batch.
+      this.ingest(subject, reply, hdr, data, this.cycleScheduled ? nextNanos() : nowNanos());
     } catch (e) {
       // A fault here must not cost the publisher its connection: log it and answer an error.
       this.jsa.engine.server.logger.error(`JetStream failed to process a msg on stream '${this.jsa.account.name} > ${this.name}': ${(e as Error).stack ?? e}`);
