@@ -57,6 +57,8 @@ export type StreamOp =
   | { op: "config"; config: StreamConfig };
 
 
+/** Reply slots a stream keeps allocated between turns. */
+const MAX_KEPT_REPLIES = 16384;
 /** Digits of the largest sequence a stream can reach (2^53). */
 const MAX_SEQ_DIGITS = 16;
 
@@ -81,13 +83,15 @@ export class Stream {
   private pubAckPrefixBytes: Buffer = Buffer.alloc(0);
   private errorPrefix = "";
   /**
-   * Publishes answered at the end of the turn, in order: replyTo[i] gets the
+   * Publishes answered at the end of the turn, in order: replyTo[i] (i < replies) gets the
    * PubAck of seq ackSeq[i] after a good flush, or fixedBody[i] when set
    * (errors, duplicates). Parallel arrays: no object per publish.
    */
   private readonly replyTo: string[] = [];
   private readonly ackSeq: number[] = [];
   private readonly fixedBody: (string | null)[] = [];
+  /** Entries of the three arrays in use: a count, as `length = 0` would free and regrow them every turn. */
+  private replies = 0;
   private republishQueue: { subject: string; hdr: Buffer; data: Buffer }[] = [];
   private cycleScheduled = false;
   private readonly endOfCycle = () => this.finishCycle();
@@ -202,9 +206,10 @@ export class Stream {
   }
 
   private queueReply(reply: string, seq: number, body: string | null): void {
-    this.replyTo.push(reply);
-    this.ackSeq.push(seq);
-    this.fixedBody.push(body);
+    const i = this.replies++;
+    this.replyTo[i] = reply;
+    this.ackSeq[i] = seq;
+    this.fixedBody[i] = body;
     this.scheduleCycle();
   }
 
@@ -362,7 +367,7 @@ export class Stream {
       }
     }
     const client = this.jsa.client;
-    const n = this.replyTo.length;
+    const n = this.replies;
     if (n > 0) {
       // All answers of the turn in one buffer, each publish a view of its part. A PubAck is the
       // pre-encoded prefix, the sequence's digits and "}": no string per publish.
@@ -392,9 +397,13 @@ export class Stream {
         client.publish(this.replyTo[i], undefined, all.subarray(off, end));
         off = end;
       }
-      this.replyTo.length = 0;
-      this.ackSeq.length = 0;
-      this.fixedBody.length = 0;
+      this.replies = 0;
+      // Kept for the next turn, unless one huge read made them big.
+      if (n > MAX_KEPT_REPLIES) {
+        this.replyTo.length = 0;
+        this.ackSeq.length = 0;
+        this.fixedBody.length = 0;
+      }
     }
     if (this.republishQueue.length > 0) {
       for (const r of this.republishQueue) client.publish(r.subject, undefined, r.data, r.hdr);
@@ -471,7 +480,7 @@ export class Stream {
     for (const s of this.subs) this.jsa.client.removeSub(s);
     this.subs = [];
     this.direct.stop();
-    if (this.replyTo.length > 0 || this.cycleScheduled) {
+    if (this.replies > 0 || this.cycleScheduled) {
       try {
         this.store.flushPending();
       } catch {
