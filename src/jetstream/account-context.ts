@@ -18,11 +18,25 @@ import { formatNanos } from "./time.js";
 
 export type AccountLimits = JetStreamAccountLimits;
 
+/** Go's zero JetStreamAccountLimits (the top-level `limits` of a tiered account). */
+const NO_LIMITS: AccountLimits = {
+  max_memory: 0,
+  max_storage: 0,
+  max_streams: 0,
+  max_consumers: 0,
+  max_ack_pending: 0,
+  memory_max_stream_bytes: 0,
+  storage_max_stream_bytes: 0,
+  max_bytes_required: false,
+};
+
 export class JsAccount {
   readonly client: InternalClient;
   readonly streams = new Map<string, Stream>();
   readonly usage = { memory: 0, storage: 0 };
   readonly api = { total: 0, errors: 0 };
+  /** Tiered limits (operator mode, a JWT with `tiered_limits`); null = one default tier, `limits`. */
+  tiers: Record<string, AccountLimits> | null = null;
   /** Bytes of each stream last added to usage. */
   private readonly reported = new WeakMap<Stream, number>();
 
@@ -82,6 +96,7 @@ export class JsAccount {
   createStream(input: StreamConfig): { stream: Stream; created: boolean } {
     const cfg = checkStreamConfig(input, this.lookup());
     if (cfg.num_replicas > 1) throw jsFail("streamReplicasNotSupported");
+    if (this.tiers !== null && !this.tiers["R1"]) throw jsFail("noLimits");
     const existing = this.streams.get(cfg.name);
     if (existing) {
       if (sameStreamConfig(existing.cfg, cfg)) return { stream: existing, created: false };
@@ -173,10 +188,29 @@ export class JsAccount {
       reserved_storage: this.reserved("file"),
       streams: this.streams.size,
       consumers: this.consumerCount(),
-      limits: { ...this.limits },
+      limits: this.tiers === null ? { ...this.limits } : NO_LIMITS,
     };
     if (this.engine.domain) out.domain = this.engine.domain;
     out.api = { total: this.api.total, errors: this.api.errors };
+    if (this.tiers !== null) out.tiers = this.tierStats(out);
+    return out;
+  }
+
+  /** Go's per-tier stats: every stream is R1, so R1 holds the usage; other tiers show their limits only. */
+  private tierStats(totals: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [tier, limits] of Object.entries(this.tiers!)) {
+      const used = tier === "R1";
+      out[tier] = {
+        memory: used ? totals.memory : 0,
+        storage: used ? totals.storage : 0,
+        reserved_memory: used ? totals.reserved_memory : 0,
+        reserved_storage: used ? totals.reserved_storage : 0,
+        streams: used ? totals.streams : 0,
+        consumers: used ? totals.consumers : 0,
+        limits: { ...limits },
+      };
+    }
     return out;
   }
 

@@ -154,6 +154,7 @@ export class Server implements InternalRouting {
       createInternalClient: (a: JwtAccount) => this.createInternalClient(a.account, "$SYS"),
       serverInfo: () => this.eventServerInfo(),
       newCallout: (cfg: AuthCalloutConfig) => new AuthCallout(cfg, this.calloutHost(cfg.xkey !== "" ? this.curveKey : null)),
+      claimsChanged: (a: Account) => this.accounts.claimsChanged(a),
       clientsOf: (a: JwtAccount): JwtClient[] => [...a.account.clients].sort((x, y) => x.start.getTime() - y.start.getTime()),
     };
   }
