@@ -5,7 +5,7 @@
 // With `-ms`/`https_port` the same listener speaks HTTPS with the `tls`
 // block's certificate (no client certificates asked, as Go).
 
-import { listenOn } from "../server/listen.js";
+import { closeHttpListener, listenOn } from "../server/listen.js";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { secureContextOptions } from "../transport/tls-options.js";
@@ -89,12 +89,8 @@ export class MonitorServer implements ExtraListener {
   }
 
   async close(): Promise<void> {
-    const http = this.http;
-    if (!http.listening) return;
-    await new Promise<void>((r) => {
-      http.close(() => r());
-      http.closeAllConnections();
-    });
+    if (!this.http.listening) return;
+    await closeHttpListener(this.http);
   }
 
   /** Requests counted so far, keys sorted as Go marshals a map. */

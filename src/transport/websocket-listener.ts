@@ -6,7 +6,7 @@
 // `compression` is on). Each accepted socket becomes a client connection of
 // type websocket. It does not parse NATS protocol or apply auth.
 
-import { listenOn } from "../server/listen.js";
+import { closeHttpListener, listenOn } from "../server/listen.js";
 import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { isIP, type Socket } from "node:net";
@@ -112,12 +112,8 @@ export class WebsocketListener implements ExtraListener {
   }
 
   async close(): Promise<void> {
-    const http = this.http;
-    if (!http.listening) return;
-    await new Promise<void>((r) => {
-      http.close(() => r());
-      http.closeAllConnections();
-    });
+    if (!this.http.listening) return;
+    await closeHttpListener(this.http);
     this.wss.close();
   }
 
