@@ -136,6 +136,8 @@ export class Consumer {
   start(): void {
     const prefixLen = this.ackSubjectPrefix.length;
     this.ackSub = this.host.client.subscribe(`${this.ackSubjectPrefix}>`, (subject, reply, hdr, data) => this.onAck(subject, prefixLen, reply, hdr, data));
+    // Every ack subject is new: matched by this prefix rather than cached one by one.
+    this.host.account.sublist.addPrefixRoute(this.ackSubjectPrefix);
     this.delivery.start();
     if (this.pending.size > 0) this.armAckTimer(this.ackWaitNs / 1e6 + ACK_WAIT_DELAY_MS);
   }
@@ -144,7 +146,10 @@ export class Consumer {
   stop(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.ackSub) this.host.client.removeSub(this.ackSub);
+    if (this.ackSub) {
+      this.host.client.removeSub(this.ackSub);
+      this.host.account.sublist.removePrefixRoute(this.ackSubjectPrefix);
+    }
     this.ackSub = null;
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
