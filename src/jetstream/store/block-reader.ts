@@ -2,7 +2,9 @@
 // of recently read bytes, so a consumer walking old messages does one read per
 // 256 KiB instead of one per message, while a jump elsewhere reads only 4 KiB.
 // The window may also be the in-memory
-// copy of the block that was just sealed. Callers validate what they get.
+// copy of the block that was just sealed ("trusted": the bytes this process
+// wrote, not read back from disk, so there is nothing for a checksum to catch).
+// Callers validate what they get from disk.
 
 import * as fs from "node:fs";
 
@@ -38,13 +40,23 @@ export class BlockReader {
     return released;
   }
 
-  /** The bytes of [off, off+len) of a block as [buffer, offset in it], or null when unreadable. */
-  read(blockId: number, off: number, len: number): [Buffer, number] | null {
+  /** The buffer the last successful read() points into (valid until the next read). */
+  get buffer(): Buffer {
+    return this.window;
+  }
+
+  /** The window is the in-memory copy of a sealed block (adopt), not bytes read from disk. */
+  get trusted(): boolean {
+    return this.adopted !== null;
+  }
+
+  /** Brings [off, off+len) of a block into `buffer`; its offset there, or -1 when unreadable. */
+  read(blockId: number, off: number, len: number): number {
     if (blockId === this.windowBlock && off >= this.windowStart && off + len <= this.windowEnd) {
-      return [this.window, off - this.windowStart];
+      return off - this.windowStart;
     }
     const fd = this.fdOf(blockId);
-    if (fd < 0) return null;
+    if (fd < 0) return -1;
     const sequential = blockId === this.windowBlock && off >= this.windowStart && off < this.windowEnd + WINDOW;
     const want = Math.max(len, sequential ? WINDOW : SMALL_READ);
     let buf: Buffer;
@@ -58,14 +70,14 @@ export class BlockReader {
     try {
       n = fs.readSync(fd, buf, 0, Math.min(want, buf.length), off);
     } catch {
-      return null;
+      return -1;
     }
     this.windowBlock = blockId;
     this.windowStart = off;
     this.windowEnd = off + n;
     this.window = buf;
     this.adopted = null;
-    return n >= len ? [buf, 0] : null;
+    return n >= len ? 0 : -1;
   }
 
   private fdOf(blockId: number): number {

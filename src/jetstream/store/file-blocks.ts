@@ -160,17 +160,18 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       buf = this.buf;
       off = c.off[i];
     } else {
-      const got = this.reader.read(blk, c.off[i], len);
-      if (got === null) return null;
-      [buf, off] = got;
-      if (!validRecordAt(buf, off, off + len)) return null;
+      off = this.reader.read(blk, c.off[i], len);
+      if (off < 0) return null;
+      buf = this.reader.buffer;
+      // Bytes read from disk are checked; the in-memory copy of a just-sealed block is what was written.
+      if (!this.reader.trusted && !validRecordAt(buf, off, off + len)) return null;
     }
     if (buf[off + 4] !== REC_MSG || buf.readUInt32LE(off) !== len || recordSeq(buf, off) !== seq) return null;
     const subjLen = buf.readUInt16LE(off + 6);
-    if (buf.toString("utf8", off + 28, off + 28 + subjLen) !== subject) return null;
+    if (!subjectIs(buf, off + 28, subjLen, subject)) return null;
     const hasHdr = buf[off + 5] === 1;
     const hdrLen = buf.readUInt32LE(off + 24);
-    const body = Buffer.from(buf.subarray(off + 28 + subjLen, off + len - 4));
+    const body = copyOut(buf, off + 28 + subjLen, off + len - 4);
     return {
       subject,
       seq,
@@ -493,4 +494,26 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.unsynced.clear();
     this.dirUnsynced = false;
   }
+}
+
+/** Are buf[at, at+len) the UTF-8 bytes of subject? A byte loop for ASCII, no string decoded. */
+function subjectIs(buf: Buffer, at: number, len: number, subject: string): boolean {
+  const n = subject.length;
+  if (n > len) return false;
+  if (n === len) {
+    let k = 0;
+    for (; k < n; k++) if (buf[at + k] !== subject.charCodeAt(k)) break;
+    if (k === n) return true;
+    if (subject.charCodeAt(k) < 128) return false;
+  }
+  return buf.toString("utf8", at, at + len) === subject;
+}
+
+/** A copy of buf[start, end) (the window and the active block are reused): one pooled allocation, a byte loop when short. */
+function copyOut(buf: Buffer, start: number, end: number): Buffer {
+  const n = end - start;
+  const out = Buffer.allocUnsafe(n);
+  if (n > 64) buf.copy(out, 0, start, end);
+  else for (let k = 0; k < n; k++) out[k] = buf[start + k];
+  return out;
 }
