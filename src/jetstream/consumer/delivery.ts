@@ -30,8 +30,14 @@ import {
 } from "./status.js";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Messages sent per loop run before yielding the event loop. */
-const RUN_BUDGET = 8192;
+/**
+ * Messages sent per loop run before yielding the event loop. Small: the yield lets the
+ * server flush what was produced (after this run's cycle, before the next run), so a pull
+ * client receives its first messages and sends its next request while the rest of the
+ * batch is produced, as the Go server's concurrent write loop allows; a large run leaves
+ * the server idle while the client catches up.
+ */
+const RUN_BUDGET = 256;
 const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
 /** Interest polls of an idle push consumer: quick at first (a client subscribes right after creating it), then slower. */
 const INTEREST_POLL_FAST_MS = 5;
