@@ -8,6 +8,7 @@
 import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
 import type { StoredMessage } from "../store/types.js";
+import { AckReplyBuilder, ackPrefix } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
@@ -52,6 +53,7 @@ export class Delivery {
   private fcSub: Subscription | null = null;
   private scheduled = false;
   private readonly runBound = (): void => this.run();
+  private readonly replies: AckReplyBuilder;
   private rdq: number[] = [];
   private readonly rdqSet = new Set<number>();
   /** last_per_subject start: sequences to send first, then resume at `resume`. */
@@ -81,6 +83,7 @@ export class Delivery {
 
   constructor(private readonly c: Consumer) {
     this.replaying = c.cfg.replay_policy === "original";
+    this.replies = new AckReplyBuilder(ackPrefix(c.stream, c.name));
   }
 
   private get cfg(): ConsumerConfig {
@@ -228,7 +231,7 @@ export class Delivery {
       const dc = this.nextCount;
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
-      const reply = `$JS.ACK.${c.stream}.${c.name}.${dc}.${m.seq}.${dseq}.${m.ts}.${c.numPending()}`;
+      const reply = this.replies.build(dc, m.seq, dseq, m.ts, c.numPending());
       let hdr = m.hdr;
       let data = m.data;
       if (this.cfg.headers_only) {
