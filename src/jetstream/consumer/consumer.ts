@@ -436,8 +436,8 @@ export class Consumer {
   // ---- redelivery (ack_wait, backoff, max_deliver) ----
 
   /** Arms the pending check no later than delayMs from now (Go's trackPending / resetPtmr). */
-  armAckTimer(delayMs: number, force = false): void {
-    const end = Date.now() + delayMs;
+  armAckTimer(delayMs: number, force = false, now = Date.now()): void {
+    const end = now + delayMs;
     if (this.ackTimer !== null && !force && this.ackTimerEnd <= end) return;
     if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     this.ackTimerEnd = end;

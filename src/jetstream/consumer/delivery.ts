@@ -210,6 +210,8 @@ export class Delivery {
     }
     let stalledOnMaxAck = false;
     let budget = RUN_BUDGET;
+    // One clock reading per run (at most RUN_BUDGET messages, well under a millisecond's skew).
+    const now = Date.now();
     for (;;) {
       if (pull) {
         if (wq!.length === 0) break;
@@ -242,7 +244,7 @@ export class Delivery {
       let target: string;
       let wr: PullRequest | undefined;
       if (pull) {
-        wr = this.nextWaiting(size);
+        wr = this.nextWaiting(size, now);
         if (wr === undefined) {
           this.putBack(m.seq, dc);
           break;
@@ -276,7 +278,7 @@ export class Delivery {
           return;
         }
       }
-      if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size)) {
+      if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size, now)) {
         this.putBack(m.seq, dc);
         if (wr !== undefined) {
           // The requester went away: drop its request, try the next one.
@@ -290,7 +292,7 @@ export class Delivery {
       this.lastReplayTs = m.ts;
       if (wr !== undefined) {
         if (wr.n <= 0 && wr.b > 0) this.send(wr.reply, statusBatchCompleted(wr.n, wr.b));
-        if (wr.hb > 0) wr.hbt = Date.now() + wr.hb;
+        if (wr.hb > 0) wr.hbt = now + wr.hb;
       }
     }
     if (this.replaying && c.sseq > this.replayLastSeq) this.replaying = false;
@@ -331,15 +333,14 @@ export class Delivery {
   }
 
   /** Sends one message; false when nobody took it. */
-  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number): boolean {
+  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number, now: number): boolean {
     const c = this.c;
     const host = c.host;
     if (routeDelivery(host.account, host.client, target, m.subject, reply, hdr, data) === 0) return false;
     c.dseq = dseq + 1;
-    const now = Date.now();
     c.apply(ConsumerOp.Delivered, dseq, m.seq, dc, now * 1e6);
     this.lastSend = now;
-    if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq));
+    if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq), false, now);
     else if (c.host.config().retention === "interest" || c.host.config().retention === "workqueue") c.owner.released(c, m.seq);
     if (this.maxpb > 0) {
       this.pbytes += size + target.length;
@@ -472,9 +473,8 @@ export class Delivery {
   }
 
   /** Go's nextWaiting: the request to receive a message of `size` bytes, answering and dropping those that cannot. */
-  private nextWaiting(size: number): PullRequest | undefined {
+  private nextWaiting(size: number, now: number): PullRequest | undefined {
     const wq = this.waiting!;
-    const now = Date.now();
     for (let wr = wq.peek(); wr !== undefined; wr = wq.peek()) {
       if (wr.b > 0) {
         if (size <= wr.b) {
