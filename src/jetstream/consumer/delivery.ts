@@ -7,7 +7,7 @@
 
 import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
-import type { StoredMessage } from "../store/types.js";
+import { newMessageRef, type MessageRef } from "../store/types.js";
 import { AckReplyBuilder, ackPrefix } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
@@ -72,6 +72,8 @@ export class Delivery {
   private replayDue = 0;
   /** Delivery count of the message nextMessage() returned. */
   private nextCount = 1;
+  /** The message nextMessage() found, in place in the store: used before any other store call. */
+  private readonly found: MessageRef = newMessageRef();
   private rateTokens = 0;
   private rateLast = 0;
   private replayLastSeq = 0;
@@ -234,13 +236,17 @@ export class Delivery {
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
       const reply = this.replies.build(dc, m.seq, dseq, m.ts, c.numPending());
-      let hdr = m.hdr;
-      let data = m.data;
+      let buf = m.buf;
+      let start = m.start;
+      let hdrLen = m.hdrLen;
+      let msgSize = m.size;
       if (this.cfg.headers_only) {
-        hdr = headersOnly(hdr, data.length);
-        data = EMPTY;
+        const h = headersOnly(hdrLen < 0 ? null : buf.subarray(start, start + hdrLen), hdrLen < 0 ? msgSize : msgSize - hdrLen);
+        buf = h;
+        start = 0;
+        hdrLen = msgSize = h.length;
       }
-      const size = m.subject.length + reply.length + (hdr === null ? 0 : hdr.length) + data.length;
+      const size = m.subject.length + reply.length + msgSize;
       let target: string;
       let wr: PullRequest | undefined;
       if (pull) {
@@ -278,7 +284,7 @@ export class Delivery {
           return;
         }
       }
-      if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size, now)) {
+      if (!this.deliver(target, reply, buf, start, hdrLen, msgSize, m, dc, dseq, size, now)) {
         this.putBack(m.seq, dc);
         if (wr !== undefined) {
           // The requester went away: drop its request, try the next one.
@@ -332,11 +338,11 @@ export class Delivery {
     if (!this.waiting!.all().includes(wr)) this.waiting!.unshift(wr);
   }
 
-  /** Sends one message; false when nobody took it. */
-  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number, now: number): boolean {
+  /** Sends one message (buf[start, start+msgSize), hdrLen header bytes first); false when nobody took it. */
+  private deliver(target: string, reply: string, buf: Buffer, start: number, hdrLen: number, msgSize: number, m: MessageRef, dc: number, dseq: number, size: number, now: number): boolean {
     const c = this.c;
     const host = c.host;
-    if (routeDelivery(host.account, host.client, target, m.subject, reply, hdr, data) === 0) return false;
+    if (routeDelivery(host.account, host.client, target, m.subject, reply, buf, start, hdrLen, msgSize) === 0) return false;
     c.dseq = dseq + 1;
     c.apply(ConsumerOp.Delivered, dseq, m.seq, dc, now * 1e6);
     this.lastSend = now;
@@ -352,9 +358,10 @@ export class Delivery {
   }
 
   /** Next message to send (its delivery count in nextCount); null when none; MAX_ACK_PENDING when stalled. */
-  private nextMessage(): StoredMessage | null | typeof MAX_ACK_PENDING {
+  private nextMessage(): MessageRef | null | typeof MAX_ACK_PENDING {
     const c = this.c;
     const store = c.host.store;
+    const m = this.found;
     while (this.rdq.length > 0) {
       const seq = this.rdq.shift()!;
       this.rdqSet.delete(seq);
@@ -364,8 +371,7 @@ export class Delivery {
         if (dc === max + 1) c.maxDeliveriesReached(seq, dc - 1);
         continue;
       }
-      const m = store.getMsg(seq);
-      if (m !== null) {
+      if (store.peekMsg(seq, m)) {
         this.nextCount = dc;
         return m;
       }
@@ -379,13 +385,11 @@ export class Delivery {
         this.lss = null;
         c.recountPending();
       } else c.sseq = seq + 1;
-      const m = store.getMsg(seq);
-      if (m === null) return this.nextMessage();
+      if (!store.peekMsg(seq, m)) return this.nextMessage();
       this.nextCount = 1;
       return m;
     }
-    const m = store.getNextBySubject(c.sseq, c.filters.store);
-    if (m === null) {
+    if (!store.peekNextBySubject(c.sseq, c.filters.store, m)) {
       const last = store.state().last_seq;
       if (c.sseq <= last) c.sseq = last + 1;
       if (c.npc !== 0) c.npc = 0;

@@ -29,7 +29,7 @@ import { BlockReader } from "./block-reader.js";
 import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
 import { errnoOf, withIo, writeFully, type StoreIo } from "./store-io.js";
-import { StoreError, type FileStoreOptions, type Nanos, type StoredMessage, type StreamMeta } from "./types.js";
+import { StoreError, type FileStoreOptions, type MessageRef, type Nanos, type StoredMessage, type StreamMeta } from "./types.js";
 
 export interface FileChunk extends IndexChunk {
   readonly blk: Uint32Array;
@@ -151,7 +151,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.pendingLast = seq;
   }
 
-  protected loadPayload(c: FileChunk, i: number, seq: number, subject: string): StoredMessage | null {
+  protected locatePayload(c: FileChunk, i: number, seq: number, out: MessageRef): boolean {
     const blk = c.blk[i];
     const len = c.len[i];
     let buf: Buffer;
@@ -161,24 +161,26 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       off = c.off[i];
     } else {
       off = this.reader.read(blk, c.off[i], len);
-      if (off < 0) return null;
+      if (off < 0) return false;
       buf = this.reader.buffer;
       // Bytes read from disk are checked; the in-memory copy of a just-sealed block is what was written.
-      if (!this.reader.trusted && !validRecordAt(buf, off, off + len)) return null;
+      if (!this.reader.trusted && !validRecordAt(buf, off, off + len)) return false;
     }
-    if (buf[off + 4] !== REC_MSG || buf.readUInt32LE(off) !== len || recordSeq(buf, off) !== seq) return null;
+    if (buf[off + 4] !== REC_MSG || buf.readUInt32LE(off) !== len || recordSeq(buf, off) !== seq) return false;
     const subjLen = buf.readUInt16LE(off + 6);
-    if (!subjectIs(buf, off + 28, subjLen, subject)) return null;
-    const hasHdr = buf[off + 5] === 1;
-    const hdrLen = buf.readUInt32LE(off + 24);
-    const body = copyOut(buf, off + 28 + subjLen, off + len - 4);
-    return {
-      subject,
-      seq,
-      hdr: hasHdr ? body.subarray(0, hdrLen) : null,
-      data: hasHdr ? body.subarray(hdrLen) : body,
-      ts: c.ts[i],
-    };
+    if (!subjectIs(buf, off + 28, subjLen, out.subject)) return false;
+    out.buf = buf;
+    out.start = off + 28 + subjLen;
+    out.hdrLen = buf[off + 5] === 1 ? buf.readUInt32LE(off + 24) : -1;
+    out.size = len - 32 - subjLen;
+    return true;
+  }
+
+  /** The window and the active block are reused: a copy. */
+  protected materialize(r: MessageRef): StoredMessage {
+    const body = copyOut(r.buf, r.start, r.start + r.size);
+    const h = r.hdrLen;
+    return { subject: r.subject, seq: r.seq, hdr: h >= 0 ? body.subarray(0, h) : null, data: h >= 0 ? body.subarray(h) : body, ts: r.ts };
   }
 
   protected payloadRemoved(c: FileChunk, i: number, seq: number, erase: boolean, persist: boolean): void {
