@@ -9,6 +9,7 @@ import { ClientProtocolParser, ParseFailure, type ProtocolHandler } from "../pro
 import { isValidLiteralSubject, isValidQueueName, isValidSubject, subjectText } from "../protocol/subject.js";
 import type { Account } from "../accounts/account.js";
 import { ClosedState, type ClosedReason } from "./close-reason.js";
+import { readIntoSharedBuffer } from "./shared-read-buffer.js";
 import { OutboundBuffer } from "./outbound-buffer.js";
 import { Subscription } from "./subscription.js";
 import { deliverMessage } from "./delivery.js";
@@ -143,14 +144,18 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
   /** Called once the connection is registered: send INFO, start timers, read. */
   begin(info: Buffer): void {
     this.socket.write(info);
-    this.attach(this.socket);
+    this.attach(this.socket, true);
   }
 
-  /** Read from `s` (the accepted socket, or the TLS stream over it) and start the keepalive. */
-  attach(s: ClientSocket): void {
+  /**
+   * Read from `s` (the accepted socket, or the TLS stream over it) and start
+   * the keepalive. `fresh`: nothing was read from `s` yet, so a plain socket
+   * may read into the shared buffer.
+   */
+  attach(s: ClientSocket, fresh = false): void {
     this.socket = s;
     s.setNoDelay(true);
-    s.on("data", (chunk: Buffer) => this.onData(chunk));
+    if (!fresh || !readIntoSharedBuffer(s, (chunk) => this.onData(chunk))) s.on("data", (chunk: Buffer) => this.onData(chunk));
     s.on("error", () => this.close(ClosedState.ReadError, false));
     s.on("end", () => this.close(ClosedState.ClientClosed, false));
     s.on("close", () => this.close(ClosedState.ClientClosed, false));

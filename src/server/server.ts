@@ -9,7 +9,7 @@ import { AccountRegistry, type AccountsSettings } from "../accounts/registry.js"
 import { resolveOptions, type Options } from "../options.js";
 import { ClientConnection } from "./connection.js";
 import { ClosedState } from "./close-reason.js";
-import { ClosedConnection } from "./closed-connection.js";
+import { ClosedConnectionRing } from "./closed-connection.js";
 import { listenOn } from "./listen.js";
 import { Logger } from "./logger.js";
 import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
@@ -61,7 +61,7 @@ export class Server implements InternalRouting {
   websocketAuth: Authenticator | null = null;
   readonly clients = new Map<number, ClientConnection>();
   /** Recently closed connections, oldest first, at most maxClosedClients. */
-  readonly closedClients: ClosedConnection[] = [];
+  readonly closedClients = new ClosedConnectionRing();
   readonly startTime = new Date();
   configLoadTime = new Date();
 
@@ -444,6 +444,11 @@ export class Server implements InternalRouting {
       this.inReadCycle = outer;
     }
     if (this.cycleTasks.length !== 0 || this.internalQueue.length !== 0) {
+      // What is left outlives this read: its views of the read buffer must become copies.
+      for (const p of this.internalQueue) {
+        p.data = Buffer.from(p.data);
+        if (p.hdr !== null) p.hdr = Buffer.from(p.hdr);
+      }
       this.deferredScheduled = true;
       setImmediate(this.runDeferredBound);
     }
@@ -491,11 +496,7 @@ export class Server implements InternalRouting {
 
   /** Keep a closed connection for /connz?state=closed (at most maxClosedClients). */
   private saveClosed(conn: ClientConnection): void {
-    const max = this.opts.maxClosedClients;
-    if (max > 0) {
-      this.closedClients.push(new ClosedConnection(conn));
-      if (this.closedClients.length > max) this.closedClients.shift();
-    }
+    this.closedClients.add(conn, this.opts.maxClosedClients);
   }
 
   traceIn(conn: ClientConnection, op: string, args: string, payload?: Buffer, start = 0, size = 0): void {

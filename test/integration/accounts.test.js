@@ -247,7 +247,7 @@ test("account limits: connections, subscriptions, payload, with Go's errors", T,
   await withAccounts(async (s, as) => {
     await as("c");
     await assert.rejects(connect({ servers: s.url, user: "c", pass: "c", reconnect: false }), /maximum account active connections exceeded/);
-    const closed = s.server.closedClients.at(-1);
+    const closed = [...s.server.closedClients].at(-1);
     assert.equal(closed.closeReason, "Maximum Account Connections Exceeded");
   });
   await withAccounts(async (s) => {
@@ -270,7 +270,7 @@ test("CONNECT's account / new_account and bad credentials are authorization viol
       await raw.waitFor("-ERR 'Authorization Violation'");
       await raw.waitClosed();
     }
-    assert.equal(s.server.closedClients.at(-1).closeReason, "Authentication Failure");
+    assert.equal([...s.server.closedClients].at(-1).closeReason, "Authentication Failure");
   });
 });
 

@@ -122,7 +122,7 @@ test("a fault while handling one client's input drops that client only", async (
     assert.ok(victim.closed, "the faulting client was closed");
     other.send("PUB fine 2\r\nok\r\nPING\r\n");
     await other.waitFor(/MSG fine 1 2\r\nok\r\nPONG\r\n/);
-    const closed = s.server.closedClients.find((c) => c.cid === victim.info().client_id);
+    const closed = [...s.server.closedClients].find((c) => c.cid === victim.info().client_id);
     assert.equal(closed?.closeReason, "Protocol Violation");
     other.socket.destroy();
   });

@@ -247,7 +247,7 @@ describe("core client", () => {
     const closedWith = await nc.closed();
     assert.ok(closedWith instanceof Error);
     assert.equal(nc.isClosed(), true);
-    await waitUntil(() => s.server.closedClients.some((c) => c.closeReason === "Maximum Message Payload Exceeded"), 2000, "server-side close");
+    await waitUntil(() => [...s.server.closedClients].some((c) => c.closeReason === "Maximum Message Payload Exceeded"), 2000, "server-side close");
     // (test/integration/core-wire.test.js sends the same oversize PUB over a raw socket.)
   });
 });

@@ -13,7 +13,7 @@ const HDRS = `CONNECT {"verbose":false,"pedantic":false,"headers":true}\r\n`;
 
 /** The close reason tsnats recorded for client `cid` (waits for the close to be noticed). */
 async function closeReason(s, cid) {
-  const c = await waitUntil(() => s.server.closedClients.find((x) => x.cid === cid), 2000, `closed client ${cid}`);
+  const c = await waitUntil(() => [...s.server.closedClients].find((x) => x.cid === cid), 2000, `closed client ${cid}`);
   return c.closeReason;
 }
 
@@ -354,7 +354,7 @@ describe("limits that need their own server", () => {
       pub.send(OFF);
       const pubMsg = Buffer.concat([Buffer.from(`PUB flood ${payload.length}\r\n`), payload, Buffer.from("\r\n")]);
       const batch = Buffer.concat(Array(50).fill(pubMsg));
-      const slowClosed = () => s.server.closedClients.some((c) => c.cid === slowCid);
+      const slowClosed = () => [...s.server.closedClients].some((c) => c.cid === slowCid);
       try {
         // Publish in batches the healthy subscriber keeps up with, until the stalled one is cut off, then a bit more.
         let sent = 0;

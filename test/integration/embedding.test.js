@@ -62,7 +62,7 @@ describe("two servers in one process", () => {
       await raw.waitClosed();
       await withTimeout(na.closed(), 2000, "client of A closed");
       assert.equal(await refused(a.port), true, "A's port is released");
-      assert.ok(a.server.closedClients.some((c) => c.closeReason === "Server Shutdown"));
+      assert.ok([...a.server.closedClients].some((c) => c.closeReason === "Server Shutdown"));
       nb.publish("emb.t", enc.encode("still here"));
       await nb.flush();
       await waitUntil(() => got.b.includes("still here"), 2000, "B still delivering");
