@@ -251,7 +251,7 @@ export class Consumer {
           }
         }
       }
-      rdc.delete(sseq);
+      if (rdc.size !== 0) rdc.delete(sseq);
       this.delivery.unqueueRedelivery(sseq);
       return;
     }

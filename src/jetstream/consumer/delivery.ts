@@ -168,7 +168,7 @@ export class Delivery {
   }
 
   unqueueRedelivery(seq: number): void {
-    if (!this.rdqSet.delete(seq)) return;
+    if (this.rdqSet.size === 0 || !this.rdqSet.delete(seq)) return;
     const i = this.rdq.indexOf(seq);
     if (i >= 0) this.rdq.splice(i, 1);
   }
