@@ -1,6 +1,7 @@
 // SubjectTrie: the subscription index ("sublist"). A trie of subject tokens
-// with `*` and `>` branches, queue groups, and a bounded cache of match
-// results. It stores opaque subscription objects and knows nothing about
+// with `*` and `>` branches, queue groups, a bounded cache of match
+// results, and prefix routes for families of one-off subjects (JetStream
+// acks). It stores opaque subscription objects and knows nothing about
 // connections, accounts or delivery.
 
 export interface TrieSubscription {
