@@ -20,18 +20,19 @@ import { jetStreamSettings, resolveOptions } from "./options.js";
  * to about half). Loaded before the server starts, so that JetStream is up
  * before the first client is accepted, as in Go.
  */
-async function jetStreamStarter(options: Partial<Options>): Promise<ExtraListenerFactory | null> {
-  if (jetStreamSettings(resolveOptions(options)) === null) return null;
+async function loadJetStream(): Promise<ExtraListenerFactory> {
   const [{ JetStream }, { consumersExtension }] = await Promise.all([import("./jetstream/jetstream.js"), import("./jetstream/consumer/index.js")]);
   return (server) => JetStream.start(server, [consumersExtension]);
 }
 
 export async function assembleServer(options: Partial<Options>): Promise<Server> {
-  const jetstream = await jetStreamStarter(options);
+  const jetstream = jetStreamSettings(resolveOptions(options)) === null ? null : await loadJetStream();
   // JetStream first: /varz and /jsz read it, and it is up before the server reports ready.
   const extras: ExtraListenerFactory[] = [startMonitor, startHttpsMonitor, startWebsocket];
   if (jetstream !== null) extras.unshift(jetstream);
   const server = new Server(options, extras, startClientTls);
+  // A reload may turn JetStream on later (loaded then, not before: see above).
+  server.jetStreamStarter = async () => (await loadJetStream())(server);
   attachSystemServices(server);
   return server;
 }

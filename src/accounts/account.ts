@@ -12,6 +12,7 @@ import { unlimitedAccountLimits, type AccountLimitsConfig } from "./config-types
 import type { ServiceExport, StreamExport } from "./exports.js";
 import type { ServiceImport, StreamImport } from "./imports.js";
 import type { ServiceReplies } from "./service-replies.js";
+import type { JetStreamAccountLimits } from "../options.js";
 
 export const GLOBAL_ACCOUNT = "$G";
 
@@ -52,6 +53,11 @@ export class Account {
   internalCid = 0;
   /** The `jetstream` value of the account's config block, as written. */
   jetstreamConfig: unknown = undefined;
+  /**
+   * Operator mode: the JetStream limits of the account's JWT by tier ("" =
+   * default tier); null = the JWT grants no JetStream; undefined = not a JWT account.
+   */
+  jwtJetStream: Record<string, JetStreamAccountLimits> | null | undefined = undefined;
   /**
    * Per-account state of subsystems above accounts (JetStream), keyed by
    * the subsystem; account code never looks inside.

@@ -45,6 +45,7 @@ export class AccountRegistry {
   readonly accounts = new Map<string, Account>();
   readonly global: Account;
   system: Account | null = null;
+  private readonly claimsListeners = new Set<(account: Account) => void>();
 
   constructor(
     private readonly nextClientId: () => number,
@@ -74,6 +75,16 @@ export class AccountRegistry {
     if (system) this.system = acc;
     this.addSystemImports();
     return acc;
+  }
+
+  /** Call `fn` whenever an account's JWT claims were applied or withdrawn (JetStream follows them); returns the unsubscribe. */
+  onClaimsChanged(fn: (account: Account) => void): () => void {
+    this.claimsListeners.add(fn);
+    return () => this.claimsListeners.delete(fn);
+  }
+
+  claimsChanged(account: Account): void {
+    for (const fn of this.claimsListeners) fn(account);
   }
 
   /** Accounts in creation order ($G first). */

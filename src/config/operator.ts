@@ -107,6 +107,8 @@ export function readResolver(node: ConfNode, o: Partial<Options>): void {
   const del = get("allow_delete");
   if (del !== undefined && del.kind !== "bool") throw new NodeError(del, `interface conversion: interface {} is ${goTypeName(del)}, not bool`);
   const allowDelete = del?.value === true;
+  const hdel = get("hard_delete");
+  if (hdel !== undefined && hdel.kind !== "bool") throw new NodeError(hdel, `interface conversion: interface {} is ${goTypeName(hdel)}, not bool`);
   const lim = get("limit");
   if (lim !== undefined && lim.kind !== "integer") throw new NodeError(lim, `interface conversion: interface {} is ${goTypeName(lim)}, not int64`);
   const limit = (lim?.value as number | undefined) ?? 0;
@@ -119,10 +121,14 @@ export function readResolver(node: ConfNode, o: Partial<Options>): void {
   if (type === "CACHE") {
     if (interval !== 0) throw new NodeError(node, "CACHE does not accept sync");
     if (allowDelete) throw new NodeError(node, "CACHE does not accept allow_delete");
-    r = { type: "cache", dir, ttl: ttl || 3_600_000, timeout, limit: limit || 1000 };
+    if (hdel !== undefined) throw new NodeError(node, "CACHE does not accept hard_delete");
+    // As Go: at most 1000 JWTs by default; without a ttl a JWT is kept until it expires.
+    r = { type: "cache", dir, ttl, timeout, limit: limit > 0 ? limit : 1000 };
   } else if (type === "FULL") {
     if (ttl !== 0) throw new NodeError(node, "FULL does not accept ttl");
-    r = { type: "full", dir, allowDelete, interval: interval || 120_000, timeout, limit: limit || 1000 };
+    if (hdel !== undefined && !allowDelete) throw new NodeError(node, "hard_delete has no effect without delete");
+    // As Go: no limit by default, a sync every minute.
+    r = { type: "full", dir, allowDelete, hardDelete: hdel?.value === true, interval: interval > 0 ? interval : 60_000, timeout, limit };
   } else {
     throw new NodeError(node, RESOLVER_SHAPE);
   }

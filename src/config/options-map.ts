@@ -254,6 +254,9 @@ const HANDLERS: Record<string, Handler> = {
   tls: (node, ctx) => {
     ctx.o.tls = readTlsBlock(node);
   },
+  resolver_tls: (node, ctx) => {
+    ctx.o.accountResolverTls = readTlsBlock(node);
+  },
   allow_non_tls: setBool("allowNonTls"),
   websocket: (node, ctx) => {
     ctx.o.websocket = readWebsocketBlock(node, ctx.report);
@@ -301,7 +304,6 @@ const ACCEPTED = new Set([
   "leaf",
   "leafnodes",
   "ocsp",
-  "resolver_tls",
   "mqtt",
   "default_js_domain",
 ]);

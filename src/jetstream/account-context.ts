@@ -13,18 +13,32 @@ import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, type StreamConf
 import { Stream } from "./stream.js";
 import { subjectsCollide } from "../sublist/subject-trie.js";
 import type { JetStream } from "./jetstream.js";
-import { nowNanos, type MessageStore } from "./store/index.js";
+import { fileStoreMsgSize, memStoreMsgSize, nowNanos, type MessageStore } from "./store/index.js";
 import { formatNanos } from "./time.js";
+import { AccountTemplates } from "./templates.js";
 
 export type AccountLimits = JetStreamAccountLimits;
+
+/** Go's zero JetStreamAccountLimits (the top-level `limits` of a tiered account). */
+const NO_LIMITS: AccountLimits = {
+  max_memory: 0,
+  max_storage: 0,
+  max_streams: 0,
+  max_consumers: 0,
+  max_ack_pending: 0,
+  memory_max_stream_bytes: 0,
+  storage_max_stream_bytes: 0,
+  max_bytes_required: false,
+};
 
 export class JsAccount {
   readonly client: InternalClient;
   readonly streams = new Map<string, Stream>();
   readonly usage = { memory: 0, storage: 0 };
   readonly api = { total: 0, errors: 0 };
-  /** Bytes of each stream last added to usage. */
-  private readonly reported = new WeakMap<Stream, number>();
+  /** Tiered limits (operator mode, a JWT with `tiered_limits`); null = one default tier, `limits`. */
+  tiers: Record<string, AccountLimits> | null = null;
+  readonly templates: AccountTemplates = new AccountTemplates(this);
 
   constructor(
     readonly engine: JetStream,
@@ -82,11 +96,13 @@ export class JsAccount {
   createStream(input: StreamConfig): { stream: Stream; created: boolean } {
     const cfg = checkStreamConfig(input, this.lookup());
     if (cfg.num_replicas > 1) throw jsFail("streamReplicasNotSupported");
+    if (this.tiers !== null && !this.tiers["R1"]) throw jsFail("noLimits");
     const existing = this.streams.get(cfg.name);
     if (existing) {
       if (sameStreamConfig(existing.cfg, cfg)) return { stream: existing, created: false };
       throw jsFail("streamNameExist");
     }
+    if (cfg.template_owner && !this.templates.owns(cfg.template_owner, cfg.name)) throw jsFail("streamCreate", { err: "stream not owned by template" });
     if (this.limits.max_streams > 0 && this.streams.size >= this.limits.max_streams) throw jsFail("maximumStreamsLimit");
     this.checkLimits(cfg);
     if (this.subjectsOverlap(cfg.subjects ?? [], null)) throw jsFail("streamSubjectOverlap");
@@ -108,7 +124,7 @@ export class JsAccount {
     const stream = new Stream(this, cfg, store, created);
     this.streams.set(cfg.name, stream);
     stream.consumers = this.engine.consumersFor(stream);
-    this.refreshUsage(stream);
+    this.syncUsage(stream);
     this.engine.mirrors.streamAdded(stream);
     return stream;
   }
@@ -123,7 +139,7 @@ export class JsAccount {
     if (this.subjectsOverlap(cfg.subjects ?? [], stream)) throw jsFail("streamSubjectOverlap");
     stream.apply({ op: "config", config: cfg });
     this.engine.mirrors.streamUpdated(stream);
-    this.refreshUsage(stream);
+    this.syncUsage(stream);
     return stream;
   }
 
@@ -132,7 +148,8 @@ export class JsAccount {
     this.engine.mirrors.streamRemoved(stream);
     stream.stop(true);
     this.streams.delete(name);
-    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= this.reported.get(stream) ?? 0;
+    this.templates.streamRemoved(name, stream.cfg.template_owner);
+    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] -= stream.usageReported;
     this.engine.usageChanged();
   }
 
@@ -144,9 +161,14 @@ export class JsAccount {
     return false;
   }
 
-  /** Go's wouldExceedLimits and limitsExceeded before a store: null when `size` more bytes fit. */
-  wouldExceed(storage: StreamConfig["storage"], size: number): ApiError | null {
+  /**
+   * Go's wouldExceedLimits and limitsExceeded before a store: null when the message fits. Usage is
+   * exact here: every stream brings its own bytes into it after each append (syncUsage), so the
+   * publishes of one turn are counted one by one, as Go's store callbacks count them.
+   */
+  wouldExceed(storage: StreamConfig["storage"], subject: string, hdrLen: number, dataLen: number): ApiError | null {
     const mem = storage === "memory";
+    const size = mem ? memStoreMsgSize(subject, hdrLen, dataLen) : fileStoreMsgSize(subject, hdrLen, dataLen);
     const used = mem ? this.usage.memory : this.usage.storage;
     const max = mem ? this.limits.max_memory : this.limits.max_storage;
     if (max >= 0 && used + size > max) return jsError("accountResourcesExceeded");
@@ -154,14 +176,22 @@ export class JsAccount {
     return null;
   }
 
-  /** Bring the usage counters up to the stream's store state (once per turn after appends). */
-  refreshUsage(stream: Stream): void {
-    const bytes = stream.store.state().bytes;
-    const before = this.reported.get(stream) ?? 0;
-    this.reported.set(stream, bytes);
-    this.usage[stream.cfg.storage === "memory" ? "memory" : "storage"] += bytes - before;
-    stream.pendingBytes = 0;
-    if (bytes !== before) this.engine.usageChanged();
+  /**
+   * Bring the account's and the server's usage up to the stream's stored bytes: after each append
+   * (a few additions), and at the end of the turn for removals (acks, purges, expiry).
+   */
+  syncUsage(stream: Stream): void {
+    const bytes = stream.store.storedBytes;
+    const delta = bytes - stream.usageReported;
+    if (delta === 0) return;
+    stream.usageReported = bytes;
+    if (stream.cfg.storage === "memory") {
+      this.usage.memory += delta;
+      this.engine.usage.memory += delta;
+    } else {
+      this.usage.storage += delta;
+      this.engine.usage.storage += delta;
+    }
   }
 
   /** Go's JetStreamAccountStats (INFO and /jsz account detail). */
@@ -173,10 +203,29 @@ export class JsAccount {
       reserved_storage: this.reserved("file"),
       streams: this.streams.size,
       consumers: this.consumerCount(),
-      limits: { ...this.limits },
+      limits: this.tiers === null ? { ...this.limits } : NO_LIMITS,
     };
     if (this.engine.domain) out.domain = this.engine.domain;
     out.api = { total: this.api.total, errors: this.api.errors };
+    if (this.tiers !== null) out.tiers = this.tierStats(out);
+    return out;
+  }
+
+  /** Go's per-tier stats: every stream is R1, so R1 holds the usage; other tiers show their limits only. */
+  private tierStats(totals: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [tier, limits] of Object.entries(this.tiers!)) {
+      const used = tier === "R1";
+      out[tier] = {
+        memory: used ? totals.memory : 0,
+        storage: used ? totals.storage : 0,
+        reserved_memory: used ? totals.reserved_memory : 0,
+        reserved_storage: used ? totals.reserved_storage : 0,
+        streams: used ? totals.streams : 0,
+        consumers: used ? totals.consumers : 0,
+        limits: { ...limits },
+      };
+    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 // JetStream: the per-server engine. Enables JetStream from the options (store
 // directory, dynamic limits, Go's startup banner), keeps one JsAccount per
-// enabled account, recovers streams from the store directory at startup,
+// enabled account (in operator mode following the account JWTs' limits),
+// recovers streams from the store directory at startup,
 // owns the API dispatcher and the mirror/source links, and stops everything
 // at shutdown. It plugs into the server as an ExtraListener (no port), so
 // server/ never imports jetstream/.
@@ -13,7 +14,7 @@ import type { Server } from "../server/server.js";
 import type { InternalClient } from "../server/internal-client.js";
 import type { ExtraListener } from "../server/extra-listener.js";
 import { jetStreamSettings, unlimitedAccountLimits, type JetStreamOptions } from "../options.js";
-import { FileStore, MemoryStore, listStreamNames, type MessageStore, type RestorableStore, type StreamMeta } from "./store/index.js";
+import { FileStore, MemoryStore, listAccountNames, listStreamNames, type MessageStore, type RestorableStore, type StreamMeta } from "./store/index.js";
 import { JsAccount, type AccountLimits } from "./account-context.js";
 import type { Stream, StreamConsumerSet } from "./stream.js";
 import type { StreamConfig } from "./stream-config.js";
@@ -22,6 +23,7 @@ import { registerStreamApi } from "./api/stream-handlers.js";
 import { registerAccountApi } from "./api/account-handlers.js";
 import { registerMessageApi } from "./api/message-handlers.js";
 import { registerSnapshotApi } from "./api/snapshot-handlers.js";
+import { registerTemplateApi } from "./api/template-handlers.js";
 import { MirrorsAndSources } from "./mirror-source.js";
 import { rebuildDedup } from "./recovery.js";
 import { accountLimitsFromPlain } from "../config/jetstream-options.js";
@@ -67,8 +69,9 @@ export class JetStream implements ExtraListener {
   readonly accounts = new Map<Account, JsAccount>();
   private readonly extensions: readonly JetStreamExtension[];
   private stopped = false;
-  /** API clients of accounts without JetStream. */
-  private readonly disabledClients: InternalClient[] = [];
+  /** API clients of accounts without JetStream, answering "not enabled for account". */
+  private readonly disabledClients = new Map<Account, InternalClient>();
+  private stopFollowingClaims: (() => void) | null = null;
   /** Server-wide usage, summed from the accounts on change. */
   readonly usage = { memory: 0, storage: 0 };
 
@@ -84,6 +87,7 @@ export class JetStream implements ExtraListener {
     registerStreamApi(this.api);
     registerMessageApi(this.api);
     registerSnapshotApi(this.api);
+    registerTemplateApi(this.api);
     for (const x of extensions) x.registerApi?.(this.api, this);
   }
 
@@ -142,24 +146,73 @@ export class JetStream implements ExtraListener {
    */
   private enableConfiguredAccounts(): void {
     const reg = this.server.accounts;
+    if (this.server.operator !== null) return this.followAccountClaims();
     const others = reg.list().filter((a) => a !== reg.global && a !== reg.system);
-    if (others.length === 0) {
-      this.enableAccount(reg.global, unlimitedAccountLimits());
-      return;
-    }
     for (const a of reg.list()) {
       if (a === reg.system) continue;
-      const limits = accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
-      if (limits !== null) this.enableAccount(a, limits);
-      else this.answerNotEnabled(a);
+      const limits =
+        others.length === 0 ? unlimitedAccountLimits() : accountLimitsFromPlain(a.jetstreamConfig, (msg) => this.server.logger.warn(`JetStream config of account "${a.name}": ${msg}`));
+      const jsa = this.accounts.get(a);
+      if (limits !== null) {
+        this.disabledClients.get(a)?.close();
+        this.disabledClients.delete(a);
+        this.enableAccount(a, limits);
+      } else {
+        // Go's configJetStream on reload: an account whose jetstream key went away loses it (its data is kept).
+        if (jsa !== undefined) {
+          jsa.stop();
+          this.accounts.delete(a);
+        }
+        this.answerNotEnabled(a);
+      }
     }
+  }
+
+  /**
+   * Operator mode (Go's configJetStream per account): an account has
+   * JetStream when its JWT grants limits, and follows every update of them;
+   * $G and the system account have none. Accounts with streams in the store
+   * directory are looked up at once, so their streams come back at start.
+   */
+  private followAccountClaims(): void {
+    const reg = this.server.accounts;
+    this.stopFollowingClaims = reg.onClaimsChanged((a) => this.applyAccountClaims(a));
+    for (const a of reg.list()) this.applyAccountClaims(a);
+    for (const name of listAccountNames(this.storeDir)) {
+      if (reg.get(name)?.jwtJetStream === undefined) void this.server.operator!.lookupAccount(name).catch(() => undefined);
+    }
+  }
+
+  private applyAccountClaims(account: Account): void {
+    if (this.stopped || account === this.server.accounts.system) return;
+    const tiers = account.jwtJetStream ?? null;
+    if (tiers === null) {
+      const jsa = this.accounts.get(account);
+      if (jsa) {
+        // As Go's DisableJetStream: the streams stop, their data stays.
+        for (const s of jsa.streams.values()) this.mirrors.streamRemoved(s);
+        jsa.stop();
+        this.accounts.delete(account);
+        this.usageChanged();
+      }
+      this.answerNotEnabled(account);
+      return;
+    }
+    this.disabledClients.get(account)?.close();
+    this.disabledClients.delete(account);
+    const isDefault = "" in tiers;
+    // Streams are R1 here, so the R1 tier's limits are the ones that apply.
+    const limits = tiers[""] ?? tiers["R1"] ?? unlimitedAccountLimits();
+    const jsa = this.enableAccount(account, limits);
+    jsa.tiers = isDefault ? null : tiers;
   }
 
   /** An account without JetStream still gets Go's "not enabled for account" answers. */
   private answerNotEnabled(account: Account): void {
+    if (this.disabledClients.has(account)) return;
     const client = this.server.createInternalClient(account, "JetStream API (disabled)");
     client.subscribe("$JS.API.>", (subject, reply) => this.api.dispatchNotEnabled(client, subject, reply));
-    this.disabledClients.push(client);
+    this.disabledClients.set(account, client);
   }
 
   /** Turn JetStream on for an account and recover its streams from the store directory. */
@@ -186,6 +239,8 @@ export class JetStream implements ExtraListener {
   }
 
   private recoverAccount(jsa: JsAccount): void {
+    // Templates first: the streams they own are recovered next.
+    jsa.templates.recover();
     const names = listStreamNames(this.storeDir, jsa.account.name);
     if (names.length === 0) return;
     const log = this.server.logger;
@@ -202,6 +257,7 @@ export class JetStream implements ExtraListener {
       }
       const meta = store.meta();
       const stream = jsa.addStream(meta.config as unknown as StreamConfig, store, meta.created);
+      if (stream.cfg.template_owner) jsa.templates.streamRecovered(stream.name, stream.cfg.template_owner);
       rebuildDedup(stream);
       const st = store.state();
       log.notice(`  Restored ${st.msgs.toLocaleString("en-US")} messages for stream '${jsa.account.name} > ${name}' in ${Date.now() - started}ms`);
@@ -258,7 +314,9 @@ export class JetStream implements ExtraListener {
     this.stopped = true;
     this.server.logger.notice("Initiating JetStream Shutdown...");
     this.mirrors.stopAll();
-    for (const c of this.disabledClients) c.close();
+    this.stopFollowingClaims?.();
+    for (const c of this.disabledClients.values()) c.close();
+    this.disabledClients.clear();
     for (const jsa of this.accounts.values()) jsa.stop();
     this.accounts.clear();
     this.server.jetStreamEnabled = false;

@@ -7,7 +7,7 @@
 
 import { isValidSubject, isValidLiteralSubject } from "../protocol/subject.js";
 import { jsFail, type JsApiError } from "./api/errors.js";
-import { subjectIsSubsetMatch, subjectsCollide } from "../sublist/subject-trie.js";
+import { subjectHasWildcard, subjectIsSubsetMatch, subjectsCollide } from "../sublist/subject-trie.js";
 import { validateTransform } from "./subject-transform.js";
 
 export type Nanos = number;
@@ -378,7 +378,9 @@ export function checkStreamConfig(input: StreamConfig, lookup: StreamLookup): St
   if (lookup.maxBytesRequired && c.max_bytes <= 0) throw jsFail("streamMaxBytesRequired");
   if (streamCap > 0 && c.max_bytes > streamCap) throw jsFail("streamMaxStreamBytesExceeded");
   const subs = c.subjects ?? [];
-  for (const a of subs) for (const b of subs) if (a !== b && subjectsCollide(a, b)) throw invalid(`subject "${a}" overlaps with "${b}"`);
+  // Distinct literal subjects never collide: only pairs with a wildcard are compared (thousands of subjects stay cheap).
+  const wild = subs.filter(subjectHasWildcard);
+  for (const a of subs) for (const b of subjectHasWildcard(a) ? subs : wild) if (a !== b && subjectsCollide(a, b)) throw invalid(`subject "${a}" overlaps with "${b}"`);
 
   if (c.republish) {
     if (!c.republish.src) c.republish.src = ">";

@@ -82,8 +82,8 @@ export class Stream {
   private lastMsgId = "";
   private inputTransform: SubjectTransform | null = null;
   private republish: SubjectTransform | null = null;
-  /** Bytes appended since the last usage refresh (account limits). */
-  pendingBytes = 0;
+  /** The stored bytes last counted in the account's usage (JsAccount.syncUsage). */
+  usageReported = 0;
 
   constructor(
     readonly jsa: JsAccount,
@@ -151,6 +151,12 @@ export class Stream {
 
   /** The one function through which API-driven changes are applied. */
   apply(op: StreamOp): number {
+    const n = this.applyOp(op);
+    this.jsa.syncUsage(this);
+    return n;
+  }
+
+  private applyOp(op: StreamOp): number {
     switch (op.op) {
       case "purge": {
         const n = this.store.purge(op.req);
@@ -276,7 +282,7 @@ export class Stream {
       this.fail(reply, jsError("streamMessageExceedsMaximum"));
       return 0;
     }
-    const limitErr = this.jsa.wouldExceed(c.storage, subject.length + size);
+    const limitErr = this.jsa.wouldExceed(c.storage, subject, hdr === null ? 0 : hdr.length, data.length);
     if (limitErr !== null) {
       this.fail(reply, limitErr);
       return 0;
@@ -299,7 +305,7 @@ export class Stream {
       this.fail(reply, jsError("streamStoreFailed", { err: e.message }));
       return 0;
     }
-    this.pendingBytes += subject.length + size;
+    this.jsa.syncUsage(this);
     if (msgId !== "") this.dedup.add(msgId, seq, ts);
     this.lastMsgId = msgId;
     if (rollup === "sub") this.apply({ op: "purge", req: { filter: subject, keep: 1 } });
@@ -375,7 +381,7 @@ export class Stream {
       this.republishQueue = [];
     }
     if (this.closed) return;
-    if (this.pendingBytes > 0) this.jsa.refreshUsage(this);
+    this.jsa.syncUsage(this);
     const mirrors = this.jsa.engine.mirrors;
     if (mirrors.active) mirrors.originAppended(this);
   }

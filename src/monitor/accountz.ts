@@ -9,6 +9,12 @@ import type { MonitorRequest, Reply } from "./types.js";
 import { decodeBool, ParamError } from "./params.js";
 import { accountsOf, findAccount, sublistStats } from "./stats.js";
 import { subjectText } from "../protocol/subject.js";
+import type { JetStream } from "../jetstream/jetstream.js";
+
+/** The running JetStream engine, if any (a type-only import: monitoring does not load it). */
+function jetStreamOf(req: MonitorRequest): JetStream | undefined {
+  return req.server.extraListener("jetstream") as JetStream | undefined;
+}
 
 export function handleAccountz(req: MonitorRequest): Reply {
   req.count();
@@ -32,7 +38,7 @@ function accountDetail(req: MonitorRequest, acc: Account): Record<string, unknow
     update_time: formatTime(acc.updated),
     expired: false,
     complete: true,
-    jetstream_enabled: false,
+    jetstream_enabled: jetStreamOf(req)?.accounts.has(acc) ?? false,
     leafnode_connections: 0,
     client_connections: acc.clients.size,
     subscriptions: acc.sublist.size,

@@ -14,6 +14,8 @@ export interface ExtraListener {
   /** URLs for the ports file. */
   urls(): string[];
   close(): Promise<void>;
+  /** A config reload was applied (accounts may have changed). */
+  reloaded?(): void;
 }
 
 /** Starts a listener for `server`, or resolves null when its options leave it off. */

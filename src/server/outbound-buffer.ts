@@ -1,5 +1,6 @@
 // OutboundBuffer: bytes queued for one socket during a read cycle, written
-// with a single socket.write when the cycle ends. It owns the encoding of
+// with a single socket.write when the cycle ends, and the buffers a backed-up
+// socket still holds (reused once it has written them). It owns the encoding of
 // MSG/HMSG frames into that buffer; it does not decide who receives what.
 
 import type { ClientSocket } from "./client-transport.js";
@@ -10,6 +11,8 @@ const SPACE = 32;
 const MIN_CAPACITY = 4096;
 /** After a flush, a buffer this large that carried little is given back. */
 const SHRINK_ABOVE = 1024 * 1024;
+/** Finished buffers kept for reuse per connection. */
+const MAX_SPARES = 2;
 
 declare global {
   interface Buffer {
@@ -22,6 +25,13 @@ export class OutboundBuffer {
   /** DataView over `buf`, for word-sized copies of small payloads. */
   private view: DataView = EMPTY_VIEW;
   len = 0;
+  /** Bytes handed to the socket so far. */
+  private written = 0;
+  /** Buffers the socket may still be writing from, oldest first, and `written` at the end of each. */
+  private held: Buffer[] = [];
+  private heldEnds: number[] = [];
+  /** Buffers the socket finished with, ready for reuse. */
+  private spares: Buffer[] = [];
 
   private setBuffer(b: Buffer): void {
     this.buf = b;
@@ -101,37 +111,69 @@ export class OutboundBuffer {
 
   /**
    * Hand the queued bytes to the socket. The buffer is reused when the
-   * kernel took everything at once; otherwise the socket keeps it and a new
-   * one is started (or, when the socket was already backed up, it gets a copy).
+   * kernel took everything at once. Otherwise the socket holds on to it
+   * until written: it is remembered, and queuing continues in a buffer the
+   * socket has finished with, so a connection that stays backed up cycles
+   * through a few buffers instead of leaving one dead buffer per write for
+   * the garbage collector (V8 collects them only after tens of MiB).
    */
   flushTo(socket: ClientSocket): void {
     if (this.len === 0) return;
-    if (socket.writableLength !== 0) {
-      // The socket is backed up and keeps what it is given until the peer
-      // reads: hand it an exact-size copy rather than a mostly empty buffer,
-      // so a slow consumer holds about max_pending bytes, not twice that.
-      socket.write(Buffer.from(this.buf.subarray(0, this.len)));
-      this.len = 0;
+    this.reclaim(socket.writableLength);
+    const used = this.len;
+    const cap = this.buf.length;
+    this.len = 0;
+    this.written += used;
+    if (socket.writableLength !== 0 && used < cap / 4) {
+      // Backed up, and the buffer mostly empty: the socket would keep the
+      // whole of it for a few bytes; give it an exact copy instead, so a slow
+      // consumer holds about max_pending bytes.
+      socket.write(Buffer.from(this.buf.subarray(0, used)));
       return;
     }
-    const data = this.buf.subarray(0, this.len);
-    const cap = this.buf.length;
-    const used = this.len;
-    this.len = 0;
-    socket.write(data);
-    if (socket.writableLength !== 0) {
-      // The socket holds on to `data`: continue in a fresh buffer of the size
-      // this connection has needed, so it does not regrow from scratch.
-      this.setBuffer(cap > SHRINK_ABOVE && used < cap / 8 ? EMPTY : Buffer.allocUnsafe(cap));
-    } else if (cap > SHRINK_ABOVE && used < cap / 8) {
-      this.setBuffer(EMPTY);
+    socket.write(this.buf.subarray(0, used));
+    if (socket.writableLength === 0) {
+      if (cap > SHRINK_ABOVE && used < cap / 8) this.setBuffer(EMPTY);
+      return;
     }
+    this.held.push(this.buf);
+    this.heldEnds.push(this.written);
+    const spare = this.spares.pop();
+    this.setBuffer(cap > SHRINK_ABOVE && used < cap / 8 ? EMPTY : spare !== undefined && spare.length >= cap ? spare : Buffer.allocUnsafe(cap));
+  }
+
+  /**
+   * Take back the held buffers the socket is done with. Writes complete in
+   * order, and the socket's queue (`writableLength`) counts at least the
+   * bytes of ours it still holds (other writes and framing only add to it),
+   * so everything up to `written - writableLength` is free.
+   */
+  private reclaim(writableLength: number): void {
+    const done = this.written - writableLength;
+    while (this.held.length !== 0 && this.heldEnds[0] <= done) {
+      const b = this.held.shift()!;
+      this.heldEnds.shift();
+      if (this.spares.length < MAX_SPARES) this.spares.push(b);
+    }
+  }
+
+  /**
+   * The connection now writes to another stream (TLS over the socket): what
+   * the old one holds is never taken back, and counting starts again.
+   */
+  switchedSocket(): void {
+    this.held = [];
+    this.heldEnds = [];
+    this.written = 0;
   }
 
   /** Forget anything queued (connection closing without flush). */
   clear(): void {
     this.len = 0;
     this.setBuffer(EMPTY);
+    this.held = [];
+    this.heldEnds = [];
+    this.spares = [];
   }
 }
 

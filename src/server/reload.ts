@@ -47,12 +47,13 @@ function checkNoAuthUser(cur: Options, next: Options): string | undefined {
 
 /**
  * JetStream settings: Go refuses limit and store-directory changes with these
- * texts. Turning JetStream on or off on reload (Go can) is refused too.
+ * texts while JetStream stays on; turning it on or off is applied (after the
+ * fields, as Go's applyOptions does: "Restarting JetStream" and the banner, or
+ * the shutdown lines).
  */
 function checkJetStream(cur: Options, next: Options): string | undefined {
   const a = jetStreamSettings(cur);
   const b = jetStreamSettings(next);
-  if ((a === null) !== (b === null)) return `config reload not supported for JetStream: old=${a !== null}, new=${b !== null}`;
   if (a === null || b === null) return undefined;
   if (a.storeDir !== b.storeDir) return "config reload not supported for jetstream storage directory";
   if (a.maxMemory !== b.maxMemory || a.maxStore !== b.maxStore) {
@@ -90,7 +91,7 @@ const FIELDS: Field[] = [
     },
   },
   { key: "noAuthUser", go: "NoAuthUser", check: checkNoAuthUser },
-  { key: "jetstream", go: "JetStream", check: checkJetStream },
+  { key: "jetstream", go: "JetStream", check: checkJetStream, apply: (s, n) => (jetStreamSettings(n) !== null !== s.jetStreamEnabled ? "Reloaded: JetStream" : undefined) },
   { key: "storeDir", go: "StoreDir", check: checkJetStream },
   { key: "username", go: "Username", apply: () => "Reloaded: authorization username" },
   { key: "password", go: "Password", apply: () => "Reloaded: authorization password" },
@@ -188,6 +189,7 @@ function diff(cur: Options, next: Options): Field[] | string {
     if (f.check) {
       const err = f.check(cur, next);
       if (err) return err;
+      if (f.apply) changed.push(f);
       continue;
     }
     if (!f.apply) return `config reload not supported for ${f.go}: old=${formatValue(cur[key], !!f.duration)}, new=${formatValue(next[key], !!f.duration)}`;
@@ -207,6 +209,13 @@ export function applyReload(server: Server, next: Options): string {
   const curCmp: Options = { ...cur, port: cur.port === 0 ? server.port : cur.port };
   const changes = diff(curCmp, next);
   if (typeof changes === "string") return changes;
+  // JetStream configured but not running (it failed to start): Go tries again on every reload.
+  const wantJetStream = jetStreamSettings(next) !== null;
+  const jetStreamField = BY_KEY.get("jetstream")!;
+  if (wantJetStream && !server.jetStreamEnabled && !changes.includes(jetStreamField)) {
+    const after = changes.findIndex((f) => FIELDS.indexOf(f) > FIELDS.indexOf(jetStreamField));
+    changes.splice(after < 0 ? changes.length : after, 0, jetStreamField);
+  }
   const err = validateOptions(next);
   if (err) return err;
   if (next.port === 0) next.port = curCmp.port;
@@ -222,9 +231,34 @@ export function applyReload(server: Server, next: Options): string {
   if (logging) server.logger.configure(next);
   // Go re-checks every client's credentials and permissions on each reload.
   server.reloadAuthorization();
-  server.configLoadTime = new Date();
-  server.logger.notice("Reloaded server configuration");
+  const finish = () => {
+    for (const x of server.extraListeners) x.reloaded?.();
+    server.configLoadTime = new Date();
+    server.logger.notice("Reloaded server configuration");
+  };
+  if (wantJetStream !== server.jetStreamEnabled) void toggleJetStream(server, wantJetStream).then(finish);
+  else finish();
   return "";
+}
+
+/** Go's DisableJetStream / restartJetStream on reload; a start that fails leaves JetStream off with Go's warning. */
+async function toggleJetStream(server: Server, on: boolean): Promise<void> {
+  const running = server.extraListener("jetstream");
+  if (!on) {
+    if (running === undefined) return;
+    server.extraListeners.splice(server.extraListeners.indexOf(running), 1);
+    await running.close();
+    return;
+  }
+  if (running !== undefined || server.jetStreamStarter === null) return;
+  server.logger.notice("Restarting JetStream");
+  try {
+    const js = await server.jetStreamStarter();
+    // First, as at startup: /varz and /jsz find it there.
+    if (js !== null) server.extraListeners.unshift(js);
+  } catch (e) {
+    server.logger.warn(`Can't start JetStream: ${(e as Error).message}`);
+  }
 }
 
 /** New TLS settings (and re-read certificate files) apply to connections made from now on. */

@@ -78,6 +78,11 @@ export class Server implements InternalRouting {
   shuttingDown = false;
   /** Set by the JetStream layer once it is enabled (INFO `jetstream`). */
   jetStreamEnabled = false;
+  /**
+   * Starts the JetStream engine from the current options (a reload turning it on); set by the
+   * composition root, so server/ never imports jetstream/. Resolves null when it stays off.
+   */
+  jetStreamStarter: (() => Promise<ExtraListener | null>) | null = null;
 
   private listener: TcpServer | null = null;
   private nextCid = 1;
@@ -154,6 +159,7 @@ export class Server implements InternalRouting {
       createInternalClient: (a: JwtAccount) => this.createInternalClient(a.account, "$SYS"),
       serverInfo: () => this.eventServerInfo(),
       newCallout: (cfg: AuthCalloutConfig) => new AuthCallout(cfg, this.calloutHost(cfg.xkey !== "" ? this.curveKey : null)),
+      claimsChanged: (a: Account) => this.accounts.claimsChanged(a),
       clientsOf: (a: JwtAccount): JwtClient[] => [...a.account.clients].sort((x, y) => x.start.getTime() - y.start.getTime()),
     };
   }

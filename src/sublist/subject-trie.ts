@@ -86,6 +86,8 @@ export class SubjectTrie<S extends TrieSubscription> {
   private prefixFirstChar = -1;
   private lastRoute: PrefixRoute<S> | null = null;
   private generation = 0;
+  /** Told the subject of each subscription inserted or removed (SUB/UNSUB only, never per message). */
+  private watchers: ((subject: string) => void)[] | null = null;
 
   constructor(useCache = true) {
     this.cache = useCache ? new Map() : null;
@@ -93,6 +95,22 @@ export class SubjectTrie<S extends TrieSubscription> {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Calls `fn` with the subject of every subscription inserted or removed from now on; returns the way to stop. */
+  watch(fn: (subject: string) => void): () => void {
+    (this.watchers ??= []).push(fn);
+    return () => {
+      const list = this.watchers;
+      if (list === null) return;
+      const at = list.indexOf(fn);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) this.watchers = null;
+    };
+  }
+
+  private changed(subject: string): void {
+    for (const fn of [...this.watchers!]) fn(subject);
   }
 
   insert(sub: S): void {
@@ -130,6 +148,7 @@ export class SubjectTrie<S extends TrieSubscription> {
     this.count++;
     this.inserts++;
     this.invalidate(sub.subject);
+    if (this.watchers !== null) this.changed(sub.subject);
   }
 
   /** Remove a subscription; returns false if it was not present. */
@@ -166,6 +185,7 @@ export class SubjectTrie<S extends TrieSubscription> {
       else lv.nodes.delete(token);
     }
     this.invalidate(sub.subject);
+    if (this.watchers !== null) this.changed(sub.subject);
     return true;
   }
 

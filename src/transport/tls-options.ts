@@ -115,7 +115,7 @@ function goKeyPairError(e: Error): string {
  * configuration: "" or Go's error text. Builds (and caches) the contexts.
  */
 export function checkTlsOptions(o: Options): string {
-  const blocks = [o.tls, o.websocket.tls].filter((t): t is TlsOptions => t !== null);
+  const blocks = [o.tls, o.websocket.tls, o.accountResolverTls].filter((t): t is TlsOptions => t !== null);
   for (const t of blocks) {
     try {
       secureContextFor(t);

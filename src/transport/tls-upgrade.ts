@@ -127,6 +127,7 @@ class ClientTlsFlow {
     const t = new TLSSocket(raw, { isServer: true, secureContext, requestCert: tls.verify, rejectUnauthorized: tls.verify });
     // From here on closing the connection closes the TLS stream (and the socket under it).
     conn.socket = t;
+    conn.outbound.switchedSocket();
     let done = false;
     const fail = (why: string) => {
       if (done) return;

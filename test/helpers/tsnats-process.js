@@ -128,7 +128,7 @@ export async function startTsnats(args, { dir = ROOT, cwd = dir, env = process.e
   if (ready) {
     try {
       await Promise.race([
-        p.waitLog("Server is ready", 5000),
+        p.waitLog("Server is ready", 20000),
         p.exited.then((e) => {
           throw new Error(`tsnats exited (${e.code ?? e.signal}) before ready:\n${p.log}`);
         }),

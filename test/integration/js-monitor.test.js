@@ -27,6 +27,11 @@ describe("JetStream monitoring", { timeout: 30_000 }, () => {
     await server?.shutdown();
   });
 
+  test("/accountz shows jetstream_enabled for an account with JetStream", async () => {
+    const a = await getJson(server, "/accountz?acc=$G");
+    assert.equal(a.account_detail.jetstream_enabled, true);
+  });
+
   test("/jsz reports config, usage and per-account / per-stream detail", async () => {
     const j = await getJson(server, "/jsz");
     assert.equal(j.disabled, undefined);

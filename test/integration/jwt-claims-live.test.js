@@ -2,7 +2,8 @@
 // a removed or re-scoped signing key closes the users it issued, an
 // account JWT that expires closes its clients with "Account Authentication
 // Expired", a cache resolver keeps what it fetched (bounded), and an
-// operator given as a decorated JWT file. Also bad creds: a user JWT with a
+// operator given as a decorated JWT file, pushed payload/subscription
+// limits enforced on live connections. Also bad creds: a user JWT with a
 // seed that does not match is refused.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -44,12 +45,13 @@ describe("live claim changes", () => {
 
   test("an account JWT that expires closes its clients with 'Account Authentication Expired'", T, async () => {
     const op = await makeOperator();
-    const A = await makeAccount(op, "A", { limits: UNLIMITED }, { encoding: { exp: Math.floor(Date.now() / 1000) + 2 } });
+    // Seconds of margin: the account must still be valid when the client connects on a loaded machine.
+    const A = await makeAccount(op, "A", { limits: UNLIMITED }, { encoding: { exp: Math.floor(Date.now() / 1000) + 4 } });
     const s = await startServer(memoryOptions(op, [A]));
     try {
       const nc = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(A, "u")).creds) });
       await nc.flush();
-      const err = await withTimeout(nc.closed(), 5000, "account expired");
+      const err = await withTimeout(nc.closed(), 8000, "account expired");
       assert.match(String(err?.message ?? err), /Account Authentication Expired/i);
     } finally {
       await s.shutdown();
@@ -243,6 +245,32 @@ test("resolver_pinned_accounts: only listed accounts (and the system account) ma
     const sys = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator(await sysCreds(op)) });
     await assert.rejects(connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator((await makeUser(B, "b")).creds) }), /Authorization Violation/);
     await Promise.all([a.close(), sys.close()]);
+  } finally {
+    await s.shutdown();
+  }
+});
+
+test("pushed account limits act on live connections: payload and subscriptions, with Go's errors", T, async () => {
+  const op = await makeOperator();
+  const A = await makeAccount(op, "A", { limits: UNLIMITED });
+  const s = await startServer(memoryOptions(op, [A]));
+  try {
+    const sys = await connect({ servers: s.url, authenticator: credsAuthenticator(await sysCreds(op)) });
+    const u = await makeUser(A, "u");
+    const big = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator(u.creds) });
+    const many = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator(u.creds) });
+    for (let i = 0; i < 3; i++) many.subscribe(`s.${i}`);
+    await Promise.all([big.flush(), many.flush()]);
+    const bigClosed = big.closed();
+    const manyClosed = many.closed();
+    const A2 = await makeAccount(op, "A", { limits: { ...UNLIMITED, payload: 10, subs: 2 } }, { kp: A.kp });
+    assert.equal(json(await sys.request(`$SYS.REQ.ACCOUNT.${A.id}.CLAIMS.UPDATE`, A2.jwt)).data.message, "jwt updated");
+    // Over the new subscription limit already: closed as Go's applyAccountLimits does.
+    assert.match(String((await withTimeout(manyClosed, 3000, "over subs"))?.message), /maximum subscriptions exceeded/i);
+    // The connection's INFO still says the old max_payload; the server enforces the new one.
+    big.protocol.sendCommand(`PUB p 11\r\n${"x".repeat(11)}\r\n`);
+    assert.match(String((await withTimeout(bigClosed, 3000, "over payload"))?.message), /maximum payload/i);
+    await sys.close();
   } finally {
     await s.shutdown();
   }

@@ -95,11 +95,17 @@ describe("full nats-resolver", () => {
     await nc.flush();
     const closed = nc.closed();
     const sys = await client(sysUser);
+    const events = [];
+    sys.subscribe(`$SYS.ACCOUNT.${B.id}.DISCONNECT`, { callback: (_e, m) => events.push(json(m)) });
+    await sys.flush();
     const B2 = await makeAccount(op, "B", { limits: UNLIMITED, revocations: { [victim.kp.getPublicKey()]: now() + 1 } }, { kp: B.kp });
     const r = json(await sys.request(`$SYS.REQ.ACCOUNT.${B.id}.CLAIMS.UPDATE`, B2.jwt, { timeout: 2000 }));
     assert.equal(r.data.message, "jwt updated");
     const err = await withTimeout(closed, 3000, "revoked client closed");
     assert.match(String(err?.message ?? err), /User Authentication Revoked/i);
+    await waitUntil(() => events.length > 0, 2000, "disconnect event");
+    assert.equal(events[0].reason, "Credentials Revoked");
+    assert.equal(events[0].client.user, victim.kp.getPublicKey());
     await assert.rejects(client(victim), /Authorization Violation/);
   });
 

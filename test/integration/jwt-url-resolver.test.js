@@ -2,10 +2,13 @@
 // by a tiny node:http server on 127.0.0.1: accounts are fetched on first
 // use and verified; a 404, junk, an untrusted JWT, or a server that hangs
 // past the fetch timeout refuse the client with Authorization Violation,
-// nothing unverified is kept, and a later good answer is used.
+// nothing unverified is kept, and a later good answer is used. Over HTTPS
+// the account server is verified with `resolver_tls`.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
 import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import { createOperator } from "@nats-io/nkeys";
 import { startServer } from "../helpers/server.js";
@@ -106,6 +109,56 @@ describe("URL account resolver", () => {
       assert.deepEqual(loadConfigFile(f).options.accountResolver, { type: "url", url: base });
       fs.writeFileSync(f, `operator: ${op.jwt}\nresolver: NOPE\n`);
       assert.throws(() => loadConfigFile(f), /error parsing account resolver, should be MEM or {2}URL\("url"\) or a map containing dir and type state=\[FULL\|CACHE\]\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("URL account resolver over HTTPS (resolver_tls)", { skip: !haveOpenssl() && "openssl missing" }, () => {
+  let op, certs, https, base;
+  before(async () => {
+    op = await makeOperator();
+    certs = makeCerts();
+    https = createHttpsServer({ cert: fs.readFileSync(certs.server.cert), key: fs.readFileSync(certs.server.key) }, (req, res) => {
+      const id = req.url.split("/").pop();
+      if (id === "") return res.end("");
+      if (id === op.sys.getPublicKey()) return res.end(op.sysJwt);
+      res.writeHead(404).end();
+    });
+    await new Promise((r) => https.listen(0, "127.0.0.1", r));
+    base = `https://127.0.0.1:${https.address().port}/jwt/v1/accounts/`;
+  });
+  after(async () => {
+    https?.closeAllConnections();
+    await new Promise((r) => https.close(r));
+    removeCerts(certs);
+  });
+
+  test("the account server's certificate is verified with resolver_tls ca_file; without it Go's x509 error stops the start", T, async () => {
+    const cfg = { trustedOperators: [op.jwt], systemAccount: op.sys.getPublicKey(), accountResolver: { type: "url", url: base } };
+    await assert.rejects(startServer(cfg), {
+      message: `could not fetch <"${base}">: Get "${base}": tls: failed to verify certificate: x509: certificate signed by unknown authority`,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "url-tls-"));
+    try {
+      const f = path.join(dir, "a.conf");
+      fs.writeFileSync(f, `operator: ${op.jwt}\nresolver: URL(${base})\nresolver_tls { ca_file: "${certs.ca}" }\n`);
+      const { options } = loadConfigFile(f);
+      assert.equal(options.accountResolverTls.caFile, certs.ca);
+      const s = await startServer({ ...cfg, accountResolverTls: options.accountResolverTls });
+      try {
+        const sysUser = await makeUser({ kp: op.sys, id: op.sys.getPublicKey() }, "sys");
+        const nc = await connect({ servers: s.url, reconnect: false, authenticator: credsAuthenticator(sysUser.creds) });
+        await nc.flush();
+        await nc.close();
+      } finally {
+        await s.shutdown();
+      }
+      const missing = path.join(dir, "missing.pem");
+      await assert.rejects(startServer({ ...cfg, accountResolverTls: { ...options.accountResolverTls, caFile: missing } }), {
+        message: `open ${missing}: no such file or directory`,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

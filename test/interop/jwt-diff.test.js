@@ -241,6 +241,9 @@ describe("operator mode: tsnats vs nats-server", { skip: goBin ? false : "nats-s
     const { encodeOperator } = await import("@nats-io/jwt");
     const { createOperator } = await import("@nats-io/nkeys");
     f.opNoSys = await encodeOperator("NOSYS", createOperator(), {});
+    // assert_server_version: malformed ones, and one newer than both servers.
+    f.opAssert = {};
+    for (const v of ["bad", "1.2", "2.x.1", "3.0.0"]) f.opAssert[v] = await encodeOperator("ASSERT", createOperator(), { assert_server_version: v });
     const file = path.join(tmp, "op.conf");
     fs.writeFileSync(file, `# operator\n${memoryConfig(f.op, f.accounts)}\n`);
     const { options } = loadConfigFile(file);
@@ -290,6 +293,8 @@ describe("operator mode: tsnats vs nats-server", { skip: goBin ? false : "nats-s
       ["resolver: cache with allow_delete", `operator: ${f.op.jwt}\nresolver: { type: cache, dir: "${tmp}/c", allow_delete: true }`],
       ["resolver: full with ttl", `operator: ${f.op.jwt}\nresolver: { type: full, dir: "${tmp}/c", ttl: "1h" }`],
       ["URL resolver nobody answers", `operator: ${f.op.jwt}\nresolver: URL(http://127.0.0.1:1/jwt/v1/accounts/)`],
+      ["operator with accounts", `operator: ${f.op.jwt}\nresolver: MEMORY\naccounts { X: {} }`],
+      ...["bad", "1.2", "2.x.1", "3.0.0"].map((v) => [`assert_server_version ${v}`, `operator: ${f.opAssert[v]}\nresolver: MEMORY`]),
       ["URL resolver with preloads", `operator: ${f.op.jwt}\nresolver: URL(http://127.0.0.1:1/jwt/v1/accounts/)\nresolver_preload { ${f.A.id}: ${f.A.jwt} }`],
     ];
     test("same exit code and message", { timeout: 60000 }, async (t) => {

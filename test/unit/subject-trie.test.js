@@ -1,5 +1,5 @@
 // SubjectTrie: insert/remove/match with `*` and `>`, queue groups, the match
-// cache and its invalidation, many subscribers, pruning, stats.
+// cache and its invalidation, many subscribers, pruning, stats, watchers.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { SubjectTrie, subjectMatches, subjectHasWildcard } from "../../dist/sublist/subject-trie.js";
@@ -399,4 +399,21 @@ describe("prefix routes", () => {
     for (let i = 0; i < 600; i++) assert.deepEqual(t.match(`$JS.ACK.S.C.1.${i}.1.1.1`).psubs, [ack]);
     assert.ok(t.stats().numCache > 1, "cached again one by one (a sample of them, past the admission window)");
   });
+});
+
+test("watch: told the subject of each real insert and remove, until stopped", () => {
+  const t = new SubjectTrie(true);
+  const seen = [];
+  const stop = t.watch((s) => seen.push(s));
+  const a = sub("a.b");
+  const q = sub("a.*", "g");
+  t.insert(a);
+  t.insert(a); // already there: no change
+  t.insert(q);
+  t.match("a.b");
+  t.remove(a);
+  t.remove(a); // not there: no change
+  stop();
+  t.remove(q);
+  assert.deepEqual(seen, ["a.b", "a.*", "a.b"]);
 });

@@ -56,6 +56,8 @@ function activationProblem(token: string, imp: Import, importer: JwtAccount, exp
   }
   const dates = checkDates(act);
   if (dates !== "") return dates;
+  // Go's checkActivation: an activation is over at its expiry second (not after it, as other claims).
+  if ((act.exp ?? 0) > 0 && act.exp! <= Math.floor(Date.now() / 1000)) return "activation expired";
   if (act.sub !== importer.id) return "activation is not for this account";
   const issuer = act.nats.issuer_account || act.iss;
   if (issuer !== exporter.id || !exporter.issuerScope(act.iss).known) return "activation not issued by the exporting account";
@@ -70,11 +72,20 @@ function activationProblem(token: string, imp: Import, importer: JwtAccount, exp
 /**
  * Rebuild the account's imports against the exporters' current tables.
  * `exporterOf` gives a verified exporter account (undefined when it could
- * not be fetched); `readd` puts the system imports back.
+ * not be fetched); `readd` puts the system imports back. The earliest
+ * expiry (unix seconds) of the activation tokens admitted is returned (0 =
+ * none): the imports must be rebuilt then, as Go's activation timer does.
  */
-export function applyImports(a: JwtAccount, exporterOf: (id: string) => JwtAccount | undefined, readd: () => void, log: { debug(m: string): void; error(m: string): void }): void {
+export function applyImports(a: JwtAccount, exporterOf: (id: string) => JwtAccount | undefined, readd: () => void, log: { debug(m: string): void; error(m: string): void }): number {
   clearImports(a.account);
   readd();
+  // Approvals by activation are re-earned below; an expired or removed token loses its approval.
+  for (const imp of importsOf(a)) {
+    const exporter = exporterOf(imp.account);
+    if (!exporter) continue;
+    for (const table of [exporter.account.serviceExports, exporter.account.streamExports]) for (const e of table.values()) e.auth.approved?.delete(a.id);
+  }
+  let nextExpiry = 0;
   for (const imp of importsOf(a)) {
     const exporter = exporterOf(imp.account);
     if (!exporter) {
@@ -87,6 +98,8 @@ export function applyImports(a: JwtAccount, exporterOf: (id: string) => JwtAccou
         log.debug(`Error adding ${imp.type === "service" ? "service" : "stream"} import to account [${a.id}]: activation token not valid: ${problem}`);
         continue;
       }
+      const exp = activationExpiry(imp.token);
+      if (exp > 0 && (nextExpiry === 0 || exp < nextExpiry)) nextExpiry = exp;
       const table = imp.type === "service" ? exporter.account.serviceExports : exporter.account.streamExports;
       for (const e of table.values()) if (e.auth.approved !== null && isSubsetMatch(imp.subject, e.subject)) e.auth.approved.add(a.id);
     }
@@ -100,5 +113,14 @@ export function applyImports(a: JwtAccount, exporterOf: (id: string) => JwtAccou
       err = addStreamImport(a.account, exporter.account, imp.subject, imp.to ?? "", "");
     }
     if (err) log.debug(`Error adding ${imp.type === "service" ? "service" : "stream"} import to account [${a.id}]: ${err}`);
+  }
+  return nextExpiry;
+}
+
+function activationExpiry(token: string): number {
+  try {
+    return decodeClaims<ActivationClaims>(token, "activation").exp ?? 0;
+  } catch {
+    return 0;
   }
 }

@@ -9,6 +9,7 @@ import { SubjectMapping } from "../../accounts/subject-mapping.js";
 import type { Permissions } from "../model.js";
 import { signingKeysOf, type AccountClaims, type SigningScope } from "./decode.js";
 import { permissionsFromJwt } from "./user-rules.js";
+import { jetStreamTiersOf } from "./jetstream-limits.js";
 
 /** -1 = unlimited (the JWT's NoLimit). */
 export interface AccountConnLimits {
@@ -29,6 +30,8 @@ export class JwtAccount {
   limits: AccountConnLimits = { ...UNLIMITED };
   defaultPermissions: Permissions | null = null;
   expiryTimer: NodeJS.Timeout | null = null;
+  /** Fires when the first activation token of an import expires (imports are rebuilt then). */
+  activationTimer: NodeJS.Timeout | null = null;
   /** Deleted from the resolver: no new connections (Go sets every limit to 0). */
   disabled = false;
 
@@ -75,6 +78,7 @@ export class JwtAccount {
     this.defaultPermissions = permissionsFromJwt((claims.nats.default_permissions ?? {}) as never);
     this.account.mappings = mappingsOf(claims);
     this.account.limits = { maxConnections: this.limits.conn, maxSubscriptions: this.limits.subs, maxPayload: this.limits.payload, maxLeafnodes: this.limits.leaf };
+    this.account.jwtJetStream = jetStreamTiersOf(claims);
     this.disabled = false;
     this.account.updated = new Date();
     return altered;
@@ -99,6 +103,7 @@ export class JwtAccount {
     this.disabled = true;
     this.limits = { conn: 0, subs: 0, payload: 0, leaf: 0, disallowBearer: this.limits.disallowBearer };
     this.account.limits = { maxConnections: 0, maxSubscriptions: 0, maxPayload: 0, maxLeafnodes: 0 };
+    this.account.jwtJetStream = null;
   }
 }
 

@@ -2,15 +2,14 @@
 // Go's unsharded DirJWTStore layout), `full` (every JWT, updates pushed by
 // operators, optional delete) or `cache` (at most `limit` fetched JWTs).
 // It answers the $SYS claims services with Go's replies: CLAIMS.UPDATE
-// (plain and per account), ACCOUNT.<id>.CLAIMS.LOOKUP, CLAIMS.LIST and
-// CLAIMS.DELETE. A JWT is written only after it decoded and validated;
+// (plain and per account), CLAIMS.LIST and CLAIMS.DELETE, and for `full`
+// ACCOUNT.<id>.CLAIMS.LOOKUP and the CLAIMS.PACK sync. A JWT is written only after it decoded and validated;
 // what the directory holds is verified again by whoever reads it.
 
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { InternalClient } from "../../server/internal-client.js";
 import type { Subscription } from "../../server/subscription.js";
 import { decodeClaims, type AccountClaims, type GenericClaims } from "./decode.js";
+import { DirJwtStore } from "./jwt-dir-store.js";
 import { isAccountKey, type ResolverConfig } from "./options.js";
 import { DEFAULT_ACCOUNT_FETCH_TIMEOUT, type AccountResolver } from "./resolver.js";
 
@@ -30,6 +29,10 @@ export interface ResolverHost {
   /** A stored account JWT changed: update the live account, if there is one. */
   accountChanged(account: string, jwt: string): void;
   accountDeleted(account: string): void;
+  /** The server has this account in use (cache updates only apply to those). */
+  isLoaded(account: string): boolean;
+  /** The JWT is the account's, issued by a trusted operator key and valid (merged JWTs are checked). */
+  verified(account: string, jwt: string): boolean;
 }
 
 const UPDATE_OLD = "$SYS.ACCOUNT.*.CLAIMS.UPDATE";
@@ -38,35 +41,32 @@ const CLAIMS_UPDATE = "$SYS.REQ.CLAIMS.UPDATE";
 const LOOKUP = "$SYS.REQ.ACCOUNT.*.CLAIMS.LOOKUP";
 const LIST = "$SYS.REQ.CLAIMS.LIST";
 const DELETE = "$SYS.REQ.CLAIMS.DELETE";
+const PACK = "$SYS.REQ.CLAIMS.PACK";
 
 type DirConfig = Extract<ResolverConfig, { type: "full" | "cache" }>;
 
 export class NatsResolver implements AccountResolver {
   readonly kind: "full" | "cache";
+  readonly jwts: DirJwtStore;
   private host: ResolverHost | null = null;
   private readonly subs: Subscription[] = [];
-  /** Cache mode: stored accounts, least recently used first. */
-  private readonly lru: string[] = [];
+  private syncTimer: NodeJS.Timeout | null = null;
   private inboxSeq = 0;
 
   constructor(private readonly cfg: DirConfig) {
     this.kind = cfg.type;
-    mkdirSync(cfg.dir, { recursive: true });
-    if (cfg.type === "cache") for (const f of readdirSync(cfg.dir)) if (f.endsWith(".jwt")) this.lru.push(f.slice(0, -4));
-  }
-
-  private path(account: string): string {
-    return join(this.cfg.dir, `${account}.jwt`);
+    const full = cfg.type === "full";
+    this.jwts = new DirJwtStore(cfg.dir, {
+      limit: cfg.limit > 0 ? cfg.limit : Infinity,
+      evictOnLimit: !full,
+      ttl: full ? 0 : cfg.ttl,
+      deleteMode: full ? (!cfg.allowDelete ? "none" : cfg.hardDelete ? "hard" : "rename") : "hard",
+    });
   }
 
   /** The stored JWT, or "" when there is none. */
   load(account: string): string {
-    if (!isAccountKey(account)) return "";
-    try {
-      return readFileSync(this.path(account), "utf8");
-    } catch {
-      return "";
-    }
+    return this.jwts.load(account);
   }
 
   /**
@@ -74,21 +74,12 @@ export class NatsResolver implements AccountResolver {
    * name is not an account key (garbage dropped into the directory) are not listed.
    */
   list(): string[] {
-    let names: string[] = [];
-    try {
-      names = readdirSync(this.cfg.dir);
-    } catch {
-      return [];
-    }
-    return names.filter((f) => f.endsWith(".jwt") && isAccountKey(f.slice(0, -4))).map((f) => f.slice(0, -4)).sort();
+    return this.jwts.list();
   }
 
   async fetch(account: string): Promise<string> {
     const local = this.load(account);
-    if (local !== "") {
-      this.touch(account);
-      return local;
-    }
+    if (local !== "") return local;
     return this.lookupRemote(account);
   }
 
@@ -115,38 +106,9 @@ export class NatsResolver implements AccountResolver {
     });
   }
 
-  /** Keep a fetched JWT unless the stored one is newer (Go's saveIfNewer). */
+  /** Keep a fetched (and verified) JWT unless the stored one is newer (Go's saveIfNewer). */
   store(account: string, jwt: string): void {
-    const existing = this.load(account);
-    if (existing !== "") {
-      try {
-        const old = decodeClaims<GenericClaims>(existing, "generic");
-        const neu = decodeClaims<GenericClaims>(jwt, "generic");
-        if (old.jti === neu.jti || old.iat > neu.iat) return;
-      } catch {
-        // An undecodable stored file is replaced.
-      }
-    }
-    this.write(account, jwt);
-  }
-
-  private write(account: string, jwt: string): boolean {
-    if (this.load(account) === jwt) return false;
-    if (this.kind === "cache" && !this.lru.includes(account) && this.lru.length >= this.cfg.limit) {
-      const evict = this.lru.shift()!;
-      rmSync(this.path(evict), { force: true });
-    }
-    if (this.kind === "full" && this.list().length >= this.cfg.limit && this.load(account) === "") throw new Error("jwt store is full");
-    writeFileSync(this.path(account), jwt, { mode: 0o644 });
-    this.touch(account);
-    return true;
-  }
-
-  private touch(account: string): void {
-    if (this.kind !== "cache") return;
-    const i = this.lru.indexOf(account);
-    if (i >= 0) this.lru.splice(i, 1);
-    this.lru.push(account);
+    this.jwts.saveIfNewer(account, jwt);
   }
 
   /** Subscribe the claims services on the system account. */
@@ -157,18 +119,42 @@ export class NatsResolver implements AccountResolver {
       this.subs.push(sys.subscribe(subj, (subject, reply, _h, data) => this.onUpdate(subject, reply, data.toString("utf8"))));
     }
     this.subs.push(sys.subscribe(CLAIMS_UPDATE, (_s, reply, _h, data) => this.onUpdate("", reply, data.toString("utf8"))));
-    this.subs.push(
-      sys.subscribe(LOOKUP, (subject, reply) => {
-        if (!reply) return;
-        const tk = subject.split(".");
-        if (tk.length !== 6) return;
-        const j = this.load(tk[3]!);
-        if (j !== "") sys.publish(reply, undefined, j);
-      }),
-    );
     this.subs.push(sys.subscribe(LIST, (_s, reply) => this.onList(reply)));
     this.subs.push(sys.subscribe(DELETE, (_s, reply, _h, data) => this.onDelete(reply, data.toString("utf8"))));
+    // Only the full resolver serves lookups and syncs (Go's cache resolver does neither).
+    if (this.cfg.type === "full") {
+      this.subs.push(sys.subscribe(LOOKUP, (subject, reply) => this.onLookup(subject, reply)));
+      this.startSync(host, this.cfg.interval);
+    }
     host.notice(this.kind === "full" ? `Managing all jwt in exclusive directory ${this.cfg.dir}` : `Managing some jwt in exclusive directory ${this.cfg.dir}`);
+  }
+
+  /** Our copy of an account's JWT; an empty answer tells the asker we have none. */
+  private onLookup(subject: string, reply: string | undefined): void {
+    if (!reply) return;
+    const tk = subject.split(".");
+    if (tk.length !== 6) return;
+    const j = this.load(tk[3]!);
+    if (j === "") this.host!.debug(`DirResolver - Could not find account ${JSON.stringify(tk[3])}`);
+    this.host!.sys.publish(reply, undefined, j);
+  }
+
+  /**
+   * Go's store sync: a queue responder on CLAIMS.PACK, and every `interval`
+   * a pack request with our store hash whose answers are merged. Without
+   * routes the only responder is this server (hashes match, nothing to merge).
+   */
+  private startSync(host: ResolverHost, interval: number): void {
+    const sys = host.sys;
+    const inbox = `$SYS._INBOX_.${sys.cid}.pack`;
+    this.subs.push(sys.subscribe(PACK, (_s, reply, _h, data) => this.onPackRequest(reply, Buffer.from(data)), "responder"));
+    this.subs.push(sys.subscribe(inbox, (_s, _r, _h, data) => this.onPackResponse(data.toString("utf8"))));
+    this.syncTimer = setInterval(() => {
+      const hash = this.jwts.hash();
+      host.debug(`DirResolver - Checking store state: ${hash.toString("hex")}`);
+      sys.publish(PACK, inbox, hash);
+    }, interval);
+    this.syncTimer.unref();
   }
 
   private respond(reply: string | undefined, account: string, message: string, err: string | null): void {
@@ -191,36 +177,86 @@ export class NatsResolver implements AccountResolver {
     host.sys.publish(reply, undefined, JSON.stringify(body));
   }
 
+  /**
+   * A pushed account JWT (per-account subject when `subject` is set, else
+   * CLAIMS.UPDATE), checked in Go's order with its texts (the cache's say
+   * "cache"; it takes updates only for accounts the server has loaded).
+   * Unlike Go, a JWT not issued by a trusted operator key is refused.
+   */
   private onUpdate(subject: string, reply: string | undefined, text: string): void {
     const host = this.host!;
+    const cache = this.kind === "cache";
+    const failed = cache ? "jwt update cache resulted in error" : "jwt update resulted in error";
     let pub = "";
     if (subject !== "") {
       const tk = subject.split(".");
       pub = tk.length === 6 ? tk[3]! : tk.length === 5 ? tk[2]! : "";
-      if (pub === "") return host.debug(`jwt update skipped due to bad subject "${subject}"`);
+      if (pub === "") return host.debug(`DirResolver - jwt update ${cache ? "cache " : ""}skipped due to bad subject "${subject}"`);
     }
     let claim: AccountClaims;
     try {
       claim = decodeClaims<AccountClaims>(text, "account");
     } catch (e) {
-      return this.respond(reply, "n/a", "jwt update resulted in error", (e as Error).message);
+      return this.respond(reply, cache && pub !== "" ? pub : "n/a", failed, (e as Error).message);
     }
     const target = pub || claim.sub;
-    if (subject === "" && claim.iss === host.operator && host.strict) return this.respond(reply, claim.sub, "jwt update resulted in error", "operator requires issuer to be a signing key");
+    const strictViolation = claim.iss === host.operator && host.strict;
     const invalid = validateAccount(claim);
-    if (invalid !== "") return this.respond(reply, claim.sub, "jwt validation failed", invalid);
-    if (pub !== "" && claim.sub !== pub) return this.respond(reply, pub, "jwt update resulted in error", "subject does not match jwt content");
-    if (pub !== "" && claim.iss === host.operator && host.strict) return this.respond(reply, pub, "jwt update resulted in error", "operator requires issuer to be a signing key");
-    if (!host.operatorKeys.has(claim.iss)) return this.respond(reply, target, "jwt update resulted in error", "not trusted");
-    if (this.kind === "cache" && this.load(target) === "") return this.respond(reply, target, "jwt update cache skipped", null);
+    if (cache) {
+      if (pub !== "" && claim.sub !== pub) return this.respond(reply, pub, failed, "subject does not match jwt content");
+      if (strictViolation) return this.respond(reply, target, failed, "operator requires issuer to be a signing key");
+      if (!host.isLoaded(target)) return this.respond(reply, target, "jwt update cache skipped", null);
+      if (invalid !== "") return this.respond(reply, claim.sub, "jwt update cache validation failed", invalid);
+    } else {
+      if (pub === "" && strictViolation) return this.respond(reply, claim.sub, failed, "operator requires issuer to be a signing key");
+      if (invalid !== "") return this.respond(reply, claim.sub, "jwt validation failed", invalid);
+      if (pub !== "" && claim.sub !== pub) return this.respond(reply, pub, failed, "subject does not match jwt content");
+      if (pub !== "" && strictViolation) return this.respond(reply, pub, failed, "operator requires issuer to be a signing key");
+    }
+    if (!host.operatorKeys.has(claim.iss)) return this.respond(reply, target, failed, "not trusted");
     let changed: boolean;
     try {
-      changed = this.write(target, text);
+      changed = this.jwts.save(target, text);
     } catch (e) {
-      return this.respond(reply, target, "jwt update resulted in error", (e as Error).message);
+      return this.respond(reply, target, failed, (e as Error).message);
     }
     if (changed) host.accountChanged(target, text);
-    this.respond(reply, target, "jwt updated", null);
+    this.respond(reply, target, cache ? "jwt updated cache" : "jwt updated", null);
+  }
+
+  /** CLAIMS.PACK from a peer (or our own sync): nothing new when the hashes match, else every JWT, one a message, then an empty one. */
+  private onPackRequest(reply: string | undefined, theirHash: Buffer): void {
+    if (!reply) return;
+    const host = this.host!;
+    const ours = this.jwts.hash();
+    if (theirHash.equals(ours)) {
+      host.sys.publish(reply, undefined, "");
+      return host.debug(`DirResolver - Pack request matches hash ${ours.toString("hex")}`);
+    }
+    for (const line of this.jwts.pack()) host.sys.publish(reply, undefined, line);
+    host.debug(`DirResolver - Pack request hash ${theirHash.toString("hex")} - finished responding with hash ${ours.toString("hex")}`);
+    host.sys.publish(reply, undefined, "");
+  }
+
+  /** A pack message answering our sync: merge what is verified and newer (Go's Merge, without trusting the peer). */
+  private onPackResponse(text: string): void {
+    const host = this.host!;
+    const before = this.jwts.hash().toString("hex");
+    if (text === "") return host.debug(`DirResolver - Merging finished and resulting in: ${before}`);
+    try {
+      for (const line of text.split("\n")) {
+        if (line === "") continue;
+        const parts = line.split("|");
+        if (parts.length !== 2) throw new Error(`line in package didn't contain 2 entries: ${JSON.stringify(line)}`);
+        const [account, jwt] = parts as [string, string];
+        if (!isAccountKey(account)) throw new Error("key to merge is not a valid public account key");
+        if (!host.verified(account, jwt)) throw new Error("not trusted");
+        if (this.jwts.saveIfNewer(account, jwt)) host.accountChanged(account, jwt);
+      }
+    } catch (e) {
+      return host.error(`DirResolver - Merging resulted in error: ${(e as Error).message}`);
+    }
+    host.debug(`DirResolver - Merging succeeded and changed ${before} to ${this.jwts.hash().toString("hex")}`);
   }
 
   private onList(reply: string | undefined): void {
@@ -240,7 +276,8 @@ export class NatsResolver implements AccountResolver {
       const gk = decodeClaims<GenericClaims>(text, "generic");
       subj = gk.sub;
       const list = (gk.nats as Record<string, unknown>).accounts ?? (gk as unknown as Record<string, unknown>).accounts;
-      if (this.cfg.type !== "full" || !this.cfg.allowDelete) err = "delete must be enabled in server config";
+      // As Go: the cache may always delete (what it holds is a copy), the full resolver only with allow_delete.
+      if (this.cfg.type === "full" && !this.cfg.allowDelete) err = "delete must be enabled in server config";
       else if (gk.sub !== gk.iss) err = "not self signed";
       else if (!host.operatorKeys.has(gk.iss)) err = "not trusted";
       else if (!Array.isArray(list)) err = "malformed request";
@@ -265,10 +302,7 @@ export class NatsResolver implements AccountResolver {
     let passed = 0;
     for (const a of ids) {
       try {
-        if (statSync(this.path(a), { throwIfNoEntry: false })) {
-          renameSync(this.path(a), this.path(a) + ".deleted");
-          host.accountDeleted(a);
-        }
+        if (this.jwts.remove(a)) host.accountDeleted(a);
         passed++;
       } catch (e) {
         errs.push((e as Error).message);
@@ -281,6 +315,9 @@ export class NatsResolver implements AccountResolver {
   close(): void {
     if (this.host) for (const s of this.subs) this.host.sys.removeSub(s);
     this.subs.length = 0;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    this.syncTimer = null;
+    this.jwts.close();
   }
 }
 

@@ -80,6 +80,8 @@ export interface OperatorHost {
   clientsOf(account: JwtAccount): JwtClient[];
   /** An auth callout run in an account (the account JWT's `authorization`). */
   newCallout(cfg: AuthCalloutConfig): AuthCallout;
+  /** An account's claims were applied or withdrawn (JetStream follows its JWT limits). */
+  claimsChanged(account: Account): void;
 }
 
 const fail = (debug: string): JwtVerdict => ({ ok: false, debug });
@@ -101,9 +103,14 @@ export class OperatorAuthenticator {
     this.trustedKeys = new Set(trust.keys ?? []);
     this.pinned = pinned ? new Set([...pinned, ...(trust.systemAccount ? [trust.systemAccount] : [])]) : null;
     const r = trust.resolver;
-    this.resolver = r === null || r.type === "memory" ? new MemoryResolver() : r.type === "url" ? new UrlResolver(r.url) : new NatsResolver(r);
+    this.resolver = r === null || r.type === "memory" ? new MemoryResolver() : r.type === "url" ? new UrlResolver(r.url, trust.resolverTls) : new NatsResolver(r);
     for (const [k, j] of Object.entries(preload)) {
-      if (this.resolver instanceof NatsResolver || this.resolver instanceof MemoryResolver) this.resolver.store(k, j);
+      if (!(this.resolver instanceof NatsResolver || this.resolver instanceof MemoryResolver)) continue;
+      try {
+        this.resolver.store(k, j);
+      } catch {
+        // As Go, a preload the store refuses (over its limit, a bad key) is skipped.
+      }
     }
     this.preload = preload;
     // The system account exists from the start (its services subscribe before any JWT is fetched).
@@ -160,7 +167,10 @@ export class OperatorAuthenticator {
   close(): void {
     this.resolver.close();
     this.sysClient?.close();
-    for (const a of this.accounts.values()) if (a.expiryTimer) clearTimeout(a.expiryTimer);
+    for (const a of this.accounts.values()) {
+      if (a.expiryTimer) clearTimeout(a.expiryTimer);
+      if (a.activationTimer) clearTimeout(a.activationTimer);
+    }
   }
 
   private resolverHost(sys: InternalClient): ResolverHost {
@@ -178,6 +188,15 @@ export class OperatorAuthenticator {
       systemAccount: this.trust.systemAccount,
       accountChanged: (id, jwt) => this.updateLive(id, jwt),
       accountDeleted: (id) => this.deleteLive(id),
+      isLoaded: (id) => this.accounts.has(id),
+      verified: (id, jwt) => {
+        try {
+          this.verifyAccount(id, jwt);
+          return true;
+        } catch {
+          return false;
+        }
+      },
     };
   }
 
@@ -199,7 +218,7 @@ export class OperatorAuthenticator {
   /** The account with verified claims, fetching them through the resolver when needed. */
   lookupAccount(id: string): Promise<JwtAccount> {
     const known = this.accounts.get(id);
-    if (known?.claims && !known.disabled) return Promise.resolve(known);
+    if (known?.claims && !known.disabled) return known.expired ? this.refreshExpired(known) : Promise.resolve(known);
     let p = this.pending.get(id);
     if (p) return p;
     if (!isAccountKey(id)) return Promise.reject(new Error("will only fetch valid account keys"));
@@ -213,13 +232,9 @@ export class OperatorAuthenticator {
         // Exporters are fetched too (an import cycle finds this account's claims already applied).
         for (const imp of importsOf(a)) await this.lookupAccount(imp.account).catch(() => undefined);
         this.linkImports(a);
-        if (this.resolver.kind === "url" || this.resolver.kind === "cache") {
-          try {
-            this.resolver.store(id, jwt);
-          } catch {
-            // URL resolver: nothing to keep.
-          }
-        }
+        this.host.claimsChanged(a.account);
+        // As Go, a fetched JWT is kept by the resolver (once verified, unlike Go).
+        this.storeFetched(id, jwt);
         return a;
       })
       .finally(() => this.pending.delete(id));
@@ -227,9 +242,48 @@ export class OperatorAuthenticator {
     return p;
   }
 
+  /**
+   * Go's lookupAccount of an expired account: ask the resolver again (not
+   * within a second of the last update) and apply what it has, else the
+   * account stays expired.
+   */
+  private refreshExpired(a: JwtAccount): Promise<JwtAccount> {
+    this.host.debug(`Requested account [${a.id}] has expired`);
+    if (Date.now() - a.account.updated.getTime() < 1000) return Promise.reject(new Error("account expired"));
+    let p = this.pending.get(a.id);
+    if (p) return p;
+    p = this.resolver
+      .fetch(a.id)
+      .then((jwt) => {
+        if (jwt !== a.jwt) {
+          this.verifyAccount(a.id, jwt);
+          this.updateLive(a.id, jwt);
+          this.storeFetched(a.id, jwt);
+        }
+        if (a.expired) throw new Error("account expired");
+        return a;
+      })
+      .catch(() => {
+        throw new Error("account expired");
+      })
+      .finally(() => this.pending.delete(a.id));
+    this.pending.set(a.id, p);
+    return p;
+  }
+
+  private storeFetched(id: string, jwt: string): void {
+    try {
+      this.resolver.store(id, jwt);
+    } catch {
+      // URL resolver: nothing to keep; a full store refuses beyond its limit.
+    }
+  }
+
   /** (Re)build an account's imports against the verified exporters. */
   private linkImports(a: JwtAccount): void {
-    applyImports(
+    if (a.activationTimer) clearTimeout(a.activationTimer);
+    a.activationTimer = null;
+    const nextExpiry = applyImports(
       a,
       (id) => {
         const e = this.accounts.get(id);
@@ -238,6 +292,11 @@ export class OperatorAuthenticator {
       () => this.host.adoptAccount(a.id, a.id === this.trust.systemAccount),
       this.host,
     );
+    if (nextExpiry > 0) {
+      // At the token's expiry the import stops, as Go's activationExpired (a renewed token keeps it).
+      a.activationTimer = setTimeout(() => this.linkImports(a), Math.max(nextExpiry * 1000 - Date.now(), 0) + 5);
+      a.activationTimer.unref();
+    }
   }
 
   private applyClaims(a: JwtAccount, claims: AccountClaims, jwt: string): Set<string> {
@@ -418,6 +477,7 @@ export class OperatorAuthenticator {
     this.linkImports(a);
     // Importers of this account see its new exports.
     for (const other of this.accounts.values()) if (other !== a && other.claims && importsOf(other).some((i) => i.account === id)) this.linkImports(other);
+    this.host.claimsChanged(a.account);
     // Newest connections go first when the connection limit shrank.
     const clients = this.host.clientsOf(a).sort((x, y) => y.start.getTime() - x.start.getTime());
     const conn = a.limits.conn;
@@ -440,6 +500,7 @@ export class OperatorAuthenticator {
     if (!a) return;
     this.host.debug(`Disable account ${id} due to remove`);
     a.disable();
+    this.host.claimsChanged(a.account);
     for (const c of this.host.clientsOf(a)) c.closeForJwt("account-expired");
   }
 }

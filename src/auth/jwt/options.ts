@@ -4,14 +4,20 @@
 // the startup checks Go makes on it; the resolvers themselves live beside.
 
 import { fromPublic } from "@nats-io/nkeys";
+import type { RequestOptions } from "node:https";
+import type { TlsOptions } from "../../options.js";
+import { secureContextOptions } from "../../transport/tls-options.js";
 import type { AuthCalloutConfig } from "../callout.js";
 import { probeUrlResolver } from "./resolver.js";
+import { SERVER_VERSION } from "../../server/version.js";
 import { decodeClaims, operatorSigningKeys, type OperatorClaims } from "./decode.js";
 
 export type ResolverConfig =
   | { type: "memory" }
   | { type: "url"; url: string }
-  | { type: "full"; dir: string; allowDelete: boolean; interval: number; timeout: number; limit: number }
+  /** `limit` 0 = no limit; `interval`: ms between store syncs (CLAIMS.PACK). */
+  | { type: "full"; dir: string; allowDelete: boolean; hardDelete?: boolean; interval: number; timeout: number; limit: number }
+  /** `ttl` 0 = a JWT is kept until it expires. */
   | { type: "cache"; dir: string; ttl: number; timeout: number; limit: number };
 
 export interface OperatorOptions {
@@ -26,10 +32,12 @@ export interface OperatorOptions {
   resolverPinnedAccounts: string[] | null;
   /** `authorization { auth_callout { … } }`; null = none. */
   authCallout: AuthCalloutConfig | null;
+  /** `resolver_tls`: TLS of the URL resolver's HTTPS fetches (its ca_file is the root CA); null = Node's defaults. */
+  accountResolverTls: TlsOptions | null;
 }
 
 export function defaultOperatorOptions(): OperatorOptions {
-  return { trustedOperators: [], trustedKeys: null, accountResolver: null, resolverPreload: {}, resolverPinnedAccounts: null, authCallout: null };
+  return { trustedOperators: [], trustedKeys: null, accountResolver: null, resolverPreload: {}, resolverPinnedAccounts: null, authCallout: null, accountResolverTls: null };
 }
 
 const OPERATOR_KEY = /^O[A-Z2-7]{55}$/;
@@ -41,6 +49,8 @@ export interface TrustState {
   keys: string[] | null;
   systemAccount: string;
   resolver: ResolverConfig | null;
+  /** HTTPS options of the URL resolver (from `resolver_tls`). */
+  resolverTls: RequestOptions | null;
 }
 
 /**
@@ -48,7 +58,7 @@ export interface TrustState {
  * (account server URL, system account). Returns the trust state, or the
  * startup error text.
  */
-export function resolveTrust(o: OperatorOptions & { systemAccount: string; users: unknown[] | null; nkeys: unknown[] | null }): TrustState | string {
+export function resolveTrust(o: OperatorOptions & { systemAccount: string; users: unknown[] | null; nkeys: unknown[] | null; accounts?: unknown[] }): TrustState | string {
   return trustOf(o);
 }
 
@@ -56,7 +66,13 @@ export function resolveTrust(o: OperatorOptions & { systemAccount: string; users
 export async function probeResolver(o: Parameters<typeof resolveTrust>[0]): Promise<string> {
   const t = trustOf(o);
   if (typeof t === "string" || t.resolver?.type !== "url") return "";
-  return probeUrlResolver(t.resolver.url);
+  return probeUrlResolver(t.resolver.url, t.resolverTls);
+}
+
+/** Go's GenTLSConfig used as a client: the CA file verifies the account server, cert/key are presented. */
+function resolverTlsOf(t: TlsOptions | null): RequestOptions | null {
+  if (t === null) return null;
+  return { ...secureContextOptions(t), rejectUnauthorized: !t.insecure };
 }
 
 function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
@@ -70,6 +86,12 @@ function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
   }
   let resolver = o.accountResolver;
   let systemAccount = o.systemAccount;
+  let resolverTls: RequestOptions | null;
+  try {
+    resolverTls = resolverTlsOf(o.accountResolverTls);
+  } catch (e) {
+    return (e as Error).message;
+  }
   if (operators.length === 1) {
     const url = operators[0]!.nats.account_server_url;
     if (resolver === null) {
@@ -81,10 +103,11 @@ function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
     if (systemAccount === "") systemAccount = (operators[0]!.nats.system_account as string | undefined) ?? "";
   }
   if (operators.length === 0) {
-    if (o.trustedKeys === null) return { operators, keys: null, systemAccount, resolver };
-    return { operators, keys: [...o.trustedKeys], systemAccount, resolver };
+    if (o.trustedKeys === null) return { operators, keys: null, systemAccount, resolver, resolverTls };
+    return { operators, keys: [...o.trustedKeys], systemAccount, resolver, resolverTls };
   }
   if (resolver === null) return "operators require an account resolver to be configured";
+  if ((o.accounts?.length ?? 0) > 0) return "operators do not allow Accounts to be configured directly";
   if (resolver.type === "url" && Object.keys(o.resolverPreload).length > 0) return "resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR";
   if ((o.users !== null && o.users.length > 0) || (o.nkeys !== null && o.nkeys.length > 0)) return "operators do not allow users to be configured directly";
   if (o.trustedKeys !== null && o.trustedKeys.length > 0) return "conflicting options for 'TrustedKeys' and 'TrustedOperators'";
@@ -94,6 +117,10 @@ function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
   } else if (!operators[0]!.nats.system_account && (resolver.type === "full" || resolver.type === "cache")) {
     return "using nats based account resolver - the system account needs to be specified in configuration or the operator jwt";
   }
+  for (const op of operators) {
+    const refused = versionRefusal(op);
+    if (refused !== "") return refused;
+  }
   const keys: string[] = [];
   for (const op of operators) {
     if (!op.nats.strict_signing_key_usage) keys.push(op.sub);
@@ -101,7 +128,36 @@ function trustOf(o: Parameters<typeof resolveTrust>[0]): TrustState | string {
   }
   for (const k of keys) if (!isOperatorKey(k)) return `trusted Keys "${k}" are required to be a valid public operator nkey`;
   for (const k of o.resolverPinnedAccounts ?? []) if (!isAccountKey(k)) return `pinned account key "${k}" is not a valid public account nkey`;
-  return { operators, keys, systemAccount, resolver };
+  if (o.authCallout !== null) return "operators do not allow authorization callouts to be configured directly";
+  return { operators, keys, systemAccount, resolver, resolverTls };
+}
+
+/** The jwt library's ParseServerVersion: [major, minor, update], or its error text. */
+function parseServerVersion(v: string): number[] | string {
+  if (v === "") return [0, 0, 0];
+  const parts = v.split(".");
+  if (parts.length !== 3) return "asserted server version must be of the form <major>.<minor>.<update>";
+  const out: number[] = [];
+  for (const p of parts) {
+    if (!/^[+-]?\d+$/.test(p)) return `asserted server version cant parse ${p} to int`;
+    out.push(Number(p));
+  }
+  return out;
+}
+
+/** An operator's `assert_server_version` newer than this server refuses the start ("" = fine). */
+function versionRefusal(op: OperatorClaims): string {
+  const want = op.nats.assert_server_version;
+  if (typeof want !== "string" || want === "") return "";
+  const ours = parseServerVersion(SERVER_VERSION.split("-")[0]!) as number[];
+  const asked = parseServerVersion(want);
+  if (typeof asked === "string") return `operator ${op.sub} expects version ${want} got error instead: ${asked}`;
+  const names = ["major", "minor", "update"];
+  for (let i = 0; i < 3; i++) {
+    if (asked[i]! > ours[i]!) return `operator ${op.sub} expected ${names[i]} version ${asked[i]} > server ${names[i]} version ${ours[i]}`;
+    if (ours[i]! > asked[i]!) return "";
+  }
+  return "";
 }
 
 /** A public nkey of the given kind with a valid checksum (Go's nkeys.IsValidPublic*Key). */

@@ -5,7 +5,7 @@
 // the caller's job, so nothing here trusts what it returns.
 
 import { get as httpGet, type IncomingMessage } from "node:http";
-import { get as httpsGet } from "node:https";
+import { get as httpsGet, type RequestOptions } from "node:https";
 /** Go's default wait for an account fetch. */
 export const DEFAULT_ACCOUNT_FETCH_TIMEOUT = 1900;
 
@@ -41,7 +41,12 @@ export class UrlResolver implements AccountResolver {
   readonly kind = "url";
   private readonly base: string;
 
-  constructor(url: string, private readonly timeout = DEFAULT_ACCOUNT_FETCH_TIMEOUT) {
+  constructor(
+    url: string,
+    /** `resolver_tls` for https URLs. */
+    private readonly tls: RequestOptions | null = null,
+    private readonly timeout = DEFAULT_ACCOUNT_FETCH_TIMEOUT,
+  ) {
     this.base = url.endsWith("/") ? url : url + "/";
   }
 
@@ -73,12 +78,8 @@ export class UrlResolver implements AccountResolver {
         res.on("end", () => done(null, Buffer.concat(chunks).toString("utf8")));
         res.on("error", (e) => done(e.message));
       };
-      const get = url.startsWith("https:") ? httpsGet : httpGet;
-      const req = get(url, onResponse);
-      req.on("error", (e: NodeJS.ErrnoException & { address?: string; port?: number }) =>
-        // Go's net/http wording for the common case.
-        done(e.code === "ECONNREFUSED" ? `Get "${shown}": dial tcp ${e.address}:${e.port}: connect: connection refused` : e.message),
-      );
+      const req = url.startsWith("https:") ? httpsGet(url, this.tls ?? {}, onResponse) : httpGet(url, onResponse);
+      req.on("error", (e: NodeJS.ErrnoException & { address?: string; port?: number }) => done(goFetchError(e, shown)));
       // One deadline for connect, headers and body, as Go's http.Client Timeout.
       const timer = setTimeout(() => done(`Get "${shown}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`), this.timeout);
       timer.unref();
@@ -92,6 +93,23 @@ export class UrlResolver implements AccountResolver {
   close(): void {}
 }
 
+/** Certificate problems Go's x509 calls "signed by unknown authority". */
+const UNKNOWN_AUTHORITY = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);
+
+/** Go's net/http wording for the common fetch failures. */
+function goFetchError(e: NodeJS.ErrnoException & { address?: string; port?: number }, shown: string): string {
+  if (e.code === "ECONNREFUSED") return `Get "${shown}": dial tcp ${e.address}:${e.port}: connect: connection refused`;
+  if (e.code !== undefined && UNKNOWN_AUTHORITY.has(e.code)) return `Get "${shown}": tls: failed to verify certificate: x509: certificate signed by unknown authority`;
+  if (e.code === "CERT_HAS_EXPIRED") return `Get "${shown}": tls: failed to verify certificate: x509: certificate has expired or is not yet valid`;
+  return `Get "${shown}": ${e.message}`;
+}
+
 /** Go's redactURLString: a password in the URL is shown as xxxxx. */
 function redactUrl(u: string): string {
   return u.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:xxxxx@");
@@ -101,9 +119,9 @@ function redactUrl(u: string): string {
  * Go's start-up probe of a URL resolver ("is anyone home"): the base URL
  * must answer 200. "" when it does, else the error that stops the server.
  */
-export async function probeUrlResolver(url: string): Promise<string> {
+export async function probeUrlResolver(url: string, tls: RequestOptions | null = null): Promise<string> {
   try {
-    await new UrlResolver(url).fetch("");
+    await new UrlResolver(url, tls).fetch("");
     return "";
   } catch (e) {
     return (e as Error).message;

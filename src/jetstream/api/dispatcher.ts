@@ -10,6 +10,7 @@ import type { JetStream } from "../jetstream.js";
 import { JsApiError, jsError, type ApiError } from "./errors.js";
 import { sendApiAudit } from "../advisories.js";
 import type { InternalClient } from "../../server/internal-client.js";
+import { subjectText } from "../../protocol/subject.js";
 
 export const SYSTEM_RESPONSE_TYPE = "io.nats.jetstream.api.v1.system_response";
 
@@ -21,7 +22,7 @@ export class ApiRequest {
     readonly jsa: JsAccount,
     /** The full subject ($JS.API.…). */
     readonly subject: string,
-    /** Tokens after "$JS.API.". */
+    /** Tokens after "$JS.API.", as text (a stream named "ü" arrives as its UTF-8 bytes on the wire). */
     readonly tokens: readonly string[],
     readonly reply: string | undefined,
     readonly hdr: Buffer | null,
@@ -133,7 +134,7 @@ export class ApiDispatcher {
   }
 
   dispatch(jsa: JsAccount, subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
-    const tokens = subject.slice(API_PREFIX.length).split(".");
+    const tokens = subjectText(subject.slice(API_PREFIX.length)).split(".");
     const found = this.routes.filter((r) => matches(r.tokens, tokens));
     // Go answers nothing for a subject no handler serves (DIRECT.GET is served by the streams).
     if (found.length === 0) return;

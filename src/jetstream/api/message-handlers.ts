@@ -5,7 +5,7 @@
 import { isValidSubject } from "../../protocol/subject.js";
 import type { ApiDispatcher } from "./dispatcher.js";
 import { jsFail } from "./errors.js";
-import { boolField, intField, objectBody, strField } from "./stream-handlers.js";
+import { boolField, objectBody, strField, uintField } from "./stream-handlers.js";
 import { formatNanos } from "../time.js";
 import type { StoredMessage } from "../store/index.js";
 import { subjectText } from "../../protocol/subject.js";
@@ -24,7 +24,7 @@ export function registerMessageApi(api: ApiDispatcher): void {
   api.register("STREAM.MSG.GET.*", `${T}stream_msg_get_response`, (req) => {
     if (req.isEmpty()) throw jsFail("badRequest");
     const o = objectBody(req);
-    const seq = intField(o, "seq");
+    const seq = uintField(o, "seq");
     const last = strField(o, "last_by_subj");
     const next = strField(o, "next_by_subj");
     if ((seq > 0 && last !== "") || (seq === 0 && last === "" && next === "") || (last !== "" && next !== "")) throw jsFail("badRequest");
@@ -40,7 +40,7 @@ export function registerMessageApi(api: ApiDispatcher): void {
   api.register("STREAM.MSG.DELETE.*", `${T}stream_msg_delete_response`, (req) => {
     if (req.isEmpty()) throw jsFail("badRequest");
     const o = objectBody(req);
-    const seq = intField(o, "seq");
+    const seq = uintField(o, "seq");
     const noErase = boolField(o, "no_erase");
     const stream = req.jsa.stream(req.tokens[3] ?? "");
     if (stream.cfg.sealed) throw jsFail("streamSealed");

@@ -35,7 +35,14 @@ export function objectBody(req: ApiRequest): Obj {
 function intField(o: Obj, k: string): number {
   const v = o[k];
   if (v === undefined || v === null) return 0;
-  if (typeof v !== "number" || !Number.isInteger(v)) throw jsFail("invalidJSON");
+  if (typeof v !== "number" || !Number.isInteger(v) || Math.abs(v) >= 2 ** 63) throw jsFail("invalidJSON");
+  return v;
+}
+
+/** A Go uint64 field: negative or too large does not unmarshal. */
+function uintField(o: Obj, k: string): number {
+  const v = intField(o, k);
+  if (v < 0 || v >= 2 ** 64) throw jsFail("invalidJSON");
   return v;
 }
 
@@ -53,13 +60,13 @@ function boolField(o: Obj, k: string): boolean {
   return v;
 }
 
-export { intField, strField, boolField };
+export { intField, uintField, strField, boolField };
 
 function configFrom(req: ApiRequest) {
   const body = req.json();
   if (body === undefined) throw jsFail("invalidJSON");
-  const cfg = decodeStreamConfig(body);
-  if (cfg.name === "" && req.tokens[2]) cfg.name = req.tokens[2];
+  // JSON null decodes to Go's zero config (which then fails the name check).
+  const cfg = decodeStreamConfig(body === null ? {} : body);
   if (cfg.name !== streamToken(req)) throw jsFail("streamMismatch");
   if (/[\\/]/.test(cfg.name)) throw jsFail("streamNameContainsPathSeparators");
   return cfg;
@@ -99,7 +106,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
     const o = objectBody(req);
     const deleted = boolField(o, "deleted_details");
     const filter = strField(o, "subjects_filter");
-    const offset = intField(o, "offset");
+    const offset = Math.max(0, intField(o, "offset"));
     const stream = req.jsa.stream(streamToken(req));
     const info = stream.info({ deleted });
     const paged = { total: 0, offset: 0, limit: 0 };
@@ -127,7 +134,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
 
   api.register("STREAM.NAMES", `${T}stream_names_response`, { ...PAGED, streams: null }, (req) => {
     const o = objectBody(req);
-    const offset = intField(o, "offset");
+    const offset = Math.max(0, intField(o, "offset"));
     const filter = strField(o, "subject");
     const names = [...req.jsa.streams.values()]
       .filter((s) => matchesFilter(s.cfg.subjects, s.name, filter))
@@ -139,7 +146,7 @@ export function registerStreamApi(api: ApiDispatcher): void {
 
   api.register("STREAM.LIST", `${T}stream_list_response`, { ...PAGED, streams: [] }, (req) => {
     const o = objectBody(req);
-    const offset = intField(o, "offset");
+    const offset = Math.max(0, intField(o, "offset"));
     const filter = strField(o, "subject");
     const streams = [...req.jsa.streams.values()].filter((s) => matchesFilter(s.cfg.subjects, s.name, filter)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const page = pageOf(streams, offset, LIST_LIMIT).map((s) => s.info());
@@ -152,10 +159,11 @@ export function registerStreamApi(api: ApiDispatcher): void {
     if (stream.cfg.deny_purge) throw jsFail("streamPurgeFailed", { err: "stream purge not permitted" });
     const o = objectBody(req);
     const filter = strField(o, "filter");
-    const seq = intField(o, "seq");
-    const keep = intField(o, "keep");
+    const seq = uintField(o, "seq");
+    const keep = uintField(o, "keep");
     if (seq > 0 && keep > 0) throw jsFail("badRequest");
-    if (filter !== "" && !isValidSubject(filter)) throw jsFail("streamPurgeFailed", { err: "invalid subject" });
+    // Go does not check the filter: one that is not a subject matches nothing.
+    if (filter !== "" && !isValidSubject(filter)) return { success: true, purged: 0 };
     const purged = stream.apply({ op: "purge", req: { ...(filter ? { filter } : {}), ...(seq ? { seq } : {}), ...(keep ? { keep } : {}) } });
     return { success: true, purged };
   });

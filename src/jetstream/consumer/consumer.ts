@@ -7,6 +7,7 @@
 // API requests (api/consumer-api.ts) nor decide stream retention alone
 // (StreamConsumers asks the stream to remove messages).
 
+import { wireSubject } from "../../protocol/subject.js";
 import { parseGoDurationNs } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
 import type { ConsumerState, ConsumerStore } from "../store/types.js";
@@ -52,6 +53,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class Consumer {
   readonly name: string;
   readonly stream: string;
+  /** "<stream>.<consumer>" as it is on the wire (names may be non-ASCII), for the subjects built from them. */
+  readonly subjectNames: string;
   cfg: ConsumerConfig;
   readonly created: string;
   filters: SubjectFilters;
@@ -70,7 +73,8 @@ export class Consumer {
   ldt = 0;
   lat = 0;
   readonly delivery: Delivery;
-  private readonly ackSubjectPrefix: string;
+  /** "$JS.ACK.<stream>.<consumer>." in wire form: the ack subscription and every delivery's reply. */
+  readonly ackSubjectPrefix: string;
   private ackSub: Subscription | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   private ackTimerEnd = 0;
@@ -90,7 +94,8 @@ export class Consumer {
     this.cfg = cfg;
     this.created = created;
     this.filters = new SubjectFilters(filtersOf(cfg));
-    this.ackSubjectPrefix = ackPrefix(this.stream, name);
+    this.subjectNames = `${wireSubject(this.stream)}.${wireSubject(name)}`;
+    this.ackSubjectPrefix = ackPrefix(wireSubject(this.stream), wireSubject(name));
     this.setSampleFreq();
     if (recovered !== null) {
       this.state = recovered;

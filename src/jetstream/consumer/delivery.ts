@@ -4,14 +4,17 @@
 // allows; the oldest pull request otherwise), and publishes through the
 // stream's internal client. Owns pull requests, idle heartbeats, flow control,
 // replay pacing, rate_limit_bps and the inactivity timer. State changes go to Consumer.apply.
+// A push consumer hears of subscribers coming and going on its deliver subject
+// from interest-watch.ts (on SUB/UNSUB), and re-checks interest when it sends.
 
 import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
 import { newMessageRef, type MessageRef } from "../store/types.js";
-import { AckReplyBuilder, ackPrefix } from "./ack-reply.js";
+import { AckReplyBuilder } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
+import { watchInterest } from "./interest-watch.js";
 import { selectStartingSeq } from "./start-position.js";
 import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
 import {
@@ -40,10 +43,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 const RUN_BUDGET = 256;
 const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
-/** Interest polls of an idle push consumer: quick at first (a client subscribes right after creating it), then slower. */
-const INTEREST_POLL_FAST_MS = 5;
-const INTEREST_POLL_FAST_TRIES = 40;
-const INTEREST_POLL_MS = 100;
 
 export class Delivery {
   /** Push: the deliver subject has interest. */
@@ -62,7 +61,7 @@ export class Delivery {
   private waitTimerEnd = 0;
   private hbTimer: NodeJS.Timeout | null = null;
   private lastSend = 0;
-  private interestTimer: NodeJS.Timeout | null = null;
+  private unwatchInterest: (() => void) | null = null;
   /** Push: when the deliver subject lost its last subscriber (ms). */
   private inactiveSince = 0;
   private inactiveTimer: NodeJS.Timeout | null = null;
@@ -85,7 +84,7 @@ export class Delivery {
 
   constructor(private readonly c: Consumer) {
     this.replaying = c.cfg.replay_policy === "original";
-    this.replies = new AckReplyBuilder(ackPrefix(c.stream, c.name));
+    this.replies = new AckReplyBuilder(c.ackSubjectPrefix);
   }
 
   private get cfg(): ConsumerConfig {
@@ -98,14 +97,15 @@ export class Delivery {
     if (c.isPull) {
       this.waiting = new WaitQueue(this.cfg.max_waiting ?? 512);
       this.waiting.last = Date.now();
-      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.stream}.${c.name}`, (_s, reply, _h, data) => {
+      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.subjectNames}`, (_s, reply, _h, data) => {
         if (reply) this.onPullRequest(reply, data);
       });
     } else {
       if (this.cfg.flow_control) {
         this.maxpb = FLOW_CONTROL_MAX_PENDING / 16;
-        this.fcSub = client.subscribe(`$JS.FC.${c.stream}.${c.name}.*`, (subject) => this.onFlowControlReply(subject));
+        this.fcSub = client.subscribe(`$JS.FC.${c.subjectNames}.*`, (subject) => this.onFlowControlReply(subject));
       }
+      this.watchDeliverSubject();
       this.active = this.hasInterest(this.cfg.deliver_subject!);
       if (!this.active) this.becameInactive();
       this.armHeartbeat();
@@ -120,8 +120,10 @@ export class Delivery {
     if (this.nextSub) client.removeSub(this.nextSub);
     if (this.fcSub) client.removeSub(this.fcSub);
     this.nextSub = this.fcSub = null;
-    for (const t of [this.waitTimer, this.hbTimer, this.interestTimer, this.inactiveTimer, this.paceTimer]) if (t) clearTimeout(t);
-    this.waitTimer = this.hbTimer = this.interestTimer = this.inactiveTimer = this.paceTimer = null;
+    this.unwatchInterest?.();
+    this.unwatchInterest = null;
+    for (const t of [this.waitTimer, this.hbTimer, this.inactiveTimer, this.paceTimer]) if (t) clearTimeout(t);
+    this.waitTimer = this.hbTimer = this.inactiveTimer = this.paceTimer = null;
   }
 
   /** Consumer deleted: waiting pull requests learn it. */
@@ -133,6 +135,7 @@ export class Delivery {
   configChanged(old: ConsumerConfig): void {
     if (old.deliver_subject !== this.cfg.deliver_subject && this.cfg.deliver_subject) {
       for (const seq of [...this.c.pending.keys()].sort((a, b) => a - b)) this.queueRedelivery(seq);
+      this.watchDeliverSubject();
       this.active = this.hasInterest(this.cfg.deliver_subject);
       if (!this.active) this.becameInactive();
     }
@@ -456,6 +459,8 @@ export class Delivery {
         }
       }
     }
+    // A request for nothing is never answered (Go 2.9.10 drops it; it would only expire).
+    if (req.batch <= 0) return;
     const hbMs = req.hbNs / 1e6;
     const wr: PullRequest = {
       reply,
@@ -578,7 +583,7 @@ export class Delivery {
     const c = this.c;
     let suffix = "";
     for (let i = 0; i < 4; i++) suffix += FC_ALPHABET[Math.floor(Math.random() * FC_ALPHABET.length)];
-    this.fcid = `$JS.FC.${c.stream}.${c.name}.${suffix}`;
+    this.fcid = `$JS.FC.${c.subjectNames}.${suffix}`;
     this.fcsz = this.pbytes;
     c.host.client.publish(this.cfg.deliver_subject!, this.fcid, EMPTY, STATUS_FLOW_CONTROL);
   }
@@ -595,22 +600,24 @@ export class Delivery {
   // ---- interest and inactivity ----
 
   private becameInactive(): void {
-    if (this.interestTimer !== null) return;
     this.inactiveSince = Date.now();
-    let tries = 0;
-    const poll = (): void => {
-      this.interestTimer = null;
-      if (this.c.closed) return;
-      if (this.hasInterest(this.cfg.deliver_subject!)) {
-        this.active = true;
-        this.kick();
-        return;
-      }
-      this.interestTimer = setTimeout(poll, ++tries < INTEREST_POLL_FAST_TRIES ? INTEREST_POLL_FAST_MS : INTEREST_POLL_MS);
-      this.interestTimer.unref?.();
-    };
-    this.interestTimer = setTimeout(poll, INTEREST_POLL_FAST_MS);
-    this.interestTimer.unref?.();
+  }
+
+  private watchDeliverSubject(): void {
+    this.unwatchInterest?.();
+    this.unwatchInterest = watchInterest(this.c.host.account.sublist, this.cfg.deliver_subject!, (t) => this.c.host.deferToCycleEnd(t), () => this.checkInterest());
+  }
+
+  private checkInterest(): void {
+    if (this.c.closed || this.c.isPull) return;
+    const has = this.hasInterest(this.cfg.deliver_subject!);
+    if (has && !this.active) {
+      this.active = true;
+      this.kick();
+    } else if (!has && this.active) {
+      this.active = false;
+      this.becameInactive();
+    }
   }
 
   /** Deletes the consumer after inactive_threshold without interest (push) or without pull requests (pull). */

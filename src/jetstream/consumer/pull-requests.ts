@@ -41,11 +41,11 @@ export function parsePullRequest(body: Buffer): ParsedPull {
   for (const [k, kind] of Object.entries(FIELD_TYPES)) {
     const v = j[k];
     if (v === undefined || v === null) continue;
-    const okType = kind === "bool" ? typeof v === "boolean" : typeof v === "number" && Number.isInteger(v);
-    if (!okType) {
-      const goType = kind === "bool" ? "bool" : k === "expires" || k === "idle_heartbeat" ? "time.Duration" : "int";
-      return { ok: false, error: `json: cannot unmarshal ${typeof v === "string" ? "string" : typeof v} into Go struct field JSApiConsumerGetNextRequest.${k} of type ${goType}` };
-    }
+    const goType = kind === "bool" ? "bool" : k === "expires" || k === "idle_heartbeat" ? "time.Duration" : "int";
+    if (kind === "bool" ? typeof v === "boolean" : typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 2 ** 63) continue;
+    // Go names the number when it does not fit the field (a fraction, out of int64), not when the type is wrong.
+    const what = typeof v === "string" ? "string" : typeof v === "number" ? (kind === "bool" ? "number" : `number ${String(v)}`) : typeof v === "boolean" ? "bool" : Array.isArray(v) ? "array" : "object";
+    return { ok: false, error: `json: cannot unmarshal ${what} into Go struct field JSApiConsumerGetNextRequest.${k} of type ${goType}` };
   }
   const expiresNs = (j.expires as number) ?? 0;
   const hbNs = (j.idle_heartbeat as number) ?? 0;

@@ -3,9 +3,11 @@
 // blocks deleted. The block is rewritten (temp file + rename) with only those
 // tombstones, or reported removable when none is needed. Its other records are
 // redundant: every newer block starts with the stream's bounds and meta.
+// A compressed block is read inflated and rewritten raw (a few tombstones).
 
 import * as fs from "node:fs";
 import { encodeRecord, REC_OVERHEAD, REC_TOMB, scanBlock } from "./block-format.js";
+import { readBlockBytes } from "./block-compression.js";
 import type { StoreIo } from "./store-io.js";
 
 /** Message sequence range [min, max] of a block still holding message records. */
@@ -33,7 +35,7 @@ function inAny(ranges: readonly SeqRange[], seq: number): boolean {
  * Throws when the block cannot be read or rewritten (the caller keeps the block as it is).
  */
 export function compactBlock(file: string, older: readonly SeqRange[], io: StoreIo): Buffer | null {
-  const data = fs.readFileSync(file);
+  const { data } = readBlockBytes(file);
   const e = scanBlock(data, data.length);
   const keep = new Set<number>();
   for (let k = 0; k < e.type.length; k++) if (e.type[k] === REC_TOMB && inAny(older, e.seq[k])) keep.add(e.seq[k]);

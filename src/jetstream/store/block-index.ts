@@ -77,8 +77,11 @@ export function encodeBlockIndex(blockId: number, buf: Buffer, size: number, rec
   return idx;
 }
 
-/** The entries, or null when the index is damaged or does not describe this block as it is. */
-export function decodeBlockIndex(idx: Buffer, blockId: number, blockSize: number): BlockEntries | null {
+/**
+ * The entries, or null when the index is damaged or does not describe this block as it is.
+ * `extent`: the bound of record offsets (a compressed block's offsets are those of its uncompressed bytes).
+ */
+export function decodeBlockIndex(idx: Buffer, blockId: number, blockSize: number, extent = blockSize): BlockEntries | null {
   if (idx.length < HEAD + 8) return null;
   if (idx.readUInt32LE(idx.length - 4) !== crc32(idx, 0, idx.length - 4)) return null;
   if (idx.readUInt32LE(0) !== MAGIC || idx.readUInt32LE(4) !== VERSION) return null;
@@ -109,7 +112,7 @@ export function decodeBlockIndex(idx: Buffer, blockId: number, blockSize: number
     const off = idx.readUInt32LE(p);
     const len = idx.readUInt32LE(p + 28);
     const subj = subjects[idx.readUInt32LE(p + 32)];
-    if (subj === undefined || off < lastEnd || off + len > blockSize) return null;
+    if (subj === undefined || off < lastEnd || off + len > extent) return null;
     lastEnd = off + len;
     type[k] = idx[p + 4];
     seq[k] = idx.readUInt32LE(p + 8) + idx.readUInt32LE(p + 12) * TWO32;

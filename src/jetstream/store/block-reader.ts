@@ -5,8 +5,11 @@
 // copy of the block that was just sealed ("trusted": the bytes this process
 // wrote, not read back from disk, so there is nothing for a checksum to catch).
 // Callers validate what they get from disk.
+// A compressed block (block-compression.ts) is recognised when its file is
+// opened; a read there inflates the frame holding the record into the window.
 
 import * as fs from "node:fs";
+import { FRAME_HEAD, inflateFrame, isCompressedHead, readFrameTable, type Frame } from "./block-compression.js";
 
 /** Read-ahead for sequential reads (a consumer walking a block). */
 const WINDOW = 256 * 1024;
@@ -16,6 +19,8 @@ const MAX_FDS = 4;
 
 export class BlockReader {
   private readonly fds = new Map<number, number>();
+  /** Frame tables of the open blocks that are compressed. */
+  private readonly frames = new Map<number, Frame[]>();
   private windowBlock = -1;
   private windowStart = 0;
   private windowEnd = 0;
@@ -57,6 +62,10 @@ export class BlockReader {
     }
     const fd = this.fdOf(blockId);
     if (fd < 0) return -1;
+    if (this.frames.size > 0) {
+      const frames = this.frames.get(blockId);
+      if (frames !== undefined) return this.readFramed(blockId, fd, frames, off, len);
+    }
     const sequential = blockId === this.windowBlock && off >= this.windowStart && off < this.windowEnd + WINDOW;
     const want = Math.max(len, sequential ? WINDOW : SMALL_READ);
     let buf: Buffer;
@@ -80,6 +89,35 @@ export class BlockReader {
     return n >= len ? 0 : -1;
   }
 
+  private readFramed(blockId: number, fd: number, frames: Frame[], off: number, len: number): number {
+    let lo = 0;
+    let hi = frames.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const f = frames[mid];
+      if (off < f.uoff) hi = mid - 1;
+      else if (off >= f.uoff + f.ulen) lo = mid + 1;
+      else {
+        if (off + len > f.uoff + f.ulen) return -1;
+        const bytes = Buffer.allocUnsafe(f.clen);
+        try {
+          if (fs.readSync(fd, bytes, 0, f.clen, f.pos) < f.clen) return -1;
+        } catch {
+          return -1;
+        }
+        const plain = inflateFrame(bytes, f);
+        if (plain === null) return -1;
+        this.windowBlock = blockId;
+        this.windowStart = f.uoff;
+        this.windowEnd = f.uoff + f.ulen;
+        this.window = plain;
+        this.adopted = null;
+        return off - f.uoff;
+      }
+    }
+    return -1;
+  }
+
   private fdOf(blockId: number): number {
     const known = this.fds.get(blockId);
     if (known !== undefined) return known;
@@ -92,19 +130,37 @@ export class BlockReader {
     if (this.fds.size >= MAX_FDS) {
       const [oldId, oldFd] = this.fds.entries().next().value as [number, number];
       this.fds.delete(oldId);
+      this.frames.delete(oldId);
       fs.closeSync(oldFd);
     }
     this.fds.set(blockId, fd);
+    this.detectCompression(blockId, fd);
     return fd;
   }
 
-  /** Forget a block (removed or rewritten). */
-  forget(blockId: number): void {
+  private detectCompression(blockId: number, fd: number): void {
+    try {
+      const size = fs.fstatSync(fd).size;
+      const head = Buffer.allocUnsafe(FRAME_HEAD);
+      if (fs.readSync(fd, head, 0, FRAME_HEAD, 0) === FRAME_HEAD && isCompressedHead(head, size)) this.frames.set(blockId, readFrameTable(fd, size));
+    } catch {
+      // Unreadable: reads of it fail their checks like any damaged bytes.
+    }
+  }
+
+  /** The block's file was replaced by its compressed form (same uncompressed bytes): reopen it on the next read, keep the window. */
+  fileReplaced(blockId: number): void {
     const fd = this.fds.get(blockId);
     if (fd !== undefined) {
       this.fds.delete(blockId);
       fs.closeSync(fd);
     }
+    this.frames.delete(blockId);
+  }
+
+  /** Forget a block (removed or rewritten). */
+  forget(blockId: number): void {
+    this.fileReplaced(blockId);
     if (this.windowBlock === blockId) {
       this.windowBlock = -1;
       this.adopted = null;

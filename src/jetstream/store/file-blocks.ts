@@ -5,8 +5,10 @@
 // tombstone / first-sequence records, never rewrites of messages; emptied
 // blocks are unlinked at the head and cut down to the tombstones older blocks
 // still need elsewhere (block-compaction.ts). Reads of sealed blocks go
-// through BlockReader and are checksummed. Opening, recovery, meta and
-// consumers are file-store.ts.
+// through BlockReader and are checksummed. With `compression: s2` a sealed
+// block is compressed in the background (block-compressor.ts); an erase in
+// such a block rewrites the frame holding the record. Opening, recovery, meta
+// and consumers are file-store.ts.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -25,6 +27,8 @@ import {
 } from "./block-format.js";
 import { encodeBlockIndex, type RecordList } from "./block-index.js";
 import { compactBlock, recordOffsets, type SeqRange } from "./block-compaction.js";
+import { FRAME_HEAD, isCompressedHead, replaceInFrame } from "./block-compression.js";
+import { BlockCompressor } from "./block-compressor.js";
 import { BlockReader } from "./block-reader.js";
 import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
@@ -85,6 +89,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected pendingLast = 0;
   protected recovering = false;
   protected readonly reader: BlockReader;
+  protected readonly compressor: BlockCompressor;
   protected readonly emptied = new Set<number>();
   /** A failed write of an operation, reported again by the next flushPending(). */
   protected failure: StoreError | null = null;
@@ -102,6 +107,15 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.syncAlways = opts.syncAlways === true;
     this.undo = [];
     this.reader = new BlockReader((id) => this.blockFile(id));
+    this.compressor = new BlockCompressor(
+      (id) => this.blockFile(id),
+      () => !this.closed,
+      (id, data, entries, size) => {
+        this.reader.fileReplaced(id);
+        this.writeIndex(id, data, size, entries);
+        this.syncDirectory();
+      },
+    );
     if (!this.syncAlways) {
       const every = opts.syncIntervalMs && opts.syncIntervalMs > 0 ? opts.syncIntervalMs : DEFAULT_SYNC_INTERVAL_MS;
       this.syncTimer = setInterval(() => this.syncInBackground(), every);
@@ -300,17 +314,64 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
           writeFully(this.io, this.activeFd, rec, 0, len, off);
         } else if (this.blocks.has(blk)) {
           this.reader.forget(blk);
-          const fd = this.io.openSync(this.blockFile(blk), "r+");
-          try {
-            writeFully(this.io, fd, rec, 0, len, off);
-          } finally {
-            this.io.closeSync(fd);
-          }
+          const again = this.compressor.cancel(blk);
+          this.eraseInSealed(blk, off, rec);
+          if (again) this.compressor.schedule(blk);
         }
       } catch {
         // The tombstone is written; only the overwrite of the old bytes failed.
       }
     }
+  }
+
+  private eraseInSealed(blk: number, off: number, rec: Buffer): void {
+    const file = this.blockFile(blk);
+    const fd = this.io.openSync(file, "r+");
+    try {
+      if (!this.isCompressedFile(fd)) {
+        writeFully(this.io, fd, rec, 0, rec.length, off);
+        return;
+      }
+    } finally {
+      this.io.closeSync(fd);
+    }
+    // Its index now names the wrong file size: the next startup scans the block and rewrites it.
+    const next = replaceInFrame(fs.readFileSync(file), off, rec);
+    if (next === null) return;
+    const tmp = `${file}.tmp`;
+    this.io.writeFileSync(tmp, next);
+    fs.renameSync(tmp, file);
+  }
+
+  protected isCompressedFile(fd: number): boolean {
+    const head = Buffer.alloc(FRAME_HEAD);
+    return fs.readSync(fd, head, 0, FRAME_HEAD, 0) === FRAME_HEAD && isCompressedHead(head, FRAME_HEAD);
+  }
+
+  protected compressesBlocks(): boolean {
+    return this.currentMeta.config.compression === "s2";
+  }
+
+  /** Sealed blocks still stored raw (written before compression was on, or before a stop) are compressed now. */
+  protected compressSealedBlocks(): void {
+    for (const b of this.blocks.values()) {
+      if (b === this.active || b.live === 0) continue;
+      try {
+        const fd = fs.openSync(this.blockFile(b.id), "r");
+        try {
+          if (!this.isCompressedFile(fd)) this.compressor.schedule(b.id);
+        } finally {
+          fs.closeSync(fd);
+        }
+      } catch {
+        // Unreadable: stays as it is.
+      }
+    }
+  }
+
+  /** Resolves when no block compression is in flight. */
+  compressionIdle(): Promise<void> {
+    return this.compressor.idle();
   }
 
   /**
@@ -335,6 +396,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
   private compactEmptied(b: BlockInfo, older: readonly SeqRange[]): void {
     this.reader.forget(b.id);
+    this.compressor.cancel(b.id);
     let rewritten: Buffer | null;
     try {
       rewritten = compactBlock(this.blockFile(b.id), older, this.io);
@@ -360,6 +422,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   private unlinkBlock(b: BlockInfo): void {
     this.blocks.delete(b.id);
     this.reader.forget(b.id);
+    this.compressor.cancel(b.id);
     for (const f of [this.blockFile(b.id), this.indexFile(b.id)]) {
       const aside = `${f}.${++removedFiles}${DELETED_SUFFIX}`;
       try {
@@ -409,6 +472,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       if (!this.syncAlways) this.unsynced.add(prev.id);
       this.writeIndex(prev.id, saved[0], saved[1], savedRecords);
       if (prev.live === 0) this.emptied.add(prev.id);
+      else if (this.compressesBlocks()) this.compressor.schedule(prev.id);
     }
     this.activeFd = fd;
     this.syncDirectory();

@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { recordPayload, REC_ERASED, REC_FIRST, REC_HEADER, REC_LAST, REC_META, REC_MSG, REC_TOMB, scanBlock, validRecordAt, type BlockEntries } from "./block-format.js";
+import { readBlockBytes } from "./block-compression.js";
 import { decodeBlockIndex } from "./block-index.js";
 import { readBest, writeBoth } from "./dual-file.js";
 import { DELETED_SUFFIX, FileBlocks, newBlockInfo, type BlockInfo } from "./file-blocks.js";
@@ -112,6 +113,7 @@ export class FileStore extends FileBlocks implements MessageStore {
     this.appendControl(REC_META, this.lastSeq, 0, Buffer.from(JSON.stringify(meta)));
     this.applyLimits(meta);
     this.persist();
+    if (this.compressesBlocks()) this.compressSealedBlocks();
   }
 
   consumerStore(name: string): ConsumerStore {
@@ -197,35 +199,44 @@ export class FileStore extends FileBlocks implements MessageStore {
       const file = this.blockFile(id);
       let entries: BlockEntries | null = null;
       let data: Buffer | null = null;
+      let compressed = false;
       if (!last) {
         try {
-          entries = decodeBlockIndex(fs.readFileSync(this.indexFile(id)), id, fs.statSync(file).size);
+          const fd = fs.openSync(file, "r");
+          try {
+            const size = fs.fstatSync(fd).size;
+            entries = decodeBlockIndex(fs.readFileSync(this.indexFile(id)), id, size, this.isCompressedFile(fd) ? Infinity : size);
+          } finally {
+            fs.closeSync(fd);
+          }
         } catch {
           entries = null;
         }
       }
       if (entries === null) {
+        let fileSize: number;
         try {
-          data = fs.readFileSync(file);
+          ({ data, compressed, fileSize } = readBlockBytes(file));
         } catch {
           // An unreadable block costs its own messages, not the stream (after an unreadable newest
           // block, appends go to a new one).
           return;
         }
         const scanned = scanBlock(data, data.length);
-        if (last) {
+        if (last && !compressed) {
           this.recOff = scanned.off;
           this.recSubject = scanned.subject;
           this.flushedRecords = scanned.off.length;
         } else {
-          this.writeIndex(id, data, data.length, scanned);
+          this.writeIndex(id, data, fileSize, scanned);
         }
         entries = scanned;
       }
       const block = newBlockInfo(id);
       this.blocks.set(id, block);
       this.applyEntries(block, entries, metaRecords);
-      if (last && data !== null) {
+      // A compressed newest block (its successor was lost) is sealed: appends go to a new block.
+      if (last && data !== null && !compressed) {
         this.active = block;
         this.buf = data;
         this.len = entries.end;
@@ -259,6 +270,7 @@ export class FileStore extends FileBlocks implements MessageStore {
     if (corruptTail) this.skipTo(this.lastSeq + 1);
     this.applyLimits(meta);
     this.persist();
+    if (this.compressesBlocks()) this.compressSealedBlocks();
   }
 
   private applyEntries(block: BlockInfo, e: BlockEntries, metaRecords: [number, number, number][]): void {

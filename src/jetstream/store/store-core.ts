@@ -58,6 +58,10 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
   abstract readonly kind: "memory" | "file";
   onRemoved: ((seq: number, subject: string, reason: RemovalReason) => void) | null = null;
 
+  get storedBytes(): number {
+    return this.bytes;
+  }
+
   protected limits: Limits;
   protected currentMeta: StreamMeta;
   protected closed = false;

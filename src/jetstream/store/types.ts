@@ -190,6 +190,8 @@ export interface StateOptions {
 
 export interface MessageStore {
   readonly kind: "memory" | "file";
+  /** state().bytes without building the state: read on every publish for the account's usage. */
+  readonly storedBytes: number;
 
   /**
    * Called for messages removed by limits (max_msgs, max_bytes, max_msgs_per_subject, discard old),

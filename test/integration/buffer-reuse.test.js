@@ -1,8 +1,9 @@
-// Plain TCP clients read into one reused buffer (src/server/shared-read-buffer.ts):
-// whatever the server keeps past a read must be a copy. These tests interleave
-// several publishers whose frames straddle reads and check every byte that
-// comes out: deliveries, headers, a JetStream stream's stored copies, and a
-// service import's forwarded request.
+// Buffer reuse on both sides of the server. Plain TCP clients read into one
+// reused buffer (src/server/shared-read-buffer.ts): whatever the server keeps
+// past a read must be a copy. Written buffers a backed-up socket held are
+// reused once written (OutboundBuffer). These tests interleave publishers
+// whose frames straddle reads, store messages while other sockets overwrite
+// the read buffer, and drain a slow subscriber in sips, checking every byte.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, headers } from "@nats-io/transport-node";
@@ -81,5 +82,50 @@ test("stored messages are copies: a stream read back after other traffic is inta
       assert.equal(Buffer.compare(Buffer.from(m.data), payload(9, i)), 0, `message ${i + 1}`);
     }
     await Promise.all([nc.close(), other.close()]);
+  });
+});
+
+test("a subscriber that reads slowly gets every byte while the server reuses written buffers", async () => {
+  const net = await import("node:net");
+  await withServer({}, async (s) => {
+    const port = s.port;
+    const N = 3000;
+    // About 30 MB in all: well below max_pending, far above what the socket takes at once.
+    const small = (i) => payload(7, i).subarray(0, 1 + (i * 7919) % 20000);
+    const sock = net.connect({ port, host: "127.0.0.1" });
+    const chunks = [];
+    let gotLen = 0;
+    sock.on("data", (d) => {
+      chunks.push(d);
+      gotLen += d.length;
+    });
+    sock.write('CONNECT {"verbose":false}\r\nSUB slow 1\r\nPING\r\n');
+    while (!Buffer.concat(chunks).includes("PONG")) await new Promise((r) => setTimeout(r, 5));
+    chunks.length = 0;
+    gotLen = 0;
+    // Stop reading: the server's socket backs up and it must keep queuing.
+    sock.pause();
+    const pub = await connect({ port });
+    for (let i = 0; i < N; i++) {
+      pub.publish("slow", small(i));
+      if (i % 200 === 0) await pub.flush();
+    }
+    await pub.flush();
+    const expected = [];
+    for (let i = 0; i < N; i++) expected.push(Buffer.from(`MSG slow 1 ${small(i).length}\r\n`), small(i), Buffer.from("\r\n"));
+    const want = Buffer.concat(expected);
+    // Read in sips with pauses, so some written buffers are handed back while others are still held.
+    const deadline = Date.now() + 30000;
+    while (gotLen < want.length && Date.now() < deadline) {
+      sock.resume();
+      await new Promise((r) => setTimeout(r, 2));
+      sock.pause();
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    sock.resume();
+    assert.equal(gotLen, want.length);
+    assert.equal(Buffer.compare(Buffer.concat(chunks), want), 0, "the stream of MSG frames is byte-identical to what was published");
+    sock.destroy();
+    await pub.close();
   });
 });
