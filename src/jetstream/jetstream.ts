@@ -207,6 +207,11 @@ export class JetStream implements ExtraListener {
     jsa.tiers = isDefault ? null : tiers;
   }
 
+  /** A reload: accounts added, changed or without JetStream now get it, new limits or Go's "not enabled" answers (operator mode: the JWTs decide). */
+  reloaded(): void {
+    if (!this.stopped && this.server.operator === null) this.enableConfiguredAccounts();
+  }
+
   /** An account without JetStream still gets Go's "not enabled for account" answers. */
   private answerNotEnabled(account: Account): void {
     if (this.disabledClients.has(account)) return;

@@ -12,7 +12,7 @@ import type { Subscription } from "../server/subscription.js";
 import type { Account } from "../accounts/account.js";
 import type { InternalClient } from "../server/internal-client.js";
 import type { MessageStore, PurgeRequest } from "./store/index.js";
-import { StoreError, nowNanos } from "./store/index.js";
+import { StoreError, nextNanos, nowNanos } from "./store/index.js";
 import type { StreamConfig } from "./stream-config.js";
 import { jsError, type ApiError } from "./api/errors.js";
 import { readPublishHeaders, buildHeaders } from "./headers.js";
@@ -57,6 +57,20 @@ export type StreamOp =
   | { op: "config"; config: StreamConfig };
 
 
+/** Reply slots a stream keeps allocated between turns. */
+const MAX_KEPT_REPLIES = 16384;
+/** Digits of the largest sequence a stream can reach (2^53). */
+const MAX_SEQ_DIGITS = 16;
+
+/** Writes the decimal digits of the non-negative integer v at buf[at]; returns the offset after them. */
+function putDecimal(buf: Buffer, at: number, v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let p = at + digits;
+  for (let t = v; p > at; t = Math.floor(t / 10)) buf[--p] = 0x30 + (t % 10);
+  return at + digits;
+}
+
 export class Stream {
   cfg: StreamConfig;
   readonly created: string;
@@ -66,15 +80,18 @@ export class Stream {
   closed = false;
   private subs: Subscription[] = [];
   private pubAckPrefix = "";
+  private pubAckPrefixBytes: Buffer = Buffer.alloc(0);
   private errorPrefix = "";
   /**
-   * Publishes answered at the end of the turn, in order: replyTo[i] gets the
+   * Publishes answered at the end of the turn, in order: replyTo[i] (i < replies) gets the
    * PubAck of seq ackSeq[i] after a good flush, or fixedBody[i] when set
    * (errors, duplicates). Parallel arrays: no object per publish.
    */
   private readonly replyTo: string[] = [];
   private readonly ackSeq: number[] = [];
   private readonly fixedBody: (string | null)[] = [];
+  /** Entries of the three arrays in use: a count, as `length = 0` would free and regrow them every turn. */
+  private replies = 0;
   private republishQueue: { subject: string; hdr: Buffer; data: Buffer }[] = [];
   private cycleScheduled = false;
   private readonly endOfCycle = () => this.finishCycle();
@@ -125,6 +142,7 @@ export class Stream {
     const domain = this.jsa.engine.domain;
     const q = JSON.stringify(c.name);
     this.pubAckPrefix = domain ? `{"stream":${q}, "domain":${JSON.stringify(domain)}, "seq":` : `{"stream":${q}, "seq":`;
+    this.pubAckPrefixBytes = Buffer.from(this.pubAckPrefix);
     this.errorPrefix = `,"stream":${q},"seq":0}`;
     this.inputTransform = c.subject_transform ? new SubjectTransform(c.subject_transform.src, c.subject_transform.dest) : null;
     this.republish = c.republish ? new SubjectTransform(c.republish.src ?? ">", c.republish.dest) : null;
@@ -194,9 +212,10 @@ export class Stream {
   }
 
   private queueReply(reply: string, seq: number, body: string | null): void {
-    this.replyTo.push(reply);
-    this.ackSeq.push(seq);
-    this.fixedBody.push(body);
+    const i = this.replies++;
+    this.replyTo[i] = reply;
+    this.ackSeq[i] = seq;
+    this.fixedBody[i] = body;
     this.scheduleCycle();
   }
 
@@ -211,7 +230,8 @@ export class Stream {
   private onPublish(subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
     if (this.closed) return;
     try {
-      this.ingest(subject, reply, hdr, data, nowNanos());
+      // Publishes of one read cycle arrived together: one clock reading for the whole batch.
+      this.ingest(subject, reply, hdr, data, this.cycleScheduled ? nextNanos() : nowNanos());
     } catch (e) {
       // A fault here must not cost the publisher its connection: log it and answer an error.
       this.jsa.engine.server.logger.error(`JetStream failed to process a msg on stream '${this.jsa.account.name} > ${this.name}': ${(e as Error).stack ?? e}`);
@@ -353,28 +373,43 @@ export class Stream {
       }
     }
     const client = this.jsa.client;
-    const n = this.replyTo.length;
+    const n = this.replies;
     if (n > 0) {
-      // All answers of the turn in one buffer; each publish gets a view of its part.
-      const bodies: string[] = new Array(n);
+      // All answers of the turn in one buffer, each publish a view of its part. A PubAck is the
+      // pre-encoded prefix, the sequence's digits and "}": no string per publish.
+      const prefix = this.pubAckPrefixBytes;
+      let failedBody: string | null = null;
       let total = 0;
       for (let i = 0; i < n; i++) {
-        const fixed = this.fixedBody[i];
-        const seq = this.ackSeq[i];
-        const b = fixed !== null ? fixed : seq <= goodUpTo ? `${this.pubAckPrefix}${seq}}` : `{"error":${JSON.stringify(jsError("streamStoreFailed", { err: "write failed" }))}${this.errorPrefix}`;
-        bodies[i] = b;
-        total += Buffer.byteLength(b);
+        let fixed = this.fixedBody[i];
+        if (fixed === null && this.ackSeq[i] > goodUpTo) {
+          fixed = failedBody ??= `{"error":${JSON.stringify(jsError("streamStoreFailed", { err: "write failed" }))}${this.errorPrefix}`;
+          this.fixedBody[i] = fixed;
+        }
+        total += fixed !== null ? Buffer.byteLength(fixed) : prefix.length + MAX_SEQ_DIGITS + 1;
       }
       const all = Buffer.allocUnsafe(total);
       let off = 0;
       for (let i = 0; i < n; i++) {
-        const len = all.write(bodies[i], off);
-        client.publish(this.replyTo[i], undefined, all.subarray(off, off + len));
-        off += len;
+        const fixed = this.fixedBody[i];
+        let end: number;
+        if (fixed !== null) {
+          end = off + all.write(fixed, off);
+        } else {
+          all.set(prefix, off);
+          end = putDecimal(all, off + prefix.length, this.ackSeq[i]);
+          all[end++] = 0x7d; // }
+        }
+        client.publish(this.replyTo[i], undefined, all.subarray(off, end));
+        off = end;
       }
-      this.replyTo.length = 0;
-      this.ackSeq.length = 0;
-      this.fixedBody.length = 0;
+      this.replies = 0;
+      // Kept for the next turn, unless one huge read made them big.
+      if (n > MAX_KEPT_REPLIES) {
+        this.replyTo.length = 0;
+        this.ackSeq.length = 0;
+        this.fixedBody.length = 0;
+      }
     }
     if (this.republishQueue.length > 0) {
       for (const r of this.republishQueue) client.publish(r.subject, undefined, r.data, r.hdr);
@@ -451,7 +486,7 @@ export class Stream {
     for (const s of this.subs) this.jsa.client.removeSub(s);
     this.subs = [];
     this.direct.stop();
-    if (this.replyTo.length > 0 || this.cycleScheduled) {
+    if (this.replies > 0 || this.cycleScheduled) {
       try {
         this.store.flushPending();
       } catch {

@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { FileStore, listAccountNames, listStreamNames, restoreSnapshot } from "../../dist/jetstream/store/index.js";
 import { scanBlock } from "../../dist/jetstream/store/block-format.js";
+import { decodeBlockIndex } from "../../dist/jetstream/store/block-index.js";
 import { decodeSlot } from "../../dist/jetstream/store/dual-file.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "store-file-"));
@@ -111,6 +112,47 @@ describe("restart recovery", () => {
     for (const f of idx) fs.rmSync(path.join(streamPath(opts), "msgs", f), { force: true });
     reopen("without indexes");
     reopen("indexes rebuilt");
+  });
+
+  test("the index written while a block fills describes the sealed block as a scan does (erased records too)", () => {
+    const opts = newOpts({ blockSize: 4096 });
+    const s = FileStore.create(opts, meta());
+    for (let i = 1; i <= 400; i++) {
+      s.append(`sub.${i % 5}`, i % 4 === 0 ? b(`NATS/1.0\r\nI: ${i}\r\n\r\n`) : null, b(`p-${i}-${"y".repeat(i % 300)}`));
+      if (i % 3 === 0) s.flushPending();
+      // Erase a message of the active block after it was indexed (an erase in a sealed block leaves
+      // its index as it was: the tombstone decides), and delete one from further back.
+      if (i % 9 === 0) {
+        const newest = fs.readFileSync(blockFiles(opts).at(-1));
+        if (scanBlock(newest, newest.length).seq.includes(i - 1)) s.deleteMsg(i - 1, true);
+      }
+      if (i % 13 === 0) s.deleteMsg(i - 5, false);
+    }
+    s.flushPending();
+    s.stop();
+    const dir = path.join(streamPath(opts), "msgs");
+    let compared = 0;
+    let erased = 0;
+    for (const blk of blockFiles(opts)) {
+      const idxFile = blk.replace(/blk$/, "idx");
+      if (!fs.existsSync(idxFile)) continue;
+      const data = fs.readFileSync(blk);
+      const id = parseInt(path.basename(blk));
+      const got = decodeBlockIndex(fs.readFileSync(idxFile), id, data.length);
+      assert.ok(got !== null, `index of block ${id} is valid`);
+      const want = scanBlock(data, data.length);
+      assert.equal(got.type.length, want.type.length, `records of block ${id}`);
+      for (let k = 0; k < want.type.length; k++) {
+        const at = `block ${id} record ${k}`;
+        for (const f of ["type", "seq", "off", "len", "ts", "hdrLen"]) assert.equal(got[f][k], want[f][k], `${at} ${f}`);
+        // An erased record keeps its old subject number in the index; its type says it has none.
+        if (want.type[k] !== 6) assert.equal(got.subject[k], want.subject[k], `${at} subject`);
+        else erased++;
+      }
+      compared++;
+    }
+    assert.ok(compared >= 5, `${compared} indexes in ${dir}`);
+    assert.ok(erased >= 10, `${erased} erased records checked`);
   });
 
   test("an unreadable block costs only its own messages", () => {

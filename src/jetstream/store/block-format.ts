@@ -12,7 +12,7 @@
 // (A record forged inside a payload could only surface if the record holding
 // it is damaged, and is then subject to the same sequence-order checks.)
 
-import { crc32 } from "./checksum.js";
+import { crc32, crc32Continue } from "./checksum.js";
 
 export const REC_MSG = 1;
 /** The message at seq is deleted. */
@@ -64,7 +64,9 @@ export function encodeRecord(
   let p = off + 28 + subjLen;
   if (hdr !== null) p = copyBytes(hdr, buf, p);
   if (data !== null) copyBytes(data, buf, p);
-  putU32(buf, off + len - 4, crc32(buf, off, off + len - 4));
+  // A large payload's CRC continues over the caller's own Buffer: no view of the block to create.
+  const crc = dataLen >= 256 ? crc32Continue(crc32(buf, off, p), data as Buffer) : crc32(buf, off, off + len - 4);
+  putU32(buf, off + len - 4, crc);
   return len;
 }
 
@@ -96,7 +98,11 @@ function writeSubject(buf: Buffer, at: number, subject: string): number {
 
 function copyBytes(src: Buffer, dst: Buffer, at: number): number {
   const n = src.length;
-  if (n > 64) return at + src.copy(dst, at);
+  if (n > 64) {
+    // TypedArray#set is a plain memmove; Buffer#copy adds argument checks and a view.
+    dst.set(src, at);
+    return at + n;
+  }
   for (let i = 0; i < n; i++) dst[at + i] = src[i];
   return at + n;
 }

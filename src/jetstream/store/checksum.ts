@@ -1,7 +1,8 @@
-// CRC-32 (IEEE) of byte ranges. Short ranges (most records) use a slice-by-8
-// table loop in JS, which beats crossing into node:zlib for a few dozen
-// bytes; long ranges use zlib's native crc32 where the runtime has it (Node
-// >= 20.15). Both give identical results.
+// CRC-32 (IEEE) of byte ranges, and continuing a CRC over more bytes. Short
+// ranges (most records) use a slice-by-8 table loop in JS, which beats
+// crossing into node:zlib for a few dozen bytes; long ranges use zlib's
+// native crc32 where the runtime has it (Node >= 20.15). Both give identical
+// results.
 
 import * as zlib from "node:zlib";
 
@@ -18,8 +19,8 @@ const T = (() => {
   return t;
 })();
 
-function tableCrc32(b: Uint8Array, start: number, end: number): number {
-  let c = -1;
+function tableCrc32(b: Uint8Array, start: number, end: number, prev: number): number {
+  let c = ~prev;
   let i = start;
   for (; i + 8 <= end; i += 8) {
     const a = (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) ^ c;
@@ -38,10 +39,18 @@ function tableCrc32(b: Uint8Array, start: number, end: number): number {
 }
 
 const native = (zlib as unknown as { crc32?: Crc32 }).crc32;
-const NATIVE_FROM = 512;
+/** Where the native call (about 200 ns to cross into C++) overtakes the table loop (measured on Node 20). */
+const NATIVE_FROM = 256;
 
 /** CRC-32 of buf[start, end). */
 export function crc32(buf: Buffer, start = 0, end = buf.length): number {
-  if (native === undefined || end - start < NATIVE_FROM) return tableCrc32(buf, start, end);
-  return native(buf.subarray(start, end)) >>> 0;
+  if (native === undefined || end - start < NATIVE_FROM) return tableCrc32(buf, start, end, 0);
+  // A plain Uint8Array view: Buffer#subarray costs more than the view itself.
+  return native(new Uint8Array(buf.buffer, buf.byteOffset + start, end - start)) >>> 0;
+}
+
+/** The CRC-32 of (bytes whose CRC-32 is prev) followed by all of `more`: no view to make. */
+export function crc32Continue(prev: number, more: Uint8Array): number {
+  if (native === undefined || more.length < NATIVE_FROM) return tableCrc32(more, 0, more.length, prev);
+  return native(more, prev) >>> 0;
 }

@@ -25,7 +25,7 @@ import {
   REC_TOMB,
   validRecordAt,
 } from "./block-format.js";
-import { encodeBlockIndex, type RecordList } from "./block-index.js";
+import { BlockIndexBuilder, encodeBlockIndex, type RecordList } from "./block-index.js";
 import { compactBlock, recordOffsets, type SeqRange } from "./block-compaction.js";
 import { FRAME_HEAD, isCompressedHead, replaceInFrame } from "./block-compression.js";
 import { BlockCompressor } from "./block-compressor.js";
@@ -55,6 +55,20 @@ export function newBlockInfo(id: number): BlockInfo {
 }
 
 const DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
+
+/** The number of the record at byte offset off (offsets ascend), or -1. */
+function recordAt(offsets: readonly number[], off: number): number {
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = offsets[mid];
+    if (v === off) return mid;
+    if (v < off) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
 /** Suffix of block files set aside for deletion (recovery removes leftovers). */
 export const DELETED_SUFFIX = ".del";
 let removedFiles = 0;
@@ -79,6 +93,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected recOff: number[] = [];
   protected recSubject: string[] = [];
   protected flushedRecords = 0;
+  /** The active block's index, kept up to date with its flushed records. */
+  protected index = new BlockIndexBuilder();
   /** Sequences whose tombstones the batch must write. */
   private tombs: number[] = [];
   /** Records to overwrite after the batch: block, offset, length, seq. */
@@ -272,6 +288,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     }
     this.flushed = this.len;
     this.flushedRecords = this.recOff.length;
+    this.index.addUpTo(this.buf, { off: this.recOff, subject: this.recSubject }, this.flushedRecords);
     this.persistedFirst = this.firstSeq;
     this.persistedLast = Math.max(this.lastSeq, this.persistedLast);
     this.pendingLast = this.persistedLast;
@@ -311,6 +328,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       try {
         if (blk === this.active.id) {
           rec.copy(this.buf, off);
+          this.index.recopy(this.buf, recordAt(this.recOff, off), off);
           writeFully(this.io, this.activeFd, rec, 0, len, off);
         } else if (this.blocks.has(blk)) {
           this.reader.forget(blk);
@@ -446,10 +464,12 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.spare = null;
     const saved = [this.buf, this.len] as const;
     const savedRecords: RecordList = { off: this.recOff, subject: this.recSubject };
+    const savedIndex = this.index;
     this.buf = spare !== null && spare.length >= want ? spare : Buffer.allocUnsafe(want);
     this.len = 0;
     this.recOff = [];
     this.recSubject = [];
+    this.index = new BlockIndexBuilder();
     this.appendControl(REC_HEADER, this.lastSeq, this.lastTs, metaJson);
     this.appendDeletion(REC_FIRST, this.firstSeq);
     try {
@@ -459,6 +479,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       this.len = saved[1];
       this.recOff = savedRecords.off as number[];
       this.recSubject = savedRecords.subject as string[];
+      this.index = savedIndex;
       this.io.closeSync(fd);
       fs.rmSync(file, { force: true });
       throw err;
@@ -470,7 +491,8 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       // With sync_always its bytes were fsynced by every flush; otherwise the next sync tick does it.
       this.io.closeSync(oldFd);
       if (!this.syncAlways) this.unsynced.add(prev.id);
-      this.writeIndex(prev.id, saved[0], saved[1], savedRecords);
+      savedIndex.addUpTo(saved[0], savedRecords, savedRecords.off.length);
+      this.writeIndexFile(prev.id, savedIndex.finish(prev.id, saved[1]));
       if (prev.live === 0) this.emptied.add(prev.id);
       else if (this.compressesBlocks()) this.compressor.schedule(prev.id);
     }
@@ -496,10 +518,23 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   }
 
   protected writeIndex(id: number, buf: Buffer, size: number, records: RecordList): void {
+    this.writeIndexFile(id, [encodeBlockIndex(id, buf, size, records)]);
+  }
+
+  private writeIndexFile(id: number, parts: readonly Buffer[]): void {
     try {
-      this.io.writeFileSync(this.indexFile(id), encodeBlockIndex(id, buf, size, records));
+      const fd = this.io.openSync(this.indexFile(id), "w");
+      try {
+        let pos = 0;
+        for (const part of parts) {
+          writeFully(this.io, fd, part, 0, part.length, pos);
+          pos += part.length;
+        }
+      } finally {
+        this.io.closeSync(fd);
+      }
     } catch {
-      // The index is only a startup shortcut; without it the block is scanned.
+      // The index is only a startup shortcut; without it (or with a torn one) the block is scanned.
     }
   }
 

@@ -21,6 +21,8 @@ export interface IndexChunk {
 }
 
 export const OP_APPEND = 1;
+/** Undo entries (3 per change) an idle store keeps allocated. */
+const UNDO_KEEP = 3 * 16384;
 export const OP_REMOVE = 2;
 
 interface BatchStart {
@@ -41,6 +43,11 @@ export abstract class SequenceIndex<C extends IndexChunk> {
   protected bytes = 0;
   /** Set by stores that must roll back failed writes; null means no undo is kept. */
   protected undo: number[] | null = null;
+  /**
+   * Entries of undo in use (op, seq, subject id per change). A count rather than `length = 0`,
+   * which frees the array and regrows it for every batch.
+   */
+  private undoLen = 0;
   protected batch: BatchStart | null = null;
   protected readonly emptyChunks: C[] = [];
 
@@ -157,10 +164,23 @@ export abstract class SequenceIndex<C extends IndexChunk> {
     }
   }
 
+  /** Remember a change of the batch for rollbackBatch(). */
+  protected logUndo(op: number, seq: number, subjectId: number): void {
+    const u = this.undo;
+    if (u === null) return;
+    const n = this.undoLen;
+    u[n] = op;
+    u[n + 1] = seq;
+    u[n + 2] = subjectId;
+    this.undoLen = n + 3;
+  }
+
   /** The batch is on disk (or there is no disk): release what undo no longer needs. */
   protected commitBatch(): void {
     this.batch = null;
-    if (this.undo !== null) this.undo.length = 0;
+    // Kept for the next batch, unless a mass removal (a purge) made it big.
+    if (this.undo !== null && this.undo.length > UNDO_KEEP) this.undo = [];
+    this.undoLen = 0;
     this.subjects.releaseEmptied();
     const tailNo = Math.floor((this.lastSeq + 1) / CHUNK_SIZE);
     for (const c of this.emptyChunks) if (c.live === 0 && c.no !== tailNo && this.chunks.get(c.no) === c) this.chunks.delete(c.no);
@@ -172,7 +192,7 @@ export abstract class SequenceIndex<C extends IndexChunk> {
     const undo = this.undo;
     const b = this.batch;
     if (undo === null || b === null) return;
-    for (let k = undo.length; k > 0; ) {
+    for (let k = this.undoLen; k > 0; ) {
       const op = undo[k - 3];
       const seq = undo[k - 2];
       const id = undo[k - 1];

@@ -148,7 +148,7 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     this.msgs++;
     this.bytes += size;
     this.subjects.added(info, seq);
-    if (this.undo !== null) this.undo.push(OP_APPEND, seq, info.id);
+    this.logUndo(OP_APPEND, seq, info.id);
     if (this.limits.maxAge > 0 && this.ageTimer === null) this.scheduleExpiry();
   }
 
@@ -174,7 +174,7 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     this.msgs--;
     this.bytes -= c.size[i];
     this.subjects.removed(info, seq);
-    if (this.undo !== null) this.undo.push(OP_REMOVE, seq, id1 - 1);
+    this.logUndo(OP_REMOVE, seq, id1 - 1);
     this.payloadRemoved(c, i, seq, erase, reason !== "lost");
     if (seq === this.firstSeq) this.firstSeq = this.msgs === 0 ? this.lastSeq + 1 : this.scanForward(seq + 1, this.lastSeq, null);
     if (reason !== null && this.onRemoved !== null) this.onRemoved(seq, info.subject, reason);
