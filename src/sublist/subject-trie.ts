@@ -1,6 +1,7 @@
 // SubjectTrie: the subscription index ("sublist"). A trie of subject tokens
-// with `*` and `>` branches, queue groups, and a bounded cache of match
-// results. It stores opaque subscription objects and knows nothing about
+// with `*` and `>` branches, queue groups, a bounded cache of match
+// results, and prefix routes for families of one-off subjects (JetStream
+// acks). It stores opaque subscription objects and knows nothing about
 // connections, accounts or delivery.
 
 export interface TrieSubscription {
@@ -71,6 +72,20 @@ export class SubjectTrie<S extends TrieSubscription> {
    */
   private windowMisses = 0;
   private admitAll = true;
+  /**
+   * Prefix routes (addPrefixRoute): literal prefixes whose subjects are never
+   * cached one by one (JetStream acks: "$JS.ACK.<stream>.<consumer>." and five
+   * ever-new numbers), by prefix, with the token counts in use. A subject
+   * under one gets the prefix's result when the trie makes it exact for every
+   * subject below it. `generation` counts inserts and removes: a memo of an
+   * older generation is recomputed.
+   */
+  private prefixRoutes: Map<string, PrefixRoute<S>> | null = null;
+  private prefixTokenCounts: number[] = [];
+  /** The first character of every prefix route (else they are not used), and the route that matched last. */
+  private prefixFirstChar = -1;
+  private lastRoute: PrefixRoute<S> | null = null;
+  private generation = 0;
   /** Told the subject of each subscription inserted or removed (SUB/UNSUB only, never per message). */
   private watchers: ((subject: string) => void)[] | null = null;
 
@@ -176,6 +191,10 @@ export class SubjectTrie<S extends TrieSubscription> {
 
   match(subject: string): MatchResult<S> {
     this.matches++;
+    if (this.prefixRoutes !== null && subject.charCodeAt(0) === this.prefixFirstChar) {
+      const routed = this.matchByPrefix(subject);
+      if (routed !== null) return routed;
+    }
     const cache = this.cache;
     if (cache !== null) {
       const hit = cache.get(subject);
@@ -206,6 +225,87 @@ export class SubjectTrie<S extends TrieSubscription> {
       if (cache.size > CACHE_MAX) this.sweep(cache);
     }
     return result;
+  }
+
+  /**
+   * Registers a literal prefix ending in "." (refcounted) under which subjects are matched by
+   * prefix, before the cache: no per-subject hash, split, walk or cache entry while the trie
+   * holds nothing below the prefix but `>` subscriptions and no `*` on its path. All routes
+   * share their first character (one compare keeps other subjects off this path); a prefix
+   * starting otherwise is not registered and its subjects are matched the usual way.
+   */
+  addPrefixRoute(prefix: string): void {
+    const known = this.prefixRoutes?.get(prefix);
+    if (known !== undefined) {
+      known.refs++;
+      return;
+    }
+    const first = prefix.charCodeAt(0);
+    if (this.prefixRoutes !== null && first !== this.prefixFirstChar) return;
+    const routes = (this.prefixRoutes ??= new Map());
+    this.prefixFirstChar = first;
+    const tokens = prefix.slice(0, -1).split(".");
+    routes.set(prefix, { prefix, refs: 1, tokens, generation: -1, result: null });
+    if (!this.prefixTokenCounts.includes(tokens.length)) this.prefixTokenCounts.push(tokens.length);
+  }
+
+  removePrefixRoute(prefix: string): void {
+    const routes = this.prefixRoutes;
+    const known = routes?.get(prefix);
+    if (routes == null || known === undefined || --known.refs > 0) return;
+    routes.delete(prefix);
+    if (this.lastRoute === known) this.lastRoute = null;
+    if (routes.size === 0) this.prefixRoutes = null;
+    this.prefixTokenCounts = [];
+    for (const r of routes.values()) if (!this.prefixTokenCounts.includes(r.tokens.length)) this.prefixTokenCounts.push(r.tokens.length);
+  }
+
+  /** The result for a subject under a prefix route, or null to match it the usual way. */
+  private matchByPrefix(subject: string): MatchResult<S> | null {
+    const last = this.lastRoute;
+    if (last !== null && subject.startsWith(last.prefix)) return this.routeResult(last, subject);
+    const counts = this.prefixTokenCounts;
+    for (let c = 0; c < counts.length; c++) {
+      let end = -1;
+      for (let t = counts[c]; t > 0 && (end = subject.indexOf(".", end + 1)) >= 0; t--);
+      if (end < 0) continue;
+      const route = this.prefixRoutes!.get(subject.substring(0, end + 1));
+      if (route === undefined) continue;
+      this.lastRoute = route;
+      return this.routeResult(route, subject);
+    }
+    return null;
+  }
+
+  private routeResult(route: PrefixRoute<S>, subject: string): MatchResult<S> | null {
+    if (!nonEmptyTokens(subject, route.prefix.length)) return null;
+    if (route.generation !== this.generation) {
+      route.result = this.prefixResult(route.tokens);
+      route.generation = this.generation;
+    }
+    return route.result;
+  }
+
+  /** What every subject of tokens plus more tokens matches, or null when that depends on the more. */
+  private prefixResult(tokens: string[]): MatchResult<S> | null {
+    const psubs: S[] = [];
+    const qmap = QUEUE_SCRATCH as Map<string, S[]>;
+    let l: TrieLevel<S> | null = this.root;
+    for (let i = 0; l !== null && i <= tokens.length; i++) {
+      if (l.pwc !== null || (i === tokens.length && l.nodes.size > 0)) {
+        qmap.clear();
+        return null;
+      }
+      if (l.fwc !== null) addNode(l.fwc, psubs, qmap);
+      const n: TrieNode<S> | undefined = i < tokens.length ? l.nodes.get(tokens[i]) : undefined;
+      l = n === undefined ? null : n.next;
+    }
+    let qsubs: readonly (readonly S[])[] = EMPTY_Q;
+    if (qmap.size !== 0) {
+      qsubs = [...qmap.values()];
+      qmap.clear();
+    }
+    return { psubs, qsubs };
   }
 
   /** True if any subscription matches (for no-responders and interest checks). */
@@ -247,6 +347,7 @@ export class SubjectTrie<S extends TrieSubscription> {
 
   /** Drop cached results that a change to `subject` could affect. */
   private invalidate(subject: string): void {
+    this.generation++;
     const cache = this.cache;
     if (cache === null || cache.size === 0) return;
     if (!subjectHasWildcard(subject)) {
@@ -267,6 +368,27 @@ export class SubjectTrie<S extends TrieSubscription> {
       cache.delete(key);
     }
   }
+}
+
+interface PrefixRoute<S extends TrieSubscription> {
+  readonly prefix: string;
+  refs: number;
+  tokens: string[];
+  generation: number;
+  result: MatchResult<S> | null;
+}
+
+/** subject[from..] is one or more tokens, none empty. */
+function nonEmptyTokens(subject: string, from: number): boolean {
+  const n = subject.length;
+  if (from >= n) return false;
+  let prevDot = true;
+  for (let i = from; i < n; i++) {
+    const dot = subject.charCodeAt(i) === 46;
+    if (dot && prevDot) return false;
+    prevDot = dot;
+  }
+  return !prevDot;
 }
 
 const EMPTY_Q: readonly (readonly never[])[] = Object.freeze([]);

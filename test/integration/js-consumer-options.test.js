@@ -1,10 +1,11 @@
 // Consumer options through the real client: filter_subjects, headers_only,
 // replay_policy original, inactive_threshold for ephemerals (with the delete
 // advisory), max_ack_pending stalling, and consumer state after a stream
-// purge, a message delete and a stream delete.
+// purge, a message delete and a stream delete; headers and payloads delivered
+// intact to clients and to an in-process target (a stream capturing the deliver subject).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "@nats-io/transport-node";
+import { connect, headers } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, AckPolicy, ReplayPolicy } from "@nats-io/jetstream";
 import { sleep, waitUntil } from "../helpers/server.js";
 import { startMonitored, getJson } from "./monitor-helpers.js";
@@ -40,6 +41,36 @@ test("headers_only sends the headers and Nats-Msg-Size without the payload", () 
     assert.equal(m.data.length, 0);
     assert.equal(m.headers.get("Nats-Msg-Size"), "12");
   }));
+
+for (const storage of ["memory", "file"]) {
+  test(`deliveries carry the stored headers and payload, to a client and to a stream capturing the deliver subject (${storage})`, () =>
+    withJs(async ({ jsm, js }) => {
+      await jsm.streams.add({ name: "S", subjects: ["s.>"], storage });
+      await jsm.streams.add({ name: "COPY", subjects: ["out.>"], storage });
+      const n = 300;
+      for (let i = 0; i < n; i++) {
+        const h = headers();
+        h.set("X-Seq", String(i));
+        await js.publish(`s.${i % 7}`, `payload ${i} ${"x".repeat(i % 50)}`, i % 2 === 0 ? { headers: h } : {});
+      }
+      const check = (m, i, label) => {
+        assert.equal(m.string(), `payload ${i} ${"x".repeat(i % 50)}`, label);
+        assert.equal(m.headers?.get("X-Seq") ?? null, i % 2 === 0 ? String(i) : null, label);
+      };
+      await jsm.consumers.add("S", { durable_name: "P", ack_policy: AckPolicy.None });
+      const pulled = await pullAll(await js.consumers.get("S", "P"), n);
+      assert.equal(pulled.length, n);
+      pulled.forEach((m, i) => check(m, i, `pulled ${i}`));
+      // A push consumer whose deliver subject is a stream's subject: an in-process target.
+      await jsm.consumers.add("S", { durable_name: "PUSH", ack_policy: AckPolicy.None, deliver_subject: "out.copy" });
+      await waitUntil(async () => (await jsm.streams.info("COPY")).state.messages === n, 5000, "all captured");
+      for (let i = 0; i < n; i++) {
+        const sm = await jsm.streams.getMessage("COPY", { seq: i + 1 });
+        assert.equal(new TextDecoder().decode(sm.data), `payload ${i} ${"x".repeat(i % 50)}`, `captured ${i}`);
+        assert.equal(sm.header?.get("X-Seq") || null, i % 2 === 0 ? String(i) : null, `captured header ${i}`);
+      }
+    }));
+}
 
 test("replay_policy original paces deliveries like the original publishes", () =>
   withJs(async ({ jsm, js }) => {

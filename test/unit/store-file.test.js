@@ -310,6 +310,28 @@ describe("restart recovery", () => {
   });
 });
 
+test("a consumer state that shrinks is written over the larger old one and read back exactly", () => {
+  const opts = newOpts();
+  const s = FileStore.create(opts, meta());
+  const c = s.consumerStore("dur");
+  c.setMeta({ config: { durable_name: "dur" }, created: "t" });
+  const big = new Map();
+  for (let i = 1; i <= 500; i++) big.set(i, { sequence: i, ts: i * 1000 });
+  for (let k = 0; k < 2; k++) {
+    c.update({ delivered: { consumer_seq: 500, stream_seq: 500 }, ack_floor: { consumer_seq: 0, stream_seq: 0 }, pending: big, redelivered: new Map() });
+    s.flushPending();
+  }
+  const small = { delivered: { consumer_seq: 500, stream_seq: 500 }, ack_floor: { consumer_seq: 499, stream_seq: 499 }, pending: new Map([[500, { sequence: 500, ts: 7 }]]), redelivered: new Map([[500, 2]]) };
+  for (let k = 0; k < 2; k++) {
+    c.update(small);
+    s.flushPending();
+  }
+  s.stop();
+  const r = FileStore.open(opts, "S");
+  assert.deepEqual(r.consumerStore("dur").state(), small);
+  r.stop();
+});
+
 describe("torn tail", () => {
   for (const cut of [1, 5, 20]) {
     // Records of these messages are 40-50 bytes: every cut leaves the sequence field readable.

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { MemoryStore, FileStore, restoreSnapshot, StoreError } from "../../dist/jetstream/store/index.js";
+import { newMessageRef } from "../../dist/jetstream/store/types.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "store-shared-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -315,6 +316,31 @@ const cases = {
     assert.equal(s.lastSeqForSubject("orders.new"), 1);
     assert.equal(s.numPending(1, "orders.*", false), 2);
     assert.equal(s.getNextBySubject(2, "orders.new"), null);
+  },
+  "peekMsg / peekNextBySubject: the message in place, the same bytes as getMsg, across blocks": (s) => {
+    const hdr = Buffer.from("NATS/1.0\r\nk: v\r\n\r\n");
+    for (let i = 1; i <= 300; i++) s.append(i % 3 === 0 ? "a.x" : "b.y", i % 2 === 0 ? hdr : null, b(`payload-${i}`));
+    s.flushPending();
+    s.deleteMsg(5, false);
+    const ref = newMessageRef();
+    for (let seq = 1; seq <= 300; seq++) {
+      const m = s.getMsg(seq);
+      assert.equal(s.peekMsg(seq, ref), m !== null, `seq ${seq}`);
+      if (m === null) continue;
+      assert.equal(ref.seq, seq);
+      assert.equal(ref.subject, m.subject);
+      assert.equal(ref.ts, m.ts);
+      assert.equal(ref.hdrLen, m.hdr === null ? -1 : m.hdr.length);
+      const bytes = ref.buf.subarray(ref.start, ref.start + ref.size);
+      assert.deepEqual(bytes, m.hdr === null ? m.data : Buffer.concat([m.hdr, m.data]));
+    }
+    assert.equal(s.peekNextBySubject(5, ">", ref), true);
+    assert.equal(ref.seq, 6);
+    assert.equal(s.peekNextBySubject(7, "a.x", ref), true);
+    assert.equal(ref.seq, 9);
+    assert.equal(s.peekNextBySubject(301, ">", ref), false);
+    assert.equal(s.peekMsg(0, ref), false);
+    assert.equal(s.peekMsg(301, ref), false);
   },
   "consumer state and meta": (s) => {
     const c = s.consumerStore("dur");

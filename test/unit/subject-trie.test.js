@@ -319,6 +319,88 @@ test("cache admission: a flood of one-off subjects is mostly not cached, a repea
   assert.equal(t.match("_INBOX.x.steady").psubs.length, 2);
 });
 
+describe("prefix routes", () => {
+  const prefix = "$JS.ACK.S.C.";
+  const subjects = [
+    "$JS.ACK.S.C.1.5.5.1733000000000000000.0",
+    "$JS.ACK.S.C.2.6.7.1.9",
+    "$JS.ACK.S.C.x",
+    "$JS.ACK.S.C",
+    "$JS.ACK.S.C.",
+    "$JS.ACK.S.C..1",
+    "$JS.ACK.S.C.1..2",
+    "$JS.ACK.S.C.1.",
+    "$JS.ACK.S.D.1.2",
+    "$JS.ACK.S.CC.1.2",
+    "$JS.ACK.S.C.1.5.9",
+    "$JS.ACK.S.C.*",
+  ];
+  /** Results as [plain subjects in order, { queue: subjects in order }]. */
+  function shape(r) {
+    const q = {};
+    for (const g of r.qsubs) q[g[0].queue] = g.map((s) => s.subject);
+    return [r.psubs.map((s) => s.subject), q];
+  }
+  const layouts = [
+    [],
+    ["$JS.ACK.S.C.>"],
+    ["$JS.ACK.S.C.>", "$JS.ACK.>", ">", "$JS.>"],
+    ["$JS.ACK.S.C.>", ["$JS.ACK.S.C.>", "q"], ["$JS.ACK.>", "q"], ["$JS.ACK.S.C.>", "r"]],
+    ["$JS.ACK.S.C.>", "$JS.ACK.*.C.>"],
+    ["$JS.ACK.S.C.>", "$JS.ACK.S.C.*.5.>"],
+    ["$JS.ACK.S.C.>", "$JS.ACK.S.C.1.>"],
+    ["$JS.ACK.S.C.>", "$JS.ACK.S.C.1.5.9"],
+    ["$JS.ACK.S.C.>", "$JS.ACK.S.C"],
+    ["$JS.ACK.S.C.>", "*.ACK.S.C.>"],
+    ["$JS.ACK.S.C.>", "$JS.ACK.S.C.*"],
+  ];
+  for (const useCache of [true, false]) {
+    for (const layout of layouts) {
+      test(`same results as a plain walk (cache ${useCache ? "on" : "off"}): ${JSON.stringify(layout)}`, () => {
+        const routed = new SubjectTrie(useCache);
+        const plainTrie = new SubjectTrie(false);
+        routed.addPrefixRoute(prefix);
+        for (const entry of layout) {
+          const [s, q] = Array.isArray(entry) ? entry : [entry, undefined];
+          const one = sub(s, q);
+          routed.insert(one);
+          plainTrie.insert(one);
+        }
+        for (let round = 0; round < 2; round++) {
+          for (const s of subjects) assert.deepEqual(shape(routed.match(s)), shape(plainTrie.match(s)), s);
+        }
+      });
+    }
+  }
+
+  test("ack subjects under a route are not cached; changes are seen; removing the route restores the usual path", () => {
+    const t = new SubjectTrie(true);
+    t.addPrefixRoute(prefix);
+    t.addPrefixRoute(prefix);
+    const ack = sub("$JS.ACK.S.C.>");
+    t.insert(ack);
+    for (let i = 0; i < 3000; i++) assert.deepEqual(t.match(`$JS.ACK.S.C.1.${i}.${i}.17.0`).psubs, [ack]);
+    assert.equal(t.stats().numCache, 0);
+    // A prefix with another first character is not routed: matched (and cached) as usual.
+    t.addPrefixRoute("_INBOX.a.");
+    const inbox = sub("_INBOX.a.>");
+    t.insert(inbox);
+    assert.deepEqual(t.match("_INBOX.a.1").psubs, [inbox]);
+    assert.equal(t.stats().numCache, 1);
+    const other = sub("$JS.ACK.>");
+    t.insert(other);
+    assert.deepEqual(t.match("$JS.ACK.S.C.1.2.3.4.5").psubs, [other, ack]);
+    t.remove(other);
+    assert.deepEqual(t.match("$JS.ACK.S.C.1.2.3.4.6").psubs, [ack]);
+    t.removePrefixRoute(prefix);
+    for (let i = 0; i < 10; i++) t.match(`$JS.ACK.S.C.1.${i}.1.1.1`);
+    assert.equal(t.stats().numCache, 1, "still routed: one registration is left");
+    t.removePrefixRoute(prefix);
+    for (let i = 0; i < 600; i++) assert.deepEqual(t.match(`$JS.ACK.S.C.1.${i}.1.1.1`).psubs, [ack]);
+    assert.ok(t.stats().numCache > 1, "cached again one by one (a sample of them, past the admission window)");
+  });
+});
+
 test("watch: told the subject of each real insert and remove, until stopped", () => {
   const t = new SubjectTrie(true);
   const seen = [];

@@ -73,7 +73,8 @@ export class Consumer {
   ldt = 0;
   lat = 0;
   readonly delivery: Delivery;
-  private readonly ackSubjectPrefix: string;
+  /** "$JS.ACK.<stream>.<consumer>." in wire form: the ack subscription and every delivery's reply. */
+  readonly ackSubjectPrefix: string;
   private ackSub: Subscription | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   private ackTimerEnd = 0;
@@ -140,6 +141,8 @@ export class Consumer {
   start(): void {
     const prefixLen = this.ackSubjectPrefix.length;
     this.ackSub = this.host.client.subscribe(`${this.ackSubjectPrefix}>`, (subject, reply, hdr, data) => this.onAck(subject, prefixLen, reply, hdr, data));
+    // Every ack subject is new: matched by this prefix rather than cached one by one.
+    this.host.account.sublist.addPrefixRoute(this.ackSubjectPrefix);
     this.delivery.start();
     if (this.pending.size > 0) this.armAckTimer(this.ackWaitNs / 1e6 + ACK_WAIT_DELAY_MS);
   }
@@ -148,7 +151,10 @@ export class Consumer {
   stop(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.ackSub) this.host.client.removeSub(this.ackSub);
+    if (this.ackSub) {
+      this.host.client.removeSub(this.ackSub);
+      this.host.account.sublist.removePrefixRoute(this.ackSubjectPrefix);
+    }
     this.ackSub = null;
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
@@ -250,7 +256,7 @@ export class Consumer {
           }
         }
       }
-      rdc.delete(sseq);
+      if (rdc.size !== 0) rdc.delete(sseq);
       this.delivery.unqueueRedelivery(sseq);
       return;
     }
@@ -435,8 +441,8 @@ export class Consumer {
   // ---- redelivery (ack_wait, backoff, max_deliver) ----
 
   /** Arms the pending check no later than delayMs from now (Go's trackPending / resetPtmr). */
-  armAckTimer(delayMs: number, force = false): void {
-    const end = Date.now() + delayMs;
+  armAckTimer(delayMs: number, force = false, now = Date.now()): void {
+    const end = now + delayMs;
     if (this.ackTimer !== null && !force && this.ackTimerEnd <= end) return;
     if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     this.ackTimerEnd = end;

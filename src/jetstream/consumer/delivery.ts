@@ -9,7 +9,8 @@
 
 import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
-import type { StoredMessage } from "../store/types.js";
+import { newMessageRef, type MessageRef } from "../store/types.js";
+import { AckReplyBuilder } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
@@ -33,8 +34,14 @@ import {
 } from "./status.js";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Messages sent per loop run before yielding the event loop. */
-const RUN_BUDGET = 8192;
+/**
+ * Messages sent per loop run before yielding the event loop. Small: the yield lets the
+ * server flush what was produced (after this run's cycle, before the next run), so a pull
+ * client receives its first messages and sends its next request while the rest of the
+ * batch is produced, as the Go server's concurrent write loop allows; a large run leaves
+ * the server idle while the client catches up.
+ */
+const RUN_BUDGET = 256;
 const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
 
 export class Delivery {
@@ -45,6 +52,7 @@ export class Delivery {
   private fcSub: Subscription | null = null;
   private scheduled = false;
   private readonly runBound = (): void => this.run();
+  private readonly replies: AckReplyBuilder;
   private rdq: number[] = [];
   private readonly rdqSet = new Set<number>();
   /** last_per_subject start: sequences to send first, then resume at `resume`. */
@@ -63,6 +71,8 @@ export class Delivery {
   private replayDue = 0;
   /** Delivery count of the message nextMessage() returned. */
   private nextCount = 1;
+  /** The message nextMessage() found, in place in the store: used before any other store call. */
+  private readonly found: MessageRef = newMessageRef();
   private rateTokens = 0;
   private rateLast = 0;
   private replayLastSeq = 0;
@@ -74,6 +84,7 @@ export class Delivery {
 
   constructor(private readonly c: Consumer) {
     this.replaying = c.cfg.replay_policy === "original";
+    this.replies = new AckReplyBuilder(c.ackSubjectPrefix);
   }
 
   private get cfg(): ConsumerConfig {
@@ -160,7 +171,7 @@ export class Delivery {
   }
 
   unqueueRedelivery(seq: number): void {
-    if (!this.rdqSet.delete(seq)) return;
+    if (this.rdqSet.size === 0 || !this.rdqSet.delete(seq)) return;
     const i = this.rdq.indexOf(seq);
     if (i >= 0) this.rdq.splice(i, 1);
   }
@@ -204,6 +215,8 @@ export class Delivery {
     }
     let stalledOnMaxAck = false;
     let budget = RUN_BUDGET;
+    // One clock reading per run (at most RUN_BUDGET messages, well under a millisecond's skew).
+    const now = Date.now();
     for (;;) {
       if (pull) {
         if (wq!.length === 0) break;
@@ -225,18 +238,22 @@ export class Delivery {
       const dc = this.nextCount;
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
-      const reply = `$JS.ACK.${c.subjectNames}.${dc}.${m.seq}.${dseq}.${m.ts}.${c.numPending()}`;
-      let hdr = m.hdr;
-      let data = m.data;
+      const reply = this.replies.build(dc, m.seq, dseq, m.ts, c.numPending());
+      let buf = m.buf;
+      let start = m.start;
+      let hdrLen = m.hdrLen;
+      let msgSize = m.size;
       if (this.cfg.headers_only) {
-        hdr = headersOnly(hdr, data.length);
-        data = EMPTY;
+        const h = headersOnly(hdrLen < 0 ? null : buf.subarray(start, start + hdrLen), hdrLen < 0 ? msgSize : msgSize - hdrLen);
+        buf = h;
+        start = 0;
+        hdrLen = msgSize = h.length;
       }
-      const size = m.subject.length + reply.length + (hdr === null ? 0 : hdr.length) + data.length;
+      const size = m.subject.length + reply.length + msgSize;
       let target: string;
       let wr: PullRequest | undefined;
       if (pull) {
-        wr = this.nextWaiting(size);
+        wr = this.nextWaiting(size, now);
         if (wr === undefined) {
           this.putBack(m.seq, dc);
           break;
@@ -270,7 +287,7 @@ export class Delivery {
           return;
         }
       }
-      if (!this.deliver(target, reply, hdr, data, m, dc, dseq, size)) {
+      if (!this.deliver(target, reply, buf, start, hdrLen, msgSize, m, dc, dseq, size, now)) {
         this.putBack(m.seq, dc);
         if (wr !== undefined) {
           // The requester went away: drop its request, try the next one.
@@ -284,7 +301,7 @@ export class Delivery {
       this.lastReplayTs = m.ts;
       if (wr !== undefined) {
         if (wr.n <= 0 && wr.b > 0) this.send(wr.reply, statusBatchCompleted(wr.n, wr.b));
-        if (wr.hb > 0) wr.hbt = Date.now() + wr.hb;
+        if (wr.hb > 0) wr.hbt = now + wr.hb;
       }
     }
     if (this.replaying && c.sseq > this.replayLastSeq) this.replaying = false;
@@ -324,16 +341,15 @@ export class Delivery {
     if (!this.waiting!.all().includes(wr)) this.waiting!.unshift(wr);
   }
 
-  /** Sends one message; false when nobody took it. */
-  private deliver(target: string, reply: string, hdr: Buffer | null, data: Buffer, m: StoredMessage, dc: number, dseq: number, size: number): boolean {
+  /** Sends one message (buf[start, start+msgSize), hdrLen header bytes first); false when nobody took it. */
+  private deliver(target: string, reply: string, buf: Buffer, start: number, hdrLen: number, msgSize: number, m: MessageRef, dc: number, dseq: number, size: number, now: number): boolean {
     const c = this.c;
     const host = c.host;
-    if (routeDelivery(host.account, host.client, target, m.subject, reply, hdr, data) === 0) return false;
+    if (routeDelivery(host.account, host.client, target, m.subject, reply, buf, start, hdrLen, msgSize) === 0) return false;
     c.dseq = dseq + 1;
-    const now = Date.now();
     c.apply(ConsumerOp.Delivered, dseq, m.seq, dc, now * 1e6);
     this.lastSend = now;
-    if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq));
+    if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq), false, now);
     else if (c.host.config().retention === "interest" || c.host.config().retention === "workqueue") c.owner.released(c, m.seq);
     if (this.maxpb > 0) {
       this.pbytes += size + target.length;
@@ -345,9 +361,10 @@ export class Delivery {
   }
 
   /** Next message to send (its delivery count in nextCount); null when none; MAX_ACK_PENDING when stalled. */
-  private nextMessage(): StoredMessage | null | typeof MAX_ACK_PENDING {
+  private nextMessage(): MessageRef | null | typeof MAX_ACK_PENDING {
     const c = this.c;
     const store = c.host.store;
+    const m = this.found;
     while (this.rdq.length > 0) {
       const seq = this.rdq.shift()!;
       this.rdqSet.delete(seq);
@@ -357,8 +374,7 @@ export class Delivery {
         if (dc === max + 1) c.maxDeliveriesReached(seq, dc - 1);
         continue;
       }
-      const m = store.getMsg(seq);
-      if (m !== null) {
+      if (store.peekMsg(seq, m)) {
         this.nextCount = dc;
         return m;
       }
@@ -372,13 +388,11 @@ export class Delivery {
         this.lss = null;
         c.recountPending();
       } else c.sseq = seq + 1;
-      const m = store.getMsg(seq);
-      if (m === null) return this.nextMessage();
+      if (!store.peekMsg(seq, m)) return this.nextMessage();
       this.nextCount = 1;
       return m;
     }
-    const m = store.getNextBySubject(c.sseq, c.filters.store);
-    if (m === null) {
+    if (!store.peekNextBySubject(c.sseq, c.filters.store, m)) {
       const last = store.state().last_seq;
       if (c.sseq <= last) c.sseq = last + 1;
       if (c.npc !== 0) c.npc = 0;
@@ -468,9 +482,8 @@ export class Delivery {
   }
 
   /** Go's nextWaiting: the request to receive a message of `size` bytes, answering and dropping those that cannot. */
-  private nextWaiting(size: number): PullRequest | undefined {
+  private nextWaiting(size: number, now: number): PullRequest | undefined {
     const wq = this.waiting!;
-    const now = Date.now();
     for (let wr = wq.peek(); wr !== undefined; wr = wq.peek()) {
       if (wr.b > 0) {
         if (size <= wr.b) {

@@ -3,27 +3,33 @@
 // subscriber under the message's own stream subject, as Go does with the
 // "deliver" subject of its internal publications. Called only from the
 // consumer's end-of-cycle delivery run, never from inside another delivery.
-// Returns how many subscriptions took the message (0 = no interest).
+// The bytes are the store's own (no copy per delivery): client connections
+// copy them into their output at once; for any other kind of target (an
+// in-process handler might append to a store and so reuse those bytes) they
+// are copied first. Returns how many subscriptions took the message (0 = no interest).
 
 import type { Account } from "../../accounts/account.js";
-import type { MessageTarget } from "../../server/message-target.js";
+import { TargetKind, type MessageTarget } from "../../server/message-target.js";
 import type { Subscription } from "../../server/subscription.js";
 
-export function routeDelivery(account: Account, from: MessageTarget, routeSubject: string, subject: string, reply: string, hdr: Buffer | null, data: Buffer): number {
+/** Delivers buf[start, start+size) (its first hdrLen bytes the header block; -1: none). */
+export function routeDelivery(account: Account, from: MessageTarget, routeSubject: string, subject: string, reply: string, buf: Buffer, start: number, hdrLen: number, size: number): number {
   const r = account.sublist.match(routeSubject);
   const psubs = r.psubs;
   const qsubs = r.qsubs;
   if (psubs.length === 0 && qsubs.length === 0) return 0;
-  const hdrLen = hdr === null ? -1 : hdr.length;
-  const buf = hdr === null ? data : Buffer.concat([hdr, data]);
+  if (!onlyClients(psubs, qsubs)) {
+    buf = Buffer.from(buf.subarray(start, start + size));
+    start = 0;
+  }
   let n = 0;
-  for (let i = 0; i < psubs.length; i++) if (deliverTo(psubs[i], subject, reply, hdrLen, buf, from)) n++;
+  for (let i = 0; i < psubs.length; i++) if (deliverTo(psubs[i], subject, reply, hdrLen, buf, start, size, from)) n++;
   for (let g = 0; g < qsubs.length; g++) {
     const group = qsubs[g];
     const len = group.length;
     const first = len === 1 ? 0 : Math.floor(Math.random() * len);
     for (let k = 0; k < len; k++) {
-      if (deliverTo(group[(first + k) % len], subject, reply, hdrLen, buf, from)) {
+      if (deliverTo(group[(first + k) % len], subject, reply, hdrLen, buf, start, size, from)) {
         n++;
         break;
       }
@@ -32,13 +38,22 @@ export function routeDelivery(account: Account, from: MessageTarget, routeSubjec
   return n;
 }
 
-function deliverTo(sub: Subscription, subject: string, reply: string, hdrLen: number, buf: Buffer, from: MessageTarget): boolean {
+function onlyClients(psubs: readonly Subscription[], qsubs: readonly (readonly Subscription[])[]): boolean {
+  for (let i = 0; i < psubs.length; i++) if (psubs[i].target.kind !== TargetKind.Client) return false;
+  for (let g = 0; g < qsubs.length; g++) {
+    const group = qsubs[g];
+    for (let k = 0; k < group.length; k++) if (group[k].target.kind !== TargetKind.Client) return false;
+  }
+  return true;
+}
+
+function deliverTo(sub: Subscription, subject: string, reply: string, hdrLen: number, buf: Buffer, start: number, size: number, from: MessageTarget): boolean {
   if (sub.closed) return false;
   const target = sub.target;
   if (target.closed) return false;
   if (sub.max > 0 && sub.delivered >= sub.max) return false;
   // A target may refuse (a deny permission on the subject): another queue member gets it then.
-  if (!target.deliver(sub, subject, reply, hdrLen, buf, 0, buf.length, from)) return false;
+  if (!target.deliver(sub, subject, reply, hdrLen, buf, start, size, from)) return false;
   if (++sub.delivered >= sub.max && sub.max > 0) target.removeSub(sub);
   return true;
 }

@@ -2,7 +2,9 @@
 // of recently read bytes, so a consumer walking old messages does one read per
 // 256 KiB instead of one per message, while a jump elsewhere reads only 4 KiB.
 // The window may also be the in-memory
-// copy of the block that was just sealed. Callers validate what they get.
+// copy of the block that was just sealed ("trusted": the bytes this process
+// wrote, not read back from disk, so there is nothing for a checksum to catch).
+// Callers validate what they get from disk.
 // A compressed block (block-compression.ts) is recognised when its file is
 // opened; a read there inflates the frame holding the record into the window.
 
@@ -43,13 +45,23 @@ export class BlockReader {
     return released;
   }
 
-  /** The bytes of [off, off+len) of a block as [buffer, offset in it], or null when unreadable. */
-  read(blockId: number, off: number, len: number): [Buffer, number] | null {
+  /** The buffer the last successful read() points into (valid until the next read). */
+  get buffer(): Buffer {
+    return this.window;
+  }
+
+  /** The window is the in-memory copy of a sealed block (adopt), not bytes read from disk. */
+  get trusted(): boolean {
+    return this.adopted !== null;
+  }
+
+  /** Brings [off, off+len) of a block into `buffer`; its offset there, or -1 when unreadable. */
+  read(blockId: number, off: number, len: number): number {
     if (blockId === this.windowBlock && off >= this.windowStart && off + len <= this.windowEnd) {
-      return [this.window, off - this.windowStart];
+      return off - this.windowStart;
     }
     const fd = this.fdOf(blockId);
-    if (fd < 0) return null;
+    if (fd < 0) return -1;
     if (this.frames.size > 0) {
       const frames = this.frames.get(blockId);
       if (frames !== undefined) return this.readFramed(blockId, fd, frames, off, len);
@@ -67,17 +79,17 @@ export class BlockReader {
     try {
       n = fs.readSync(fd, buf, 0, Math.min(want, buf.length), off);
     } catch {
-      return null;
+      return -1;
     }
     this.windowBlock = blockId;
     this.windowStart = off;
     this.windowEnd = off + n;
     this.window = buf;
     this.adopted = null;
-    return n >= len ? [buf, 0] : null;
+    return n >= len ? 0 : -1;
   }
 
-  private readFramed(blockId: number, fd: number, frames: Frame[], off: number, len: number): [Buffer, number] | null {
+  private readFramed(blockId: number, fd: number, frames: Frame[], off: number, len: number): number {
     let lo = 0;
     let hi = frames.length - 1;
     while (lo <= hi) {
@@ -86,24 +98,24 @@ export class BlockReader {
       if (off < f.uoff) hi = mid - 1;
       else if (off >= f.uoff + f.ulen) lo = mid + 1;
       else {
-        if (off + len > f.uoff + f.ulen) return null;
+        if (off + len > f.uoff + f.ulen) return -1;
         const bytes = Buffer.allocUnsafe(f.clen);
         try {
-          if (fs.readSync(fd, bytes, 0, f.clen, f.pos) < f.clen) return null;
+          if (fs.readSync(fd, bytes, 0, f.clen, f.pos) < f.clen) return -1;
         } catch {
-          return null;
+          return -1;
         }
         const plain = inflateFrame(bytes, f);
-        if (plain === null) return null;
+        if (plain === null) return -1;
         this.windowBlock = blockId;
         this.windowStart = f.uoff;
         this.windowEnd = f.uoff + f.ulen;
         this.window = plain;
         this.adopted = null;
-        return [plain, off - f.uoff];
+        return off - f.uoff;
       }
     }
-    return null;
+    return -1;
   }
 
   private fdOf(blockId: number): number {

@@ -33,7 +33,7 @@ import { BlockReader } from "./block-reader.js";
 import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
 import { errnoOf, withIo, writeFully, type StoreIo } from "./store-io.js";
-import { StoreError, type FileStoreOptions, type Nanos, type StoredMessage, type StreamMeta } from "./types.js";
+import { StoreError, type FileStoreOptions, type MessageRef, type Nanos, type StoredMessage, type StreamMeta } from "./types.js";
 
 export interface FileChunk extends IndexChunk {
   readonly blk: Uint32Array;
@@ -181,7 +181,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.pendingLast = seq;
   }
 
-  protected loadPayload(c: FileChunk, i: number, seq: number, subject: string): StoredMessage | null {
+  protected locatePayload(c: FileChunk, i: number, seq: number, out: MessageRef): boolean {
     const blk = c.blk[i];
     const len = c.len[i];
     let buf: Buffer;
@@ -190,24 +190,27 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       buf = this.buf;
       off = c.off[i];
     } else {
-      const got = this.reader.read(blk, c.off[i], len);
-      if (got === null) return null;
-      [buf, off] = got;
-      if (!validRecordAt(buf, off, off + len)) return null;
+      off = this.reader.read(blk, c.off[i], len);
+      if (off < 0) return false;
+      buf = this.reader.buffer;
+      // Bytes read from disk are checked; the in-memory copy of a just-sealed block is what was written.
+      if (!this.reader.trusted && !validRecordAt(buf, off, off + len)) return false;
     }
-    if (buf[off + 4] !== REC_MSG || buf.readUInt32LE(off) !== len || recordSeq(buf, off) !== seq) return null;
+    if (buf[off + 4] !== REC_MSG || buf.readUInt32LE(off) !== len || recordSeq(buf, off) !== seq) return false;
     const subjLen = buf.readUInt16LE(off + 6);
-    if (buf.toString("utf8", off + 28, off + 28 + subjLen) !== subject) return null;
-    const hasHdr = buf[off + 5] === 1;
-    const hdrLen = buf.readUInt32LE(off + 24);
-    const body = Buffer.from(buf.subarray(off + 28 + subjLen, off + len - 4));
-    return {
-      subject,
-      seq,
-      hdr: hasHdr ? body.subarray(0, hdrLen) : null,
-      data: hasHdr ? body.subarray(hdrLen) : body,
-      ts: c.ts[i],
-    };
+    if (!subjectIs(buf, off + 28, subjLen, out.subject)) return false;
+    out.buf = buf;
+    out.start = off + 28 + subjLen;
+    out.hdrLen = buf[off + 5] === 1 ? buf.readUInt32LE(off + 24) : -1;
+    out.size = len - 32 - subjLen;
+    return true;
+  }
+
+  /** The window and the active block are reused: a copy. */
+  protected materialize(r: MessageRef): StoredMessage {
+    const body = copyOut(r.buf, r.start, r.start + r.size);
+    const h = r.hdrLen;
+    return { subject: r.subject, seq: r.seq, hdr: h >= 0 ? body.subarray(0, h) : null, data: h >= 0 ? body.subarray(h) : body, ts: r.ts };
   }
 
   protected payloadRemoved(c: FileChunk, i: number, seq: number, erase: boolean, persist: boolean): void {
@@ -592,4 +595,26 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.unsynced.clear();
     this.dirUnsynced = false;
   }
+}
+
+/** Are buf[at, at+len) the UTF-8 bytes of subject? A byte loop for ASCII, no string decoded. */
+function subjectIs(buf: Buffer, at: number, len: number, subject: string): boolean {
+  const n = subject.length;
+  if (n > len) return false;
+  if (n === len) {
+    let k = 0;
+    for (; k < n; k++) if (buf[at + k] !== subject.charCodeAt(k)) break;
+    if (k === n) return true;
+    if (subject.charCodeAt(k) < 128) return false;
+  }
+  return buf.toString("utf8", at, at + len) === subject;
+}
+
+/** A copy of buf[start, end) (the window and the active block are reused): one pooled allocation, a byte loop when short. */
+function copyOut(buf: Buffer, start: number, end: number): Buffer {
+  const n = end - start;
+  const out = Buffer.allocUnsafe(n);
+  if (n > 64) buf.copy(out, 0, start, end);
+  else for (let k = 0; k < n; k++) out[k] = buf[start + k];
+  return out;
 }

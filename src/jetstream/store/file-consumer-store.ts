@@ -2,12 +2,14 @@
 // meta in two checksummed copies (meta.A, meta.B, both written by setMeta) and
 // the consumer state written alternately to state.A and state.B with a rising
 // generation, so a torn or damaged write falls back to the previous state
-// instead of losing the consumer. One small file write per flush.
+// instead of losing the consumer. One small file write per flush, over the
+// slot's old bytes (no truncation: truncating a file whose pages are being
+// written back waits for that write-back; bytes after a slot are ignored).
 
 import * as fs from "node:fs";
 import { decodeConsumerState, encodeConsumerState } from "./consumer-state-codec.js";
 import { encodeSlot, readBest, slotPaths, writeBoth } from "./dual-file.js";
-import { errnoOf, type StoreIo } from "./store-io.js";
+import { errnoOf, writeFully, type StoreIo } from "./store-io.js";
 import { StoreError, type ConsumerMeta, type ConsumerState, type ConsumerStore } from "./types.js";
 
 export class FileConsumerStore implements ConsumerStore {
@@ -73,13 +75,28 @@ export class FileConsumerStore implements ConsumerStore {
     const slot = gen % 2;
     const data = encodeSlot(gen, encodeConsumerState(this.current));
     try {
-      // Open, write, close: no descriptor held per consumer (servers with thousands of them).
-      this.io.writeFileSync(slotPaths(this.dir, "state")[slot], data);
+      this.overwrite(slotPaths(this.dir, "state")[slot], data);
     } catch (err) {
       throw new StoreError("write_failed", `consumer state write failed: ${errnoOf(err)}`, errnoOf(err));
     }
     this.stateGen = gen;
     this.dirty = false;
+  }
+
+  /** Open, write, close: no descriptor held per consumer (servers with thousands of them). */
+  private overwrite(file: string, data: Buffer): void {
+    let fd: number;
+    try {
+      fd = this.io.openSync(file, "r+");
+    } catch (err) {
+      if (errnoOf(err) !== "ENOENT") throw err;
+      fd = this.io.openSync(file, "w");
+    }
+    try {
+      writeFully(this.io, fd, data, 0, data.length, 0);
+    } finally {
+      this.io.closeSync(fd);
+    }
   }
 
   /** Writes what is pending; the state is kept on disk. */

@@ -319,10 +319,12 @@ export class FileStore extends FileBlocks implements MessageStore {
   private metaFromBlocks(records: [number, number, number][]): StreamMeta | null {
     for (let k = records.length - 1; k >= 0; k--) {
       const [blk, off, len] = records[k];
-      const got = blk === this.active.id && this.activeFd >= 0 ? ([this.buf, off] as [Buffer, number]) : this.reader.read(blk, off, len);
-      if (got === null || !validRecordAt(got[0], got[1], got[1] + len)) continue;
+      const active = blk === this.active.id && this.activeFd >= 0;
+      const at = active ? off : this.reader.read(blk, off, len);
+      const buf = active ? this.buf : this.reader.buffer;
+      if (at < 0 || !validRecordAt(buf, at, at + len)) continue;
       try {
-        const meta = JSON.parse(recordPayload(got[0], got[1]).toString()) as StreamMeta;
+        const meta = JSON.parse(recordPayload(buf, at).toString()) as StreamMeta;
         if (typeof meta?.config?.name === "string") return meta;
       } catch {
         continue;

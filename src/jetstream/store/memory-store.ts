@@ -10,7 +10,7 @@ import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
 import { MemoryConsumerStore } from "./memory-consumer-store.js";
 import { encodeSnapshot } from "./snapshot.js";
-import type { ConsumerStore, MessageStore, Nanos, StoredMessage, StreamMeta } from "./types.js";
+import type { ConsumerStore, MessageRef, MessageStore, Nanos, StoredMessage, StreamMeta } from "./types.js";
 
 interface MemoryChunk extends IndexChunk {
   arena: Buffer;
@@ -98,16 +98,24 @@ export class MemoryStore extends StoreCore<MemoryChunk> implements MessageStore 
     c.dead = 0;
   }
 
-  protected loadPayload(c: MemoryChunk, i: number, seq: number, subject: string): StoredMessage | null {
-    const start = c.poff[i];
-    const end = start + c.plen[i];
-    const h = c.hdrLen[i];
+  protected locatePayload(c: MemoryChunk, i: number, _seq: number, out: MessageRef): boolean {
+    out.buf = c.arena;
+    out.start = c.poff[i];
+    out.hdrLen = c.hdrLen[i];
+    out.size = c.plen[i];
+    return true;
+  }
+
+  /** Views of the arena: appends go after them and a rebuilt arena is a new buffer. */
+  protected materialize(r: MessageRef): StoredMessage {
+    const start = r.start;
+    const h = r.hdrLen;
     return {
-      subject,
-      seq,
-      hdr: h < 0 ? null : c.arena.subarray(start, start + h),
-      data: c.arena.subarray(h < 0 ? start : start + h, end),
-      ts: c.ts[i],
+      subject: r.subject,
+      seq: r.seq,
+      hdr: h < 0 ? null : r.buf.subarray(start, start + h),
+      data: r.buf.subarray(h < 0 ? start : start + h, start + r.size),
+      ts: r.ts,
     };
   }
 

@@ -11,6 +11,8 @@ import {
   STORE_ERROR_TEXT,
   StoreError,
   type FilteredState,
+  type MessageRef,
+  newMessageRef,
   type Nanos,
   type PurgeRequest,
   type RemovalReason,
@@ -76,7 +78,10 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
   /** Keep the payload of a new message at chunk slot i. */
   protected abstract storePayload(c: C, i: number, seq: number, subject: string, hdr: Buffer | null, data: Buffer, ts: Nanos): void;
   /** Read a payload back; null when it is damaged (the message is then dropped as lost). */
-  protected abstract loadPayload(c: C, i: number, seq: number, subject: string): StoredMessage | null;
+  /** Where the payload of the message at chunk slot i is (fills out's buf, start, hdrLen, size); false when unreadable. */
+  protected abstract locatePayload(c: C, i: number, seq: number, out: MessageRef): boolean;
+  /** A StoredMessage of a located message that stays valid (a copy where the store reuses its buffers). */
+  protected abstract materialize(r: MessageRef): StoredMessage;
   /** A message left the index (persist a tombstone, free memory, erase). */
   protected abstract payloadRemoved(c: C, i: number, seq: number, erase: boolean, persist: boolean): void;
   abstract flushPending(): void;
@@ -339,15 +344,25 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
 
   // ---- reads
 
-  private load(seq: number): StoredMessage | null {
+  private readonly located: MessageRef = newMessageRef();
+
+  /** Fills out with the message at seq in place; false when absent (or unreadable: then dropped as lost). */
+  private locate(seq: number, out: MessageRef): boolean {
     const c = this.chunkFor(seq);
-    if (!c) return null;
+    if (!c) return false;
     const i = seq - c.no * CHUNK_SIZE;
     const id1 = c.subj[i];
-    if (id1 === 0) return null;
-    const msg = this.loadPayload(c, i, seq, this.subjects.byIdOf(id1 - 1).subject);
-    if (msg === null) this.removeSeq(seq, "lost", false);
-    return msg;
+    if (id1 === 0) return false;
+    out.seq = seq;
+    out.subject = this.subjects.byIdOf(id1 - 1).subject;
+    out.ts = c.ts[i];
+    if (this.locatePayload(c, i, seq, out)) return true;
+    this.removeSeq(seq, "lost", false);
+    return false;
+  }
+
+  private load(seq: number): StoredMessage | null {
+    return this.locate(seq, this.located) ? this.materialize(this.located) : null;
   }
 
   getMsg(seq: number): StoredMessage | null {
@@ -356,23 +371,31 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
     return this.load(seq);
   }
 
+  peekMsg(seq: number, out: MessageRef): boolean {
+    this.checkOpen();
+    return seq >= this.firstSeq && seq <= this.lastSeq && this.locate(seq, out);
+  }
+
   getNextBySubject(startSeq: number, filter: SubjectFilter): StoredMessage | null {
+    return this.peekNextBySubject(startSeq, filter, this.located) ? this.materialize(this.located) : null;
+  }
+
+  peekNextBySubject(startSeq: number, filter: SubjectFilter, out: MessageRef): boolean {
     this.checkOpen();
     const f = this.subjects.compile(filter);
     let from = Math.max(startSeq, this.firstSeq);
     let to = this.lastSeq;
     if (f.kind === "literal") {
       const info = this.subjects.get(f.subject);
-      if (!info || info.count === 0) return null;
+      if (!info || info.count === 0) return false;
       from = Math.max(from, this.firstOf(info));
       to = this.lastOf(info);
     }
     const cf = this.matcher(f);
     for (let s = this.scanForward(from, to, cf); s !== 0; s = this.scanForward(s + 1, to, cf)) {
-      const msg = this.load(s);
-      if (msg) return msg;
+      if (this.locate(s, out)) return true;
     }
-    return null;
+    return false;
   }
 
   getLastBySubject(filter: SubjectFilter): StoredMessage | null {

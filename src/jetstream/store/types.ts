@@ -36,6 +36,25 @@ export interface StreamMeta {
   [extra: string]: unknown;
 }
 
+/**
+ * A stored message in place (peekMsg / peekNextBySubject): buf[start, start + size) is the
+ * header block (its first hdrLen bytes; hdrLen -1: none) followed by the payload. The bytes
+ * belong to the store: valid only until the next call into it, never to be modified.
+ */
+export interface MessageRef {
+  seq: number;
+  subject: string;
+  ts: Nanos;
+  buf: Buffer;
+  start: number;
+  hdrLen: number;
+  size: number;
+}
+
+export function newMessageRef(): MessageRef {
+  return { seq: 0, subject: "", ts: 0, buf: Buffer.alloc(0), start: 0, hdrLen: -1, size: 0 };
+}
+
 export interface StoredMessage {
   subject: string;
   seq: number;
@@ -210,6 +229,10 @@ export interface MessageStore {
   getLastBySubject(filter: SubjectFilter): StoredMessage | null;
   /** The first message at or after startSeq whose subject matches filter. */
   getNextBySubject(startSeq: number, filter: SubjectFilter): StoredMessage | null;
+  /** getMsg without copying the payload (consumer deliveries): fills `out`, false when not stored. */
+  peekMsg(seq: number, out: MessageRef): boolean;
+  /** getNextBySubject without copying the payload: fills `out`, false when none. */
+  peekNextBySubject(startSeq: number, filter: SubjectFilter, out: MessageRef): boolean;
   /** Sequence of the newest message on this exact subject, 0 when none (no disk read). */
   lastSeqForSubject(subject: string): number;
   /** Ascending sequences of the newest message of each subject matching filter (deliver last_per_subject, multi-last). */
