@@ -88,9 +88,8 @@ export class MonitorServer implements ExtraListener {
     http.on("clientError", (_e, socket) => socket.destroy());
   }
 
-  async close(): Promise<void> {
-    if (!this.http.listening) return;
-    await closeHttpListener(this.http);
+  close(): Promise<void> {
+    return closeHttpListener(this.http);
   }
 
   /** Requests counted so far, keys sorted as Go marshals a map. */

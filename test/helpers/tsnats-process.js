@@ -141,6 +141,13 @@ export async function startTsnats(args, { dir = ROOT, cwd = dir, env = process.e
   return p;
 }
 
+/** `tsnats -js -sd storeDir` on a random port, its ports file in `runDir`; resolves {p, url}. */
+export async function startJetStreamProcess(storeDir, runDir) {
+  const p = await startTsnats(["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", runDir], { dir: runDir });
+  const ports = await p.portsFile();
+  return { p, url: ports.nats[0].replace("0.0.0.0", "127.0.0.1") };
+}
+
 /**
  * Write `conf` (plus `listen: 127.0.0.1:-1` and `ports_file_dir` unless the
  * text sets them) to dir/server.conf, start `tsnats -c` on it, and learn the

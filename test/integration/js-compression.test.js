@@ -8,17 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, StoreCompression } from "@nats-io/jetstream";
-import { startTsnats, tempDir, removeDir, waitFor } from "../helpers/tsnats-process.js";
+import { startJetStreamProcess, tempDir, removeDir, waitFor } from "../helpers/tsnats-process.js";
 import { isCompressedHead } from "../../dist/jetstream/store/block-compression.js";
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
-
-async function start(storeDir, runDir) {
-  const p = await startTsnats(["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", runDir], { dir: runDir });
-  const ports = await p.portsFile();
-  return { p, url: ports.nats[0].replace("0.0.0.0", "127.0.0.1") };
-}
 
 const payload = (i) => `${String(i).padStart(6, "0")} ${"the same words again and again ".repeat(32)}`;
 
@@ -27,7 +21,7 @@ describe("JetStream compression", { timeout: 120_000 }, () => {
     const storeDir = tempDir("tsnats-js-");
     const runDir = tempDir("tsnats-run-");
     dirs.push(storeDir, runDir);
-    let { p, url } = await start(storeDir, runDir);
+    let { p, url } = await startJetStreamProcess(storeDir, runDir);
     let nc = await connect({ servers: url });
     const N = 10_000;
     const msgs = path.join(storeDir, "jetstream", "%24G", "streams", "C", "msgs");
@@ -49,7 +43,7 @@ describe("JetStream compression", { timeout: 120_000 }, () => {
       await p.kill();
       await nc.close().catch(() => {});
 
-      ({ p, url } = await start(storeDir, runDir));
+      ({ p, url } = await startJetStreamProcess(storeDir, runDir));
       nc = await connect({ servers: url });
       let jsm2 = await jetstreamManager(nc);
       const after1 = await jsm2.streams.info("C");
@@ -67,7 +61,7 @@ describe("JetStream compression", { timeout: 120_000 }, () => {
       await p.signalAndWait("SIGTERM", "Server Exiting", 15_000);
       await p.exited;
 
-      ({ p, url } = await start(storeDir, runDir));
+      ({ p, url } = await startJetStreamProcess(storeDir, runDir));
       nc = await connect({ servers: url });
       jsm2 = await jetstreamManager(nc);
       assert.equal((await jsm2.streams.info("C")).state.messages, N);
@@ -82,7 +76,7 @@ describe("JetStream compression", { timeout: 120_000 }, () => {
     const storeDir = tempDir("tsnats-js-");
     const runDir = tempDir("tsnats-run-");
     dirs.push(storeDir, runDir);
-    const { p, url } = await start(storeDir, runDir);
+    const { p, url } = await startJetStreamProcess(storeDir, runDir);
     const nc = await connect({ servers: url });
     try {
       const jsm = await jetstreamManager(nc);

@@ -6,24 +6,18 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { startTsnats, tempDir, removeDir, sleep } from "../helpers/tsnats-process.js";
+import { startJetStreamProcess, tempDir, removeDir, sleep } from "../helpers/tsnats-process.js";
 import { startServer, waitUntil } from "../helpers/server.js";
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
-
-async function start(storeDir, runDir) {
-  const p = await startTsnats(["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", runDir], { dir: runDir });
-  const ports = await p.portsFile();
-  return { p, url: ports.nats[0].replace("0.0.0.0", "127.0.0.1") };
-}
 
 describe("JetStream restart", { timeout: 120_000 }, () => {
   test("graceful stop and kill -9: same config, state and messages", async () => {
     const storeDir = tempDir("tsnats-js-");
     const runDir = tempDir("tsnats-run-");
     dirs.push(storeDir, runDir);
-    let { p, url } = await start(storeDir, runDir);
+    let { p, url } = await startJetStreamProcess(storeDir, runDir);
     let nc = await connect({ servers: url });
     try {
       const jsm = await jetstreamManager(nc);
@@ -36,7 +30,7 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
       await p.signalAndWait("SIGTERM", "Server Exiting", 15_000);
       await p.exited;
 
-      ({ p, url } = await start(storeDir, runDir));
+      ({ p, url } = await startJetStreamProcess(storeDir, runDir));
       assert.ok(p.lines("Restored 500 messages for stream '$G > R'").length === 1, p.log);
       nc = await connect({ servers: url });
       const jsm2 = await jetstreamManager(nc);
@@ -54,7 +48,7 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
       await p.kill();
       await nc.close().catch(() => {});
 
-      ({ p, url } = await start(storeDir, runDir));
+      ({ p, url } = await startJetStreamProcess(storeDir, runDir));
       nc = await connect({ servers: url });
       const jsm3 = await jetstreamManager(nc);
       const st = (await jsm3.streams.info("R")).state;
@@ -103,7 +97,7 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
     const acked = new Map();
     let created = false;
     for (let round = 0; round < 4; round++) {
-      const { p, url } = await start(storeDir, runDir);
+      const { p, url } = await startJetStreamProcess(storeDir, runDir);
       const nc = await connect({ servers: url, reconnect: false });
       nc.closed().catch(() => {});
       try {
@@ -141,7 +135,7 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
       }
     }
     assert.ok(acked.size > 100, `only ${acked.size} acks`);
-    const { p, url } = await start(storeDir, runDir);
+    const { p, url } = await startJetStreamProcess(storeDir, runDir);
     const nc = await connect({ servers: url });
     try {
       const jsm = await jetstreamManager(nc);

@@ -8,16 +8,10 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { startTsnats, tempDir, removeDir, waitFor } from "../helpers/tsnats-process.js";
+import { startJetStreamProcess, tempDir, removeDir, waitFor } from "../helpers/tsnats-process.js";
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
-
-async function start(storeDir, runDir) {
-  const p = await startTsnats(["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", runDir], { dir: runDir });
-  const ports = await p.portsFile();
-  return { p, url: ports.nats[0].replace("0.0.0.0", "127.0.0.1") };
-}
 
 const req = async (nc, subject, body) => JSON.parse((await nc.request(subject, body === undefined ? "" : JSON.stringify(body), { timeout: 2000 })).string());
 
@@ -26,7 +20,7 @@ describe("stream templates", { timeout: 60_000 }, () => {
     const storeDir = tempDir("tsnats-js-");
     const runDir = tempDir("tsnats-run-");
     dirs.push(storeDir, runDir);
-    let { p, url } = await start(storeDir, runDir);
+    let { p, url } = await startJetStreamProcess(storeDir, runDir);
     let nc = await connect({ servers: url });
     try {
       const missing = await req(nc, "$JS.API.STREAM.TEMPLATE.CREATE.Z", { name: "Z", max_streams: 1 });
@@ -48,7 +42,7 @@ describe("stream templates", { timeout: 60_000 }, () => {
       await p.signalAndWait("SIGTERM", "Server Exiting", 15_000);
       await p.exited;
 
-      ({ p, url } = await start(storeDir, runDir));
+      ({ p, url } = await startJetStreamProcess(storeDir, runDir));
       nc = await connect({ servers: url });
       const info = await req(nc, "$JS.API.STREAM.TEMPLATE.INFO.K");
       assert.deepEqual(info.streams.sort(), ["k_one", "k_two"]);
@@ -65,7 +59,7 @@ describe("stream templates", { timeout: 60_000 }, () => {
       await p.signalAndWait("SIGTERM", "Server Exiting", 15_000);
       await p.exited;
 
-      ({ p, url } = await start(storeDir, runDir));
+      ({ p, url } = await startJetStreamProcess(storeDir, runDir));
       nc = await connect({ servers: url });
       assert.deepEqual((await req(nc, "$JS.API.STREAM.TEMPLATE.NAMES")).streams, [], "a deleted template stays deleted");
     } finally {

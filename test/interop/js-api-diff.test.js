@@ -11,6 +11,7 @@ import { connect } from "@nats-io/transport-node";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { goServerPath, startGoServer, freePort } from "../helpers/go-server.js";
 import { startServer } from "../helpers/server.js";
+import { jsonAnswers, shapeDiffs } from "../helpers/json-shape.js";
 import { tempDir, removeDir } from "../helpers/tsnats-process.js";
 
 const goServer = goServerPath();
@@ -28,26 +29,6 @@ const NEWER_GO_KEYS = new Set([
   "reserved_memory",
   "reserved_storage",
 ]);
-
-function shape(v, path = "", out = new Map()) {
-  const t = v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
-  if (path) out.set(path, t);
-  if (t === "array") for (const x of v) shape(x, `${path}[]`, out);
-  else if (t === "object") for (const [k, x] of Object.entries(v)) shape(x, path ? `${path}.${k}` : k, out);
-  return out;
-}
-
-function compare(name, goVal, tsVal) {
-  const g = shape(goVal);
-  const t = shape(tsVal);
-  const diffs = [];
-  for (const [k, type] of g) {
-    if (!t.has(k)) diffs.push(`${name}: missing ${k} (${type})`);
-    else if (t.get(k) !== type) diffs.push(`${name}: ${k} is ${t.get(k)}, Go has ${type}`);
-  }
-  for (const k of t.keys()) if (!g.has(k) && !NEWER_GO_KEYS.has(k)) diffs.push(`${name}: extra ${k}`);
-  return diffs;
-}
 
 const CASES = [
   ["info", "$JS.API.INFO", ""],
@@ -114,38 +95,13 @@ const CASES = [
   ["meta-stepdown", "$JS.API.META.LEADER.STEPDOWN", ""],
 ];
 
-async function run(url) {
-  const nc = await connect({ servers: url });
-  const out = new Map();
-  try {
-    for (const [name, subject, body, hdrs] of CASES) {
-      const opts = { timeout: 500 };
-      if (hdrs) {
-        const h = natsHeaders();
-        for (const [k, v] of Object.entries(hdrs)) h.set(k, v);
-        opts.headers = h;
-      }
-      const data = typeof body === "string" ? body : JSON.stringify(body);
-      try {
-        const m = await nc.request(subject, data, opts);
-        out.set(name, JSON.parse(m.string()));
-      } catch (e) {
-        out.set(name, `no answer (${e.name})`);
-      }
-    }
-  } finally {
-    await nc.close();
-  }
-  return out;
-}
-
 test("$JS API answers have Go's shapes and err_codes", { skip: !goServer && "nats-server not installed", timeout: 60_000 }, async () => {
   const goDir = tempDir("go-js-");
   const go = await startGoServer(["-js", "-sd", goDir]);
   const ts = await startServer({ jetstream: true });
   try {
-    const goAnswers = await run(go.url);
-    const tsAnswers = await run(ts.url);
+    const goAnswers = await jsonAnswers(go.url, CASES);
+    const tsAnswers = await jsonAnswers(ts.url, CASES);
     const diffs = [];
     for (const [name] of CASES) {
       const g = goAnswers.get(name);
@@ -154,7 +110,7 @@ test("$JS API answers have Go's shapes and err_codes", { skip: !goServer && "nat
         if (typeof g !== typeof t) diffs.push(`${name}: Go ${JSON.stringify(g)} vs tsnats ${JSON.stringify(t)}`);
         continue;
       }
-      diffs.push(...compare(name, g, t));
+      diffs.push(...shapeDiffs(name, g, t, NEWER_GO_KEYS));
       if (g.error || t.error) {
         if (g.error?.err_code !== t.error?.err_code || g.error?.description !== t.error?.description) {
           diffs.push(`${name}: Go error ${JSON.stringify(g.error)} vs tsnats ${JSON.stringify(t.error)}`);
@@ -245,7 +201,7 @@ test("/jsz and /varz jetstream have Go's shapes with JetStream on", { skip: !goS
       const t = await (await fetch(`${ts.monitorUrl}${path}`)).json();
       const [gv, tv] = path === "/varz" ? [{ jetstream: g.jetstream }, { jetstream: t.jetstream }] : [g, t];
       // Go prints an account's reservations as uint64 -1; both are numbers.
-      for (const d of compare(path, gv, tv)) {
+      for (const d of shapeDiffs(path, gv, tv, NEWER_GO_KEYS)) {
         const key = d.split(" ").at(-1);
         if (!NEWER_MONITOR_KEYS.has(key) && !NEWER_GO_KEYS.has(key.replace(/^account_details\[\]\.stream_detail\[\]\./, ""))) diffs.push(d);
       }

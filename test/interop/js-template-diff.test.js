@@ -6,9 +6,9 @@
 // names. Skipped when nats-server is not installed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "@nats-io/transport-node";
 import { goServerPath, startGoServer } from "../helpers/go-server.js";
 import { startServer } from "../helpers/server.js";
+import { jsonAnswers, shapeDiffs } from "../helpers/json-shape.js";
 import { tempDir, removeDir } from "../helpers/tsnats-process.js";
 
 const goServer = goServerPath();
@@ -47,42 +47,16 @@ const CASES = [
   ["info-account", "$JS.API.INFO", ""],
 ];
 
-function shape(v, path = "", out = new Map()) {
-  const t = v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
-  if (path) out.set(path, t);
-  if (t === "array") for (const x of v) shape(x, `${path}[]`, out);
-  else if (t === "object") for (const [k, x] of Object.entries(v)) shape(x, path ? `${path}.${k}` : k, out);
-  return out;
-}
-
 /** Key paths of 2.10 that 2.9.10 lacks. */
 const NEWER = new Set(["config.compression", "config.config.compression", "config.consumer_limits", "config.config.consumer_limits", "ts", "reserved_memory", "reserved_storage"]);
-
-async function run(url) {
-  const nc = await connect({ servers: url });
-  const out = new Map();
-  try {
-    for (const [name, subject, body] of CASES) {
-      try {
-        const m = await nc.request(subject, typeof body === "string" ? body : JSON.stringify(body), { timeout: 500 });
-        out.set(name, JSON.parse(m.string()));
-      } catch (e) {
-        out.set(name, `no answer (${e.name})`);
-      }
-    }
-  } finally {
-    await nc.close();
-  }
-  return out;
-}
 
 test("stream templates answer as Go's", { skip: !goServer && "nats-server not installed", timeout: 60_000 }, async () => {
   const goDir = tempDir("go-js-");
   const go = await startGoServer(["-js", "-sd", goDir]);
   const ts = await startServer({ jetstream: true });
   try {
-    const g = await run(go.url);
-    const t = await run(ts.url);
+    const g = await jsonAnswers(go.url, CASES);
+    const t = await jsonAnswers(ts.url, CASES);
     const diffs = [];
     for (const [name] of CASES) {
       const a = g.get(name);
@@ -91,10 +65,7 @@ test("stream templates answer as Go's", { skip: !goServer && "nats-server not in
         if (a !== b) diffs.push(`${name}: Go ${JSON.stringify(a)} vs tsnats ${JSON.stringify(b)}`);
         continue;
       }
-      const sa = shape(a);
-      const sb = shape(b);
-      for (const [k, type] of sa) if (sb.get(k) !== type) diffs.push(`${name}: ${k} is ${sb.get(k)}, Go has ${type}`);
-      for (const k of sb.keys()) if (!sa.has(k) && !NEWER.has(k)) diffs.push(`${name}: extra ${k}`);
+      diffs.push(...shapeDiffs(name, a, b, NEWER));
       for (const k of ["type", "error", "streams", "total", "offset", "limit", "success", "stream", "seq"]) {
         if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) diffs.push(`${name}: ${k} ${JSON.stringify(b[k])}, Go ${JSON.stringify(a[k])}`);
       }

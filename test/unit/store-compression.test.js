@@ -12,6 +12,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { FileStore, restoreSnapshot } from "../../dist/jetstream/store/index.js";
 import { inflateBlock, isCompressedHead } from "../../dist/jetstream/store/block-compression.js";
+import { blockFiles, storeContents, streamPath } from "../helpers/store-files.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "store-cmp-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -20,27 +21,10 @@ let dirNo = 0;
 const newOpts = (extra = {}) => ({ storeDir: path.join(root, `d${dirNo++}`), account: "ACC", blockSize: 4096, ...extra });
 const meta = (cfg = {}) => ({ config: { name: "S", compression: "s2", ...cfg }, created: "2026-01-01T00:00:00Z" });
 const b = (s) => Buffer.from(s);
-const msgsDir = (opts) => path.join(opts.storeDir, "jetstream", "ACC", "streams", "S", "msgs");
-const blockFiles = (opts) =>
-  fs
-    .readdirSync(msgsDir(opts))
-    .filter((f) => f.endsWith(".blk"))
-    .sort((x, y) => parseInt(x) - parseInt(y))
-    .map((f) => path.join(msgsDir(opts), f));
 const compressed = (file) => {
   const buf = fs.readFileSync(file);
   return isCompressedHead(buf, buf.length);
 };
-
-function all(s) {
-  const st = s.state();
-  const out = new Map();
-  for (let q = st.first_seq; q <= st.last_seq; q++) {
-    const m = s.getMsg(q);
-    if (m) out.set(q, `${m.subject}|${m.hdr?.toString() ?? "-"}|${m.data.toString()}|${m.ts}`);
-  }
-  return out;
-}
 
 function populate(s, n, from = 1) {
   for (let i = from; i < from + n; i++) {
@@ -55,7 +39,7 @@ describe("compressed blocks", () => {
     const opts = newOpts();
     const s = FileStore.create(opts, meta());
     populate(s, 400);
-    const before = all(s);
+    const before = storeContents(s);
     const state = s.state({ deleted: true });
     await s.compressionIdle();
     const files = blockFiles(opts);
@@ -65,16 +49,16 @@ describe("compressed blocks", () => {
     assert.ok(!compressed(files.at(-1)), "the active block is not");
     const sizes = sealed.map((f) => fs.statSync(f).size);
     assert.ok(Math.max(...sizes) < 4096 / 2, `compressed sizes ${sizes}`);
-    assert.deepEqual(all(s), before, "reads of compressed blocks in the running store");
+    assert.deepEqual(storeContents(s), before, "reads of compressed blocks in the running store");
     s.stop();
     const reopen = (label) => {
       const r = FileStore.open(opts, "S");
       assert.deepEqual(r.state({ deleted: true }), state, label);
-      assert.deepEqual(all(r), before, label);
+      assert.deepEqual(storeContents(r), before, label);
       r.stop();
     };
     reopen("with indexes");
-    for (const f of fs.readdirSync(msgsDir(opts)).filter((f) => f.endsWith(".idx"))) fs.rmSync(path.join(msgsDir(opts), f));
+    for (const f of fs.readdirSync(path.join(streamPath(opts), "msgs")).filter((f) => f.endsWith(".idx"))) fs.rmSync(path.join(streamPath(opts), "msgs", f));
     reopen("without indexes");
     reopen("indexes rebuilt");
   });
@@ -100,10 +84,10 @@ describe("compressed blocks", () => {
     populate(s, 100, 101);
     await s.compressionIdle();
     assert.ok(!compressed(blockFiles(opts).at(-2)), "sealed after compression was switched off");
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.stop();
     const r = FileStore.open(opts, "S");
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     r.stop();
   });
 
@@ -111,14 +95,14 @@ describe("compressed blocks", () => {
     const opts = newOpts();
     const s = FileStore.create(opts, meta());
     populate(s, 200);
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.stop();
     const r = FileStore.open(opts, "S");
     await r.compressionIdle();
     assert.ok(blockFiles(opts).slice(0, -1).every(compressed));
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     r.stop();
-    assert.ok(!fs.readdirSync(msgsDir(opts)).some((f) => f.endsWith(".tmp")), "no temporary files left");
+    assert.ok(!fs.readdirSync(path.join(streamPath(opts), "msgs")).some((f) => f.endsWith(".tmp")), "no temporary files left");
   });
 
   test("erase in a compressed block overwrites the bytes; deletes, purge and compaction work", async () => {
@@ -145,11 +129,11 @@ describe("compressed blocks", () => {
     assert.equal(s.getMsg(39).data.toString().slice(0, 10), "SECRET-039", "neighbours of the erased record still read");
     s.purge({ seq: 100 });
     assert.equal(s.state().first_seq, 100);
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.stop();
     await new Promise((r) => setTimeout(r, 50));
     const r = FileStore.open(opts, "S");
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     assert.equal(r.getMsg(40), null);
     r.stop();
   });
@@ -169,11 +153,11 @@ describe("compressed blocks", () => {
     }
     await new Promise((r) => setTimeout(r, 50));
     assert.ok(blockFiles(opts).length < 20, `${blockFiles(opts).length} block files`);
-    const msgs = all(s);
+    const msgs = storeContents(s);
     assert.equal(msgs.size, 4);
     s.stop();
     const r = FileStore.open(opts, "S");
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     assert.equal(r.getLastBySubject("kv.cold").data.toString(), "kept forever");
     r.stop();
   });
@@ -184,11 +168,11 @@ describe("compressed blocks", () => {
     populate(s, 120);
     await s.compressionIdle();
     const snap = s.snapshot();
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.delete();
     const opts2 = newOpts();
     const r = restoreSnapshot(snap, (m) => FileStore.create(opts2, m));
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     assert.equal(r.meta().config.compression, "s2");
     r.stop();
   });
@@ -220,7 +204,7 @@ describe("damage in compressed blocks", () => {
     }
     s.flushPending();
     await s.compressionIdle();
-    const original = all(s);
+    const original = storeContents(s);
     s.stop();
     const files = blockFiles(opts);
     assert.ok(files.length >= 2 && compressed(files[0]));
@@ -242,7 +226,7 @@ describe("damage in compressed blocks", () => {
         fs.writeFileSync(file, buf);
         const r = FileStore.open(opts, "S");
         try {
-          const got = all(r);
+          const got = storeContents(r);
           for (const [q, v] of got) assert.equal(v, original.get(q), `byte ${at}: altered message at ${q}`);
           const lost = original.size - got.size;
           assert.ok(lost <= perFrame, `byte ${at} (index ${withIndex}): lost ${lost}`);

@@ -12,6 +12,7 @@ import { FileStore, listAccountNames, listStreamNames, restoreSnapshot } from ".
 import { scanBlock } from "../../dist/jetstream/store/block-format.js";
 import { decodeBlockIndex } from "../../dist/jetstream/store/block-index.js";
 import { decodeSlot } from "../../dist/jetstream/store/dual-file.js";
+import { blockFiles, storeContents, streamPath } from "../helpers/store-files.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "store-file-"));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -23,26 +24,6 @@ function newOpts(extra = {}) {
 const meta = (cfg = {}) => ({ config: { name: "S", ...cfg }, created: "2026-01-01T00:00:00Z" });
 const b = (s) => Buffer.from(s);
 
-function streamPath(opts) {
-  return path.join(opts.storeDir, "jetstream", "ACC", "streams", "S");
-}
-function blockFiles(opts) {
-  const dir = path.join(streamPath(opts), "msgs");
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(".blk"))
-    .sort((x, y) => parseInt(x) - parseInt(y))
-    .map((f) => path.join(dir, f));
-}
-function all(s) {
-  const st = s.state();
-  const out = new Map();
-  for (let q = st.first_seq; q <= st.last_seq; q++) {
-    const m = s.getMsg(q);
-    if (m) out.set(q, `${m.subject}|${m.hdr?.toString() ?? "-"}|${m.data.toString()}|${m.ts}`);
-  }
-  return out;
-}
 function populate(opts, n = 40) {
   const s = FileStore.create(opts, meta());
   for (let i = 1; i <= n; i++) {
@@ -64,7 +45,7 @@ function copyDir(from, to) {
 function checkDamaged(opts, original, maxLost, label, lastSeq = Math.max(0, ...original.keys())) {
   const s = FileStore.open(opts, "S");
   try {
-    const got = all(s);
+    const got = storeContents(s);
     for (const [q, v] of got) assert.equal(v, original.get(q), `${label}: altered or foreign message at ${q}`);
     const lost = [...original.keys()].filter((q) => !got.has(q));
     assert.ok(lost.length <= maxLost, `${label}: lost ${lost.length} messages (${lost})`);
@@ -87,13 +68,13 @@ describe("restart recovery", () => {
     s.purge({ filter: "sub.2", keep: 3 });
     s.consumerStore("c").setMeta({ config: { durable_name: "c" }, created: "t" });
     const state = s.state({ deleted: true });
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.stop();
     assert.ok(blockFiles(opts).length > 5);
     const reopen = (label) => {
       const r = FileStore.open(opts, "S");
       assert.deepEqual(r.state({ deleted: true }), state, label);
-      assert.deepEqual(all(r), msgs, label);
+      assert.deepEqual(storeContents(r), msgs, label);
       assert.deepEqual(r.meta(), meta(), label);
       assert.deepEqual(r.consumerNames(), ["c"], label);
       r.stop();
@@ -158,14 +139,14 @@ describe("restart recovery", () => {
   test("an unreadable block costs only its own messages", () => {
     const opts = newOpts();
     const s = populate(opts, 60);
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.stop();
     const files = blockFiles(opts);
     fs.rmSync(files[1]);
     fs.rmSync(files[1].replace(/blk$/, "idx"), { force: true });
     fs.mkdirSync(files[1]);
     const r = FileStore.open(opts, "S");
-    const got = all(r);
+    const got = storeContents(r);
     for (const [q, v] of got) assert.equal(v, msgs.get(q));
     assert.ok(got.size >= msgs.size - 20 && got.size < msgs.size, `${got.size} of ${msgs.size} left`);
     assert.equal(r.state().last_seq, 60);
@@ -174,7 +155,7 @@ describe("restart recovery", () => {
     fs.rmSync(newest);
     fs.mkdirSync(newest);
     const again = FileStore.open(opts, "S");
-    for (const [q, v] of all(again)) assert.equal(v, msgs.get(q));
+    for (const [q, v] of storeContents(again)) assert.equal(v, msgs.get(q));
     const seq = again.append("after", null, b("x"));
     again.stop();
     const third = FileStore.open(opts, "S");
@@ -271,11 +252,11 @@ describe("restart recovery", () => {
     }
     assert.ok(sizes[3] <= sizes[0] * 1.5, `disk use grows: ${sizes}`);
     assert.ok(blockFiles(opts).length < 20, `${blockFiles(opts).length} block files`);
-    const msgs = all(s);
+    const msgs = storeContents(s);
     assert.equal(msgs.size, 5);
     s.stop();
     const r = FileStore.open(opts, "S");
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     assert.equal(r.getLastBySubject("kv.cold").data.toString(), "kept forever");
     assert.equal(r.getLastBySubject("kv.hot.2").data.toString(), "value-3-1499");
     r.deleteMsg(1, false);
@@ -297,14 +278,14 @@ describe("restart recovery", () => {
     s.flushPending();
     const snap = s.snapshot();
     const state = s.state();
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.delete();
     const opts2 = newOpts();
     const r = restoreSnapshot(snap, (m) => FileStore.create(opts2, m));
     r.stop();
     const again = FileStore.open(opts2, "S");
     assert.deepEqual(again.state(), state);
-    assert.deepEqual(all(again), msgs);
+    assert.deepEqual(storeContents(again), msgs);
     assert.equal(again.consumerStore("dur").state().delivered.stream_seq, 9);
     again.stop();
   });
@@ -361,12 +342,12 @@ describe("torn tail", () => {
   test("garbage after the last record is cut off", () => {
     const opts = newOpts({ blockSize: 1 << 20 });
     const s = populate(opts, 10);
-    const msgs = all(s);
+    const msgs = storeContents(s);
     s.stop();
     const [blk] = blockFiles(opts);
     fs.appendFileSync(blk, Buffer.concat([Buffer.alloc(100), Buffer.from("garbage garbage garbage garbage garbage")]));
     const r = FileStore.open(opts, "S");
-    assert.deepEqual(all(r), msgs);
+    assert.deepEqual(storeContents(r), msgs);
     assert.equal(r.append("n", null, b("after")), 12, "one sequence reserved for what the damage may have hidden");
     r.stop();
     const again = FileStore.open(opts, "S");
@@ -379,7 +360,7 @@ describe("one flipped bit at a time", () => {
   test("in every byte of a sealed block (with index) and of the active block", () => {
     const opts = newOpts({ blockSize: 900 });
     const s = populate(opts, 24);
-    const original = all(s);
+    const original = storeContents(s);
     s.stop();
     const files = blockFiles(opts);
     assert.ok(files.length >= 2);
@@ -408,7 +389,7 @@ describe("one flipped bit at a time", () => {
     for (let i = 0; i < 4; i++) s.append("tail", null, b(`t${i}`));
     s.flushPending();
     s.deleteMsg(32, false);
-    const original = all(s);
+    const original = storeContents(s);
     const lastSeq = s.state().last_seq;
     s.stop();
     const pristine = path.join(root, `pristine${dirNo++}`);
@@ -432,7 +413,7 @@ describe("one flipped bit at a time", () => {
     const opts = newOpts({ blockSize: 600 });
     const s = populate(opts, 30);
     s.updateMeta(meta({ max_msgs: 100, description: "updated" }));
-    const original = all(s);
+    const original = storeContents(s);
     s.stop();
     const pristine = path.join(root, `pristine${dirNo++}`);
     copyDir(opts.storeDir, pristine);
@@ -449,7 +430,7 @@ describe("one flipped bit at a time", () => {
         }
         const r = FileStore.open(opts, "S");
         assert.deepEqual(r.meta(), meta({ max_msgs: 100, description: "updated" }), `meta byte ${at} of ${files.length} copies`);
-        assert.deepEqual(all(r), original);
+        assert.deepEqual(storeContents(r), original);
         r.stop();
         for (const f of [metaA, metaB]) assert.ok(decodeSlot(fs.readFileSync(f)), `meta byte ${at}: ${path.basename(f)} repaired`);
       }
@@ -531,7 +512,7 @@ describe("failed writes", () => {
       for (let i = 1; i <= 10; i++) s.append(`k.${i % 2}`, null, b(`v${i}`));
       s.flushPending();
       const state = s.state({ deleted: true });
-      const msgs = all(s);
+      const msgs = storeContents(s);
       const lastK1 = s.lastSeqForSubject("k.1");
       ctl.fail = mode;
       for (let i = 0; i < 5; i++) s.append(`k.1`, null, b(`lost${i}`));
@@ -541,7 +522,7 @@ describe("failed writes", () => {
         (e) => e.code === "write_failed" && e.errno === (mode.startsWith("EIO") ? "EIO" : "ENOSPC"),
       );
       assert.deepEqual(s.state({ deleted: true }), state, "state rolled back, including messages removed by max_msgs");
-      assert.deepEqual(all(s), msgs);
+      assert.deepEqual(storeContents(s), msgs);
       assert.equal(s.lastSeqForSubject("k.1"), lastK1);
       assert.equal(s.numPending(1, "k.1", false), 4);
       if (mode !== "EIO-fsync") {
@@ -557,7 +538,7 @@ describe("failed writes", () => {
       s.flushPending();
       s.stop();
       const r = FileStore.open(opts, "S");
-      const after = all(r);
+      const after = storeContents(r);
       assert.equal(r.state().last_seq, 11);
       assert.equal(r.getMsg(11).data.toString(), "ok");
       for (const v of after.values()) assert.ok(!v.includes("lost"), "a rolled-back message came back");
@@ -583,7 +564,7 @@ describe("failed writes", () => {
     s.flushPending();
     s.stop();
     const r = FileStore.open(opts, "S");
-    assert.deepEqual([...all(r).values()].map((v) => v.split("|")[2]), ["v1", "v2", "v3", "v4", "v5", "next"]);
+    assert.deepEqual([...storeContents(r).values()].map((v) => v.split("|")[2]), ["v1", "v2", "v3", "v4", "v5", "next"]);
     r.stop();
   });
 
