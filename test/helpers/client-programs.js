@@ -15,6 +15,7 @@ import { goServerPath, freePort } from "./go-server.js";
 import { startTsnats, tempDir, removeDir } from "./tsnats-process.js";
 import { before, after } from "node:test";
 import { createUser } from "@nats-io/nkeys";
+import { makeCerts, removeCerts } from "./certs.js";
 
 const PROGRAMS = resolve(dirname(fileURLToPath(import.meta.url)), "../interop/clients");
 const GOPATH = "/usr/share/gocode";
@@ -253,4 +254,21 @@ export function clientSuite(build, dirPrefix) {
     }
   };
   return suite;
+}
+
+/**
+ * The TLS groups both client suites run (`confs`: their server configs):
+ * `verify`, and `verify_and_map`,
+ * where a mapped user's denied publish shows as `mappedDenied` (each client
+ * words the permissions error its own way).
+ */
+export async function tlsGroups(t, group, confs, mappedDenied) {
+  const certs = makeCerts();
+  const args = [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`];
+  try {
+    await t.test("verify", (t) => group(t, "tls", confs.tlsVerify(certs), { scheme: "tls", args, expect: { tls: ['  msg t "secure" reply=false'] } }));
+    await t.test("verify_and_map", (t) => group(t, "tls", confs.tls(certs), { scheme: "tls", args, expect: { tls: ['  msg t "secure" reply=false', mappedDenied] } }));
+  } finally {
+    removeCerts(certs);
+  }
 }

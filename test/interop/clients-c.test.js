@@ -12,8 +12,8 @@
 // Skipped when gcc, libnats-dev or nats-server is missing.
 import { describe, test } from "node:test";
 import bcrypt from "bcryptjs";
-import { cClientMissing, buildCClient, clientSuite } from "../helpers/client-programs.js";
-import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
+import { cClientMissing, buildCClient, clientSuite, tlsGroups } from "../helpers/client-programs.js";
+import { haveOpenssl } from "../helpers/certs.js";
 import { CONFS } from "./clients/confs.js";
 
 const skip = cClientMissing();
@@ -69,21 +69,6 @@ describe("the C client against tsnats and nats-server", { skip, timeout: 120_000
       },
     }));
 
-  test("TLS: verify, and verify_and_map", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
-    const certs = makeCerts();
-    try {
-      await t.test("verify", (t) => group(t, "tls", CONFS.tlsVerify(certs), {
-        scheme: "tls",
-        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
-        expect: { tls: ['  msg t "secure" reply=false'] },
-      }));
-      await t.test("verify_and_map", (t) => group(t, "tls", CONFS.tls(certs), {
-        scheme: "tls",
-        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
-        expect: { tls: ['  msg t "secure" reply=false', '  mapped user\'s permissions: Not Permitted: Permissions Violation for Publish to "t.denied"'] },
-      }));
-    } finally {
-      removeCerts(certs);
-    }
-  });
+  test("TLS: verify, and verify_and_map", { skip: !haveOpenssl() && "openssl is not installed" }, (t) =>
+    tlsGroups(t, group, CONFS, '  mapped user\'s permissions: Not Permitted: Permissions Violation for Publish to "t.denied"'));
 });

@@ -12,8 +12,8 @@
 // Skipped when go, nats.go or nats-server is missing.
 import { describe, test } from "node:test";
 import bcrypt from "bcryptjs";
-import { goClientMissing, buildGoClient, clientSuite } from "../helpers/client-programs.js";
-import { haveOpenssl, makeCerts, removeCerts } from "../helpers/certs.js";
+import { goClientMissing, buildGoClient, clientSuite, tlsGroups } from "../helpers/client-programs.js";
+import { haveOpenssl } from "../helpers/certs.js";
 import { CONFS } from "./clients/confs.js";
 
 const skip = goClientMissing();
@@ -74,21 +74,6 @@ describe("nats.go against tsnats and nats-server", { skip, timeout: 120_000 }, (
       expect: { websocket: ['  msg ws.a "over websocket" reply=false', "  200000 bytes, header K=v"] },
     }));
 
-  test("TLS: verify, and verify_and_map", { skip: !haveOpenssl() && "openssl is not installed" }, async (t) => {
-    const certs = makeCerts();
-    try {
-      await t.test("verify", (t) => group(t, "tls", CONFS.tlsVerify(certs), {
-        scheme: "tls",
-        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
-        expect: { tls: ['  msg t "secure" reply=false'] },
-      }));
-      await t.test("verify_and_map", (t) => group(t, "tls", CONFS.tls(certs), {
-        scheme: "tls",
-        args: [`ca=${certs.ca}`, `cert=${certs.client.cert}`, `key=${certs.client.key}`, `other-cert=${certs.otherClient.cert}`, `other-key=${certs.otherClient.key}`],
-        expect: { tls: ['  msg t "secure" reply=false', '  mapped user\'s permissions: nats: Permissions Violation for Publish to "t.denied" (sub "")'] },
-      }));
-    } finally {
-      removeCerts(certs);
-    }
-  });
+  test("TLS: verify, and verify_and_map", { skip: !haveOpenssl() && "openssl is not installed" }, (t) =>
+    tlsGroups(t, group, CONFS, '  mapped user\'s permissions: nats: Permissions Violation for Publish to "t.denied" (sub "")'));
 });
