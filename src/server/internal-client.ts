@@ -17,6 +17,14 @@ import { Subscription } from "./subscription.js";
  */
 export type InternalHandler = (subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer, publisher: MessageTarget | null) => void;
 
+/**
+ * One routed message as the publisher's bytes: buf[start, start+size), its
+ * first hdrLen bytes the header block (hdrLen <= 0: none). For per-message
+ * handlers that read a byte or two (JetStream acks) and would otherwise pay
+ * for two views per message. Valid only during the call, as above.
+ */
+export type RawInternalHandler = (subject: string, reply: string | undefined, buf: Buffer, start: number, hdrLen: number, size: number) => void;
+
 /** What an internal client needs from the server (Server implements it). */
 export interface InternalRouting {
   nextClientId(): number;
@@ -30,6 +38,7 @@ export class InternalClient implements MessageTarget {
   readonly echo = true;
   closed = false;
   private readonly handlers = new Map<Subscription, InternalHandler>();
+  private readonly rawHandlers = new Map<Subscription, RawInternalHandler>();
   private nextSid = 1;
 
   constructor(
@@ -41,8 +50,8 @@ export class InternalClient implements MessageTarget {
     this.cid = routing.nextClientId();
   }
 
-  get subscriptions(): IterableIterator<Subscription> {
-    return this.handlers.keys();
+  get subscriptions(): Subscription[] {
+    return [...this.handlers.keys(), ...this.rawHandlers.keys()];
   }
 
   subscribe(subject: string, handler: InternalHandler, queue?: string): Subscription {
@@ -52,8 +61,16 @@ export class InternalClient implements MessageTarget {
     return sub;
   }
 
+  /** subscribe() for a RawInternalHandler. */
+  subscribeRaw(subject: string, handler: RawInternalHandler): Subscription {
+    const sub = new Subscription(this, subject, undefined, String(this.nextSid++));
+    this.rawHandlers.set(sub, handler);
+    this.account.sublist.insert(sub);
+    return sub;
+  }
+
   removeSub(sub: Subscription): void {
-    if (sub.closed || !this.handlers.delete(sub)) return;
+    if (sub.closed || !(this.handlers.delete(sub) || this.rawHandlers.delete(sub))) return;
     sub.closed = true;
     this.account.sublist.remove(sub);
   }
@@ -65,6 +82,11 @@ export class InternalClient implements MessageTarget {
   }
 
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
+    const raw = this.rawHandlers.get(sub);
+    if (raw !== undefined) {
+      raw(subject, reply, buf, start, hdrLen, size);
+      return true;
+    }
     const handler = this.handlers.get(sub);
     if (handler === undefined) return false;
     const hdr = hdrLen > 0 ? buf.subarray(start, start + hdrLen) : null;
@@ -76,7 +98,7 @@ export class InternalClient implements MessageTarget {
   /** Remove every subscription; later publications are dropped. */
   close(): void {
     if (this.closed) return;
-    for (const sub of [...this.handlers.keys()]) this.removeSub(sub);
+    for (const sub of this.subscriptions) this.removeSub(sub);
     this.closed = true;
   }
 }

@@ -10,7 +10,7 @@
 import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
 import { newMessageRef, type MessageRef } from "../store/types.js";
-import { AckReplyBuilder } from "./ack-reply.js";
+import { AckReplyBuilder, type ReplyBytes } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
@@ -238,7 +238,8 @@ export class Delivery {
       const dc = this.nextCount;
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
-      const reply = this.replies.build(dc, m.seq, dseq, m.ts, c.numPending());
+      const reply = this.replies;
+      reply.build(dc, m.seq, dseq, m.ts, c.numPending());
       let buf = m.buf;
       let start = m.start;
       let hdrLen = m.hdrLen;
@@ -342,7 +343,7 @@ export class Delivery {
   }
 
   /** Sends one message (buf[start, start+msgSize), hdrLen header bytes first); false when nobody took it. */
-  private deliver(target: string, reply: string, buf: Buffer, start: number, hdrLen: number, msgSize: number, m: MessageRef, dc: number, dseq: number, size: number, now: number): boolean {
+  private deliver(target: string, reply: ReplyBytes, buf: Buffer, start: number, hdrLen: number, msgSize: number, m: MessageRef, dc: number, dseq: number, size: number, now: number): boolean {
     const c = this.c;
     const host = c.host;
     if (routeDelivery(host.account, host.client, target, m.subject, reply, buf, start, hdrLen, msgSize) === 0) return false;
