@@ -14,7 +14,7 @@ import { AckReplyBuilder, type ReplyBytes } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
-import { watchInterest } from "./interest-watch.js";
+import { hasDeliveryInterest, watchDeliveryInterest } from "./interest-watch.js";
 import { selectStartingSeq } from "./start-position.js";
 import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
 import {
@@ -195,8 +195,7 @@ export class Delivery {
   }
 
   private hasInterest(subject: string): boolean {
-    const r = this.c.host.account.sublist.match(subject);
-    return r.psubs.length > 0 || r.qsubs.length > 0;
+    return hasDeliveryInterest(this.c.host.account, subject);
   }
 
   private run(): void {
@@ -606,7 +605,7 @@ export class Delivery {
 
   private watchDeliverSubject(): void {
     this.unwatchInterest?.();
-    this.unwatchInterest = watchInterest(this.c.host.account.sublist, this.cfg.deliver_subject!, (t) => this.c.host.deferToCycleEnd(t), () => this.checkInterest());
+    this.unwatchInterest = watchDeliveryInterest(this.c.host.account, this.cfg.deliver_subject!, (t) => this.c.host.deferToCycleEnd(t), () => this.checkInterest());
   }
 
   private checkInterest(): void {

@@ -7,7 +7,10 @@
 // copy them into their output at once; for any other kind of target (an
 // in-process handler might append to a store and so reuse those bytes) they
 // are copied first. The reply subject comes as bytes (built per delivery);
-// client connections write those bytes, anyone else gets its string.
+// client connections write those bytes, anyone else gets its string. A
+// stream import of the delivery subject routes the delivery on into the
+// importing account by the imported delivery subject, still presented
+// under the stream subject (Go's shadow subscriptions do the same).
 // Returns how many subscriptions took the message (0 = no interest).
 
 import type { Account } from "../../accounts/account.js";
@@ -15,14 +18,15 @@ import { TargetKind, type MessageTarget } from "../../server/message-target.js";
 import type { Subscription } from "../../server/subscription.js";
 import type { ClientConnection } from "../../server/connection.js";
 import type { ReplyBytes } from "./ack-reply.js";
+import { StreamImport } from "../../accounts/imports.js";
 
 /** Delivers buf[start, start+size) (its first hdrLen bytes the header block; -1: none). */
-export function routeDelivery(account: Account, from: MessageTarget, routeSubject: string, subject: string, reply: ReplyBytes, buf: Buffer, start: number, hdrLen: number, size: number): number {
+export function routeDelivery(account: Account, from: MessageTarget, routeSubject: string, subject: string, reply: ReplyBytes, buf: Buffer, start: number, hdrLen: number, size: number, viaImport = false): number {
   const r = account.sublist.match(routeSubject);
   const psubs = r.psubs;
   const qsubs = r.qsubs;
   if (psubs.length === 0 && qsubs.length === 0) return 0;
-  if (!onlyClients(psubs, qsubs)) return routeToAny(psubs, qsubs, from, subject, reply.text(), Buffer.from(buf.subarray(start, start + size)), hdrLen);
+  if (!onlyClients(psubs, qsubs)) return routeToAny(psubs, qsubs, from, routeSubject, subject, reply, buf, start, hdrLen, size, viaImport);
   let n = 0;
   for (let i = 0; i < psubs.length; i++) if (deliverToClient(psubs[i], subject, reply, hdrLen, buf, start, size)) n++;
   for (let g = 0; g < qsubs.length; g++) {
@@ -39,16 +43,44 @@ export function routeDelivery(account: Account, from: MessageTarget, routeSubjec
   return n;
 }
 
-/** The general case: some target is not a client connection (it gets its own copy of the bytes). */
-function routeToAny(psubs: readonly Subscription[], qsubs: readonly (readonly Subscription[])[], from: MessageTarget, subject: string, reply: string, copy: Buffer, hdrLen: number): number {
+/**
+ * The general case: some target is not a client connection. Stream imports
+ * route on into their importer (one hop: imported streams are not forwarded
+ * again); other in-process targets get their own copy of the bytes.
+ */
+function routeToAny(
+  psubs: readonly Subscription[],
+  qsubs: readonly (readonly Subscription[])[],
+  from: MessageTarget,
+  routeSubject: string,
+  subject: string,
+  reply: ReplyBytes,
+  buf: Buffer,
+  start: number,
+  hdrLen: number,
+  size: number,
+  viaImport: boolean,
+): number {
+  const text = reply.text();
+  let copy: Buffer | null = null;
+  const take = (sub: Subscription): boolean => {
+    const t = sub.target;
+    if (t instanceof StreamImport) {
+      if (viaImport || !admit(sub)) return false;
+      return routeDelivery(t.importer, from, t.importedSubject(routeSubject), subject, reply, buf, start, hdrLen, size, true) > 0;
+    }
+    if (t.kind === TargetKind.Client) return deliverToClient(sub, subject, reply, hdrLen, buf, start, size);
+    copy ??= Buffer.from(buf.subarray(start, start + size));
+    return deliverTo(sub, subject, text, hdrLen, copy, from);
+  };
   let n = 0;
-  for (let i = 0; i < psubs.length; i++) if (deliverTo(psubs[i], subject, reply, hdrLen, copy, from)) n++;
+  for (let i = 0; i < psubs.length; i++) if (take(psubs[i])) n++;
   for (let g = 0; g < qsubs.length; g++) {
     const group = qsubs[g];
     const len = group.length;
     const first = len === 1 ? 0 : Math.floor(Math.random() * len);
     for (let k = 0; k < len; k++) {
-      if (deliverTo(group[(first + k) % len], subject, reply, hdrLen, copy, from)) {
+      if (take(group[(first + k) % len])) {
         n++;
         break;
       }
