@@ -37,8 +37,7 @@ export class InternalClient implements MessageTarget {
   readonly cid: number;
   readonly echo = true;
   closed = false;
-  private readonly handlers = new Map<Subscription, InternalHandler>();
-  private readonly rawHandlers = new Map<Subscription, RawInternalHandler>();
+  private readonly handlers = new Map<Subscription, { raw: false; fn: InternalHandler } | { raw: true; fn: RawInternalHandler }>();
   private nextSid = 1;
 
   constructor(
@@ -51,12 +50,12 @@ export class InternalClient implements MessageTarget {
   }
 
   get subscriptions(): Subscription[] {
-    return [...this.handlers.keys(), ...this.rawHandlers.keys()];
+    return [...this.handlers.keys()];
   }
 
   subscribe(subject: string, handler: InternalHandler, queue?: string): Subscription {
     const sub = new Subscription(this, subject, queue, String(this.nextSid++));
-    this.handlers.set(sub, handler);
+    this.handlers.set(sub, { raw: false, fn: handler });
     this.account.sublist.insert(sub);
     return sub;
   }
@@ -64,13 +63,13 @@ export class InternalClient implements MessageTarget {
   /** subscribe() for a RawInternalHandler. */
   subscribeRaw(subject: string, handler: RawInternalHandler): Subscription {
     const sub = new Subscription(this, subject, undefined, String(this.nextSid++));
-    this.rawHandlers.set(sub, handler);
+    this.handlers.set(sub, { raw: true, fn: handler });
     this.account.sublist.insert(sub);
     return sub;
   }
 
   removeSub(sub: Subscription): void {
-    if (sub.closed || !(this.handlers.delete(sub) || this.rawHandlers.delete(sub))) return;
+    if (sub.closed || !this.handlers.delete(sub)) return;
     sub.closed = true;
     this.account.sublist.remove(sub);
   }
@@ -82,16 +81,15 @@ export class InternalClient implements MessageTarget {
   }
 
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
-    const raw = this.rawHandlers.get(sub);
-    if (raw !== undefined) {
-      raw(subject, reply, buf, start, hdrLen, size);
-      return true;
-    }
     const handler = this.handlers.get(sub);
     if (handler === undefined) return false;
+    if (handler.raw) {
+      handler.fn(subject, reply, buf, start, hdrLen, size);
+      return true;
+    }
     const hdr = hdrLen > 0 ? buf.subarray(start, start + hdrLen) : null;
     const data = buf.subarray(start + (hdrLen > 0 ? hdrLen : 0), start + size);
-    handler(subject, reply, hdr, data, publisher);
+    handler.fn(subject, reply, hdr, data, publisher);
     return true;
   }
 
