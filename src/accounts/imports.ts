@@ -90,21 +90,32 @@ abstract class Forwarder implements MessageTarget {
   }
 }
 
-export class StreamImport extends Forwarder {
-  private readonly rewrite: SubjectRewrite;
+/** What both kinds of import are: two accounts, the subject listened on, its destination and the rewrite between them. */
+abstract class AccountImport extends Forwarder {
+  protected readonly rewrite: SubjectRewrite;
 
   constructor(
-    /** The importing account. */
+    /** The account whose trie holds the import's subscription. */
+    listener: Account,
     readonly importer: Account,
-    /** The exporting account (the subscription lives in its trie). */
     readonly exporter: Account,
+    /** The subject listened on (in the exporter for a stream import, in the importer for a service import). */
     readonly from: string,
-    /** Destination subject in the importer (prefix + from, or `to`). */
+    /** The destination subject (in the importer for a stream import, in the exporter for a service import). */
     readonly to: string,
-    readonly prefix: string,
+    prefix: string,
+    /** Whether the subject the rewrite maps from is a wildcard (decides between a transform and a fixed `to`). */
+    wild: boolean,
   ) {
-    super(exporter);
-    this.rewrite = new SubjectRewrite(from, to, prefix, subjectHasWildcard(from));
+    super(listener);
+    this.rewrite = new SubjectRewrite(from, to, prefix, wild);
+  }
+}
+
+/** The subscription lives in the exporter's trie; `to` is prefix + from, or the mapped `to`. */
+export class StreamImport extends AccountImport {
+  constructor(importer: Account, exporter: Account, from: string, to: string, readonly prefix: string) {
+    super(exporter, importer, exporter, from, to, prefix, subjectHasWildcard(from));
   }
 
   /** The importer's subject for `subject` of the exporter. */
@@ -127,23 +138,19 @@ export class StreamImport extends Forwarder {
   }
 }
 
-export class ServiceImport extends Forwarder {
-  private readonly rewrite: SubjectRewrite;
-
+/** The subscription lives in the importer's trie: `from` is what the importer publishes on. */
+export class ServiceImport extends AccountImport {
   constructor(
-    readonly importer: Account,
-    readonly exporter: Account,
-    /** Subject the importer publishes on. */
-    readonly from: string,
-    /** Subject in the exporter. */
-    readonly to: string,
+    importer: Account,
+    exporter: Account,
+    from: string,
+    to: string,
     readonly share: boolean,
     readonly serviceExport: ServiceExport | undefined,
     /** Import that the server adds by itself (system services). */
     readonly isSystemImport = false,
   ) {
-    super(importer);
-    this.rewrite = new SubjectRewrite(from, to, "", subjectHasWildcard(to));
+    super(importer, importer, exporter, from, to, "", subjectHasWildcard(to));
   }
 
   get responseType(): string {
