@@ -30,7 +30,7 @@ import { compactBlock, recordOffsets, type SeqRange } from "./block-compaction.j
 import { FRAME_HEAD, isCompressedHead, replaceInFrame } from "./block-compression.js";
 import { BlockCompressor } from "./block-compressor.js";
 import { BlockReader } from "./block-reader.js";
-import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
+import { CHUNK_SIZE, newIndexChunk, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
 import { errnoOf, withIo, writeFully, type StoreIo } from "./store-io.js";
 import { StoreError, type FileStoreOptions, type MessageRef, type Nanos, type StoredMessage, type StreamMeta } from "./types.js";
@@ -155,11 +155,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
   protected newChunk(no: number): FileChunk {
     return {
-      no,
-      live: 0,
-      subj: new Int32Array(CHUNK_SIZE),
-      ts: new Float64Array(CHUNK_SIZE),
-      size: new Uint32Array(CHUNK_SIZE),
+      ...newIndexChunk(no),
       blk: new Uint32Array(CHUNK_SIZE),
       off: new Uint32Array(CHUNK_SIZE),
       len: new Uint32Array(CHUNK_SIZE),
