@@ -4,10 +4,10 @@
 // buffer range: no parser state, no handler calls, nothing allocated but the
 // strings of splitArgs.
 
-export const CR = 13;
-export const LF = 10;
-export const SPACE = 32;
-export const TAB = 9;
+const CR = 13;
+const LF = 10;
+const SPACE = 32;
+const TAB = 9;
 
 /** Lower-case an ASCII letter byte. */
 export function lc(b: number): number {

@@ -10,10 +10,6 @@
 
 import { SUBJECT_HASH_SEED, SubjectStringCache, subjectHashStep } from "./subject-cache.js";
 import {
-  CR,
-  LF,
-  SPACE,
-  TAB,
   argLength,
   isArglessOp,
   isJsonObject,
@@ -56,6 +52,14 @@ export const enum ParseFailure {
   /** The client sent `-ERR ...`: Go closes it silently as a parse error. */
   ClientError,
 }
+
+// The parser's own copies, not imports from control-line.ts: V8 folds a
+// module's own constants into the scanning loops, but loads imported ones from
+// their module cell at every comparison (measured: ~10% slower per PUB).
+const CR = 13;
+const LF = 10;
+const SPACE = 32;
+const TAB = 9;
 
 export class ClientProtocolParser {
   /** Bytes of a control line that arrived without its LF yet. */
