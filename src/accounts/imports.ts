@@ -9,12 +9,12 @@
 // forwarding targets; delivery.ts knows nothing of it.
 
 import { isValidSubject } from "../protocol/subject.js";
-import { subjectHasWildcard, subjectsCollide } from "../sublist/subject-trie.js";
+import { subjectHasWildcard, subjectIsSubsetMatch, subjectsCollide } from "../sublist/subject-trie.js";
 import { deliverMessage } from "../server/delivery.js";
 import { TargetKind, type MessageTarget } from "../server/message-target.js";
 import { Subscription } from "../server/subscription.js";
 import type { Account } from "./account.js";
-import { findApprovedExport, findExportFor, isSubsetMatch, type ServiceExport } from "./exports.js";
+import { findApprovedExport, findExportFor, type ServiceExport } from "./exports.js";
 import { SubjectMapping } from "./subject-mapping.js";
 import { repliesOf } from "./service-replies.js";
 import { REQUEST_INFO_HEADER, requestInfoOf, setHeader } from "./request-info.js";
@@ -211,13 +211,13 @@ export function addStreamImport(importer: Account, exporter: Account, from: stri
 function streamImportsCycle(acc: Account, to: string, visited: Set<string>): string {
   if (visited.size >= MAX_CYCLE_SEARCH_DEPTH) return "search cycle depth exhausted";
   let exported = false;
-  for (const subj of acc.streamExports.keys()) if (isSubsetMatch(to, subj)) exported = true;
+  for (const subj of acc.streamExports.keys()) if (subjectIsSubsetMatch(to, subj)) exported = true;
   if (!exported) return "";
   for (const si of acc.streamImports) {
     if (!subjectsCollide(to, si.to)) continue;
     if (visited.has(si.exporter.name)) return "import forms a cycle";
     visited.add(acc.name);
-    const next = isSubsetMatch(si.to, to) ? si.to : to;
+    const next = subjectIsSubsetMatch(si.to, to) ? si.to : to;
     const err = streamImportsCycle(si.exporter, next, visited);
     if (err) return err;
   }
@@ -245,7 +245,7 @@ function serviceImportsCycle(acc: Account, from: string, visited: Set<string>): 
     if (!subjectsCollide(from, si.to)) continue;
     if (visited.has(si.exporter.name)) return "import forms a cycle";
     visited.add(acc.name);
-    const next = isSubsetMatch(si.from, from) ? si.from : from;
+    const next = subjectIsSubsetMatch(si.from, from) ? si.from : from;
     const err = serviceImportsCycle(si.exporter, next, visited);
     if (err) return err;
   }
