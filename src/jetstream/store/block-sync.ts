@@ -66,12 +66,7 @@ export class BlockSync {
       return;
     }
     try {
-      const fd = fs.openSync(this.msgsDir, "r");
-      try {
-        this.io.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      this.fsyncNow(this.msgsDir);
     } catch {
       // Some file systems cannot fsync a directory; the file data itself is synced.
     }
@@ -81,17 +76,11 @@ export class BlockSync {
   private syncInBackground(): void {
     const activeFd = this.activeFd();
     if (activeFd >= 0) this.io.fsync(activeFd, () => undefined);
-    for (const id of this.unsynced) {
-      fs.open(this.blockFile(id), "r", (err, fd) => {
-        if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
-      });
-    }
+    for (const id of this.unsynced) this.fsyncLater(this.blockFile(id));
     this.unsynced.clear();
     if (this.dirUnsynced) {
       this.dirUnsynced = false;
-      fs.open(this.msgsDir, "r", (err, fd) => {
-        if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
-      });
+      this.fsyncLater(this.msgsDir);
     }
   }
 
@@ -99,17 +88,27 @@ export class BlockSync {
   syncSealedNow(): void {
     for (const id of this.unsynced) {
       try {
-        const fd = fs.openSync(this.blockFile(id), "r");
-        try {
-          this.io.fsyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
+        this.fsyncNow(this.blockFile(id));
       } catch {
         // Gone (removed meanwhile) or not syncable: nothing more to do at stop.
       }
     }
     this.unsynced.clear();
     this.dirUnsynced = false;
+  }
+
+  private fsyncLater(file: string): void {
+    fs.open(file, "r", (err, fd) => {
+      if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
+    });
+  }
+
+  private fsyncNow(file: string): void {
+    const fd = fs.openSync(file, "r");
+    try {
+      this.io.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
