@@ -150,8 +150,10 @@ export class Delivery {
     const c = this.c;
     c.sseq = start.sseq;
     c.dseq = 1;
+    // Go reads the floors back from the fresh consumer store, which records only the delivered
+    // position: the ack floor reads 0/0 until the first ack or delivery moves it.
     c.adflr = 0;
-    c.asflr = start.sseq - 1;
+    c.asflr = 0;
   }
 
   skipListResume(): number | null {
@@ -459,8 +461,6 @@ export class Delivery {
         }
       }
     }
-    // A request for nothing is never answered (Go 2.9.10 drops it; it would only expire).
-    if (req.batch <= 0) return;
     const hbMs = req.hbNs / 1e6;
     const wr: PullRequest = {
       reply,
@@ -497,7 +497,7 @@ export class Delivery {
       }
       // Interest is checked by the delivery itself (no subscriber: the request is dropped).
       if (wr.expires === 0 || now < wr.expires) return wq.pop();
-      this.send(wr.reply, statusRequestTimeout(wr.n, wr.b));
+      // Expired before its timer ran (a negative or tiny expires): dropped unanswered, as Go does here.
       wq.removeHead();
     }
     return undefined;
