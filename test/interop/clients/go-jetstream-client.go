@@ -743,6 +743,87 @@ func churn() {
 	say("  survivor fetch: %d %s", len(ms), errText(err))
 }
 
+func listing() {
+	nc := connect()
+	defer nc.Close()
+	js, _ := nc.JetStream(nats.MaxWait(3 * time.Second))
+	section("listing")
+	kv, _ := js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "EMPTY", Storage: nats.MemoryStorage})
+	_, err := kv.Keys()
+	say("  keys of an empty bucket: %s", errText(err))
+	_, err = kv.History("k")
+	say("  history of an empty bucket: %s", errText(err))
+	obs, _ := js.CreateObjectStore(&nats.ObjectStoreConfig{Bucket: "OEMPTY", Storage: nats.MemoryStorage})
+	_, err = obs.List()
+	say("  list of an empty store: %s", errText(err))
+	_, err = obs.GetInfo("nope")
+	say("  info of a missing object: %s", errText(err))
+	say("  delete a missing object: %s", errText(obs.Delete("nope")))
+	js.CreateKeyValue(&nats.KeyValueConfig{Bucket: "SECOND", Storage: nats.MemoryStorage})
+	names := []string{}
+	for n := range js.KeyValueStoreNames() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	say("  kv names: %v", names)
+	names = []string{}
+	for n := range js.ObjectStoreNames() {
+		names = append(names, n)
+	}
+	say("  object store names: %v", names)
+	names = []string{}
+	for n := range js.StreamNames() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	say("  stream names: %v", names)
+	sname, err := js.StreamNameBySubject("$KV.SECOND.x")
+	say("  stream by subject: %s %s", sname, errText(err))
+	_, err = js.StreamNameBySubject("nothing.here")
+	say("  stream by unknown subject: %s", errText(err))
+	js.AddStream(&nats.StreamConfig{Name: "L", Subjects: []string{"l.>"}, Storage: nats.MemoryStorage})
+	for i := 0; i < 3; i++ {
+		js.AddConsumer("L", &nats.ConsumerConfig{Durable: fmt.Sprintf("c%d", i), AckPolicy: nats.AckExplicitPolicy})
+	}
+	names = []string{}
+	for n := range js.ConsumerNames("L") {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	say("  consumer names: %v", names)
+	n := 0
+	for ci := range js.ConsumersInfo("L") {
+		if ci.Config.AckPolicy == nats.AckExplicitPolicy {
+			n++
+		}
+	}
+	say("  consumers info: %d", n)
+	for n := range js.ConsumerNames("nope") {
+		say("  consumer of a missing stream: %s", n)
+	}
+	_, err = js.UpdateConsumer("L", &nats.ConsumerConfig{Durable: "c0", AckPolicy: nats.AckExplicitPolicy, Description: "new"})
+	say("  update consumer: %s", errText(err))
+	_, err = js.UpdateConsumer("L", &nats.ConsumerConfig{Durable: "missing", AckPolicy: nats.AckExplicitPolicy})
+	say("  update a missing consumer: %s", errText(err))
+	_, err = js.UpdateConsumer("L", &nats.ConsumerConfig{Durable: "c0", AckPolicy: nats.AckAllPolicy})
+	say("  update the ack policy: %s", errText(err))
+	_, err = js.AddConsumer("L", &nats.ConsumerConfig{Durable: "c0", AckPolicy: nats.AckExplicitPolicy, Description: "other"})
+	say("  add an existing consumer with another config: %s", errText(err))
+	sub, err := js.SubscribeSync("l.>", nats.Durable("c1"))
+	say("  push subscribe on a pull consumer: %s", errText(err))
+	if sub != nil {
+		sub.Unsubscribe()
+	}
+	psub, err := js.PullSubscribe("l.>", "c2", nats.Bind("L", "c2"))
+	say("  bind to a pull consumer: %s", errText(err))
+	if psub != nil {
+		ci, _ := psub.ConsumerInfo()
+		say("  bound: %s", ci.Name)
+	}
+	_, err = js.PullSubscribe("l.>", "nope", nats.Bind("L", "nope"))
+	say("  bind to a missing consumer: %s", errText(err))
+}
+
 func main() {
 	group := os.Args[1]
 	url = os.Args[2]
@@ -759,6 +840,8 @@ func main() {
 		objects()
 	case "churn":
 		churn()
+	case "listing":
+		listing()
 	}
 	say("== done")
 }
