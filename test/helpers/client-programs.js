@@ -71,11 +71,11 @@ export function buildGoClient(file = "go-client.go") {
   return bin;
 }
 
-/** Path of the built C client scenario program. */
-export function buildCClient() {
-  const source = join(PROGRAMS, "c-client.c");
+/** Path of the built C client scenario program `file` of test/interop/clients. */
+export function buildCClient(file = "c-client.c") {
+  const source = join(PROGRAMS, file);
   const dir = cacheDir(source);
-  const bin = join(dir, "c-client");
+  const bin = join(dir, file.replace(/\.c$/, ""));
   if (!existsSync(bin)) {
     const tmp = `${bin}.${process.pid}.tmp`;
     build("gcc", ["-O1", "-Wall", "-o", tmp, source, "-lnats", "-lpthread"]);
