@@ -4,7 +4,8 @@
 // expires, max_waiting), a pull waiting while its consumer is deleted, every
 // ack kind and ack-all, acks to unknown and malformed $JS.ACK subjects,
 // workqueue and interest retention, push consumers with flow control and
-// heartbeats, deliver groups and interest, the ordered consumer, KV
+// heartbeats, deliver groups and interest, the ordered consumer (also across
+// the deletion of its consumer and a stream purge), KV
 // (watch, history, keys, purge, delete, ttl), the object store (a 6 MB
 // object, links, list, watch, update, delete, seal) and consumers created and
 // deleted in a loop, listings (KV, object store, stream and consumer
@@ -35,6 +36,7 @@ const EXPECT = {
     "push-flow": ["  delivered 48, flow control seen=true heartbeat seen=true"],
     "push-group": ["  group total 10"],
     ordered: ['  msg o.a "o.a-5" sseq=5 cseq=5 delivered=1 pending=0'],
+    "ordered-reset": ['  after delete: o.b "o.b-2" sseq=7', '  after purge: o.c "o.c-2" sseq=9'],
   },
   kv: { "kv-ops": ["  keys: [b.c] ok", "  after ttl: nats: key not found"] },
   objects: { obj: ["  get big: 6291579 same=true ok", "  link: ln -> O/big", "  sealed=true"] },

@@ -537,6 +537,40 @@ func push() {
 		say("  ordered config: ack=%v replay=%v flow_control=%v heartbeat=%v mem=%v replicas=%d max_deliver=%d inactive=%v", ci.Config.AckPolicy, ci.Config.ReplayPolicy, ci.Config.FlowControl, ci.Config.Heartbeat, ci.Config.MemoryStorage, ci.Config.Replicas, ci.Config.MaxDeliver, ci.Config.InactiveThreshold)
 	}
 	osub.Unsubscribe()
+
+	section("ordered-reset")
+	// With short heartbeats the ordered consumer notices its consumer deleted
+	// (heartbeats stop) and a stream purge, recreates a consumer and resumes.
+	rsub, err := js.SubscribeSync("o.>", nats.OrderedConsumer(), nats.IdleHeartbeat(250*time.Millisecond))
+	if err != nil {
+		say("  ordered subscribe: %s", errText(err))
+		return
+	}
+	for i := 0; i < 5; i++ {
+		rsub.NextMsg(time.Second)
+	}
+	ci, _ = rsub.ConsumerInfo()
+	say("  delete ordered consumer: %s", errText(js.DeleteConsumer("O", ci.Name)))
+	publish(js, "o.b", 2, 0)
+	for i := 0; i < 2; i++ {
+		if m, err := rsub.NextMsg(5 * time.Second); err == nil {
+			md, _ := m.Metadata()
+			say("  after delete: %s %q sseq=%d", m.Subject, string(m.Data), md.Sequence.Stream)
+		} else {
+			say("  after delete: %s", errText(err))
+		}
+	}
+	say("  purge: %s", errText(js.PurgeStream("O")))
+	publish(js, "o.c", 2, 0)
+	for i := 0; i < 2; i++ {
+		if m, err := rsub.NextMsg(5 * time.Second); err == nil {
+			md, _ := m.Metadata()
+			say("  after purge: %s %q sseq=%d", m.Subject, string(m.Data), md.Sequence.Stream)
+		} else {
+			say("  after purge: %s", errText(err))
+		}
+	}
+	rsub.Unsubscribe()
 }
 
 func kv() {
