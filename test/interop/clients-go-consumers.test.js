@@ -9,7 +9,8 @@
 // (watch, history, keys, purge, delete, ttl), the object store (a 6 MB
 // object, links, list, watch, update, delete, seal) and consumers created and
 // deleted in a loop, listings (KV, object store, stream and consumer
-// names), consumer updates and binding. Each group runs on a fresh pair of servers; the
+// names), consumer updates and binding, a durable consumer and a KV
+// bucket across a kill -9 and restart of the server. Each group runs on a fresh pair of servers; the
 // transcripts must be the same. Skipped when go, nats.go or nats-server is missing.
 import { describe, test, before, after } from "node:test";
 import { join } from "node:path";
@@ -41,6 +42,7 @@ const EXPECT = {
   kv: { "kv-ops": ["  keys: [b.c] ok", "  after ttl: nats: key not found"] },
   objects: { obj: ["  get big: 6291579 same=true ok", "  link: ln -> O/big", "  sealed=true"] },
   churn: { churn: ["  create/delete 300: failures=0", "  consumers left=0"] },
+  restart: { "restart-consumer": ["  got: [5/1 6/1]", "  get: 2 rev=2", "  stream after restart: msgs=6 last=6 consumers=1"] },
   listing: { listing: ["  keys of an empty bucket: nats: no keys found", "  kv names: [KV_EMPTY KV_SECOND]", "  bound: c2"] },
 };
 
