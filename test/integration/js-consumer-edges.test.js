@@ -5,7 +5,8 @@
 // consumer on a limits stream), except one naming stream sequence 0; pull
 // requests with batch 0 or negative take one message, and on an empty stream
 // expire with 408 carrying that batch; a request whose expiry has passed when
-// a message arrives is dropped unanswered.
+// a message arrives is dropped unanswered; a push consumer answers pull
+// requests 409.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sleep } from "../helpers/server.js";
@@ -113,4 +114,11 @@ test("pull requests for 0 or a negative batch take one message; expired ones mee
     assert.deepEqual(await pull(nc, "P", { batch: 1, expires: -1, no_wait: true }, 300), []);
     assert.equal((await api(nc, "CONSUMER.INFO.S.P")).num_waiting, 0);
     assert.deepEqual(await pull(nc, "P", { batch: 5, no_wait: true }, 200), ["msg m3", "msg m4", "msg m5", "408 Request Timeout 2"]);
+  }));
+
+test("a pull request to a push consumer is answered 409 Consumer is push based", () =>
+  withJs(async ({ nc }) => {
+    await api(nc, "STREAM.CREATE.S", { name: "S", subjects: ["s.>"], storage: "memory" });
+    await api(nc, "CONSUMER.DURABLE.CREATE.S.Q", { stream_name: "S", config: { durable_name: "Q", ack_policy: "none", deliver_subject: "qq" } });
+    assert.deepEqual(await pull(nc, "Q", { batch: 1 }, 300), ["409 Consumer is push based "]);
   }));

@@ -94,12 +94,13 @@ export class Delivery {
   start(): void {
     const c = this.c;
     const client = c.host.client;
+    // Push consumers take pull requests too, to answer them 409 (as Go does).
+    this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.subjectNames}`, (_s, reply, _h, data) => {
+      if (reply) this.onPullRequest(reply, data);
+    });
     if (c.isPull) {
       this.waiting = new WaitQueue(this.cfg.max_waiting ?? 512);
       this.waiting.last = Date.now();
-      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.subjectNames}`, (_s, reply, _h, data) => {
-        if (reply) this.onPullRequest(reply, data);
-      });
     } else {
       if (this.cfg.flow_control) {
         this.maxpb = FLOW_CONTROL_MAX_PENDING / 16;
