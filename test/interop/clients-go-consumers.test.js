@@ -34,7 +34,7 @@ const EXPECT = {
     interest: ["  no consumers: msgs=0", "  two acked 2: msgs=1 first=5"],
   },
   push: {
-    "push-flow": ["  delivered 48, flow control seen=true heartbeat seen=true"],
+    "push-flow": ["  delivered 48, flow control seen=true heartbeat seen=true", '  status 409 "Consumer is push based"  data=0'],
     "push-group": ["  group total 10"],
     ordered: ['  msg o.a "o.a-5" sseq=5 cseq=5 delivered=1 pending=0'],
     "ordered-reset": ['  after delete: o.b "o.b-2" sseq=7', '  after purge: o.c "o.c-2" sseq=9'],

@@ -450,6 +450,7 @@ func push() {
 	}
 	raw.Unsubscribe()
 	info(js, "F", "fc")
+	rawPull(nc, "F", "fc", `{"batch":1}`, 300*time.Millisecond, 3)
 
 	section("push-client")
 	msgCount := 0
