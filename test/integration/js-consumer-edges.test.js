@@ -6,7 +6,7 @@
 // requests with batch 0 or negative take one message, and on an empty stream
 // expire with 408 carrying that batch; a request whose expiry has passed when
 // a message arrives is dropped unanswered; a push consumer answers pull
-// requests 409.
+// requests 409; a purge of one subject moves only the consumers it concerns.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { sleep } from "../helpers/server.js";
@@ -121,4 +121,31 @@ test("a pull request to a push consumer is answered 409 Consumer is push based",
     await api(nc, "STREAM.CREATE.S", { name: "S", subjects: ["s.>"], storage: "memory" });
     await api(nc, "CONSUMER.DURABLE.CREATE.S.Q", { stream_name: "S", config: { durable_name: "Q", ack_policy: "none", deliver_subject: "qq" } });
     assert.deepEqual(await pull(nc, "Q", { batch: 1 }, 300), ["409 Consumer is push based "]);
+  }));
+
+test("a purge of one subject moves only the consumers it concerns (Go 2.10)", () =>
+  withJs(async ({ nc, js }) => {
+    await api(nc, "STREAM.CREATE.S", { name: "S", subjects: ["s.>"], storage: "file" });
+    for (const s of ["s.a", "s.b", "s.a", "s.b", "s.c"]) await js.publish(s, s);
+    const mk = (name, filter) => api(nc, `CONSUMER.DURABLE.CREATE.S.${name}`, { stream_name: "S", config: { durable_name: name, ack_policy: "explicit", ...(filter ? { filter_subject: filter } : {}) } });
+    await mk("A");
+    await mk("B", "s.b");
+    await mk("O", "s.a");
+    await mk("K", "s.b");
+    assert.deepEqual(await pull(nc, "A", { batch: 2, no_wait: true }, 200), ["msg s.a", "msg s.b"]);
+    assert.deepEqual(await pull(nc, "O", { batch: 1, no_wait: true }, 200), ["msg s.a"]);
+    const before = await api(nc, "CONSUMER.INFO.S.O");
+    assert.equal((await api(nc, "STREAM.PURGE.S", { filter: "s.b" })).purged, 2);
+    // Within the purged subject: past the end, nothing pending.
+    const b = await api(nc, "CONSUMER.INFO.S.B");
+    assert.deepEqual([b.delivered.stream_seq, b.ack_floor.stream_seq, b.num_pending], [5, 5, 0]);
+    // Elsewhere: untouched.
+    const o = await api(nc, "CONSUMER.INFO.S.O");
+    assert.deepEqual([o.delivered, o.ack_floor, o.num_pending, o.num_ack_pending], [before.delivered, before.ack_floor, 1, 1]);
+    // Wider: the purged pending message is gone, the other stays.
+    const a = await api(nc, "CONSUMER.INFO.S.A");
+    assert.deepEqual([a.num_ack_pending, a.num_pending, a.delivered.stream_seq], [1, 2, 2]);
+    await js.publish("s.b", "new");
+    assert.deepEqual(await pull(nc, "K", { batch: 5, no_wait: true }, 200), ["msg new", "408 Request Timeout 4"]);
+    assert.deepEqual(await pull(nc, "A", { batch: 5, no_wait: true }, 200), ["msg s.a", "msg s.c", "msg new", "408 Request Timeout 2"]);
   }));

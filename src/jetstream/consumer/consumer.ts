@@ -332,8 +332,8 @@ export class Consumer {
     if (p !== undefined) this.terminate(seq, p.sequence, (this.rdc.get(seq) ?? 0) + 1, "Unacknowledged message was deleted", undefined);
   }
 
-  onPurged(): void {
-    const first = this.host.store.state().first_seq;
+  /** After a purge: nothing below `first` (default: the stream's first sequence) is left for this consumer. */
+  onPurged(first = this.host.store.state().first_seq): void {
     this.apply(ConsumerOp.Purged, first);
     this.recountPending();
     this.delivery.kick();
