@@ -156,7 +156,8 @@ static void pull(void) {
     say("  fetch the rest: %d %s", list.Count, statusText(s, jerr));
     for (int i = 0; i < list.Count; i++) natsMsg_AckSync(list.Msgs[i], NULL, NULL);
     natsMsgList_Destroy(&list);
-    nats_Sleep(100);
+    /* The fetch's last request expires about when the client gives up: let it go first. */
+    nats_Sleep(700);
     info(js, "P", "fetcher");
     natsSubscription_Destroy(sub);
     jsCtx_Destroy(js);

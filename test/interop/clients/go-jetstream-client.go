@@ -190,7 +190,7 @@ func pull() {
 	msgs, err = sub.Fetch(2, nats.MaxWait(300*time.Millisecond))
 	say("  fetch empty: %d %s", len(msgs), errText(err))
 	// The fetch's last request expires just as the client gives up: let it go first.
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(400 * time.Millisecond)
 	info(js, "P", "fetcher")
 
 	section("pull-raw")
