@@ -26,7 +26,8 @@ import type { JsAccount } from "./account-context.js";
 export interface StreamConsumerSet {
   onStored(seq: number, subject: string): void;
   onRemoved(seq: number, subject: string): void;
-  onPurged(): void;
+  /** After a purge; `filter`: only that subject was purged. */
+  onPurged(filter?: string): void;
   /** Interest retention: should a just-stored message stay? */
   retainFor(seq: number, subject: string): boolean;
   count(): number;
@@ -178,7 +179,7 @@ export class Stream {
     switch (op.op) {
       case "purge": {
         const n = this.store.purge(op.req);
-        this.consumers.onPurged();
+        this.consumers.onPurged(op.req?.filter);
         return n;
       }
       case "compact": {

@@ -57,11 +57,11 @@ function build(cmd, args, env) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}${r.error ?? ""}`);
 }
 
-/** Path of the built nats.go scenario program (built once per source version). */
-export function buildGoClient() {
-  const source = join(PROGRAMS, "go-client.go");
+/** Path of the built nats.go scenario program `file` of test/interop/clients (built once per source version). */
+export function buildGoClient(file = "go-client.go") {
+  const source = join(PROGRAMS, file);
   const dir = cacheDir(source);
-  const bin = join(dir, "go-client");
+  const bin = join(dir, file.replace(/\.go$/, ""));
   if (!existsSync(bin)) {
     // Test files build in parallel: each into its own file, then renamed.
     const tmp = `${bin}.${process.pid}.tmp`;
@@ -71,11 +71,11 @@ export function buildGoClient() {
   return bin;
 }
 
-/** Path of the built C client scenario program. */
-export function buildCClient() {
-  const source = join(PROGRAMS, "c-client.c");
+/** Path of the built C client scenario program `file` of test/interop/clients. */
+export function buildCClient(file = "c-client.c") {
+  const source = join(PROGRAMS, file);
   const dir = cacheDir(source);
-  const bin = join(dir, "c-client");
+  const bin = join(dir, file.replace(/\.c$/, ""));
   if (!existsSync(bin)) {
     const tmp = `${bin}.${process.pid}.tmp`;
     build("gcc", ["-O1", "-Wall", "-o", tmp, source, "-lnats", "-lpthread"]);

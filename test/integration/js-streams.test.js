@@ -200,11 +200,17 @@ describe("JetStream streams", { timeout: 60_000 }, () => {
     // As Go: a file stream reports the missing message as a failed delete, a memory stream as an unknown sequence.
     const e = await errOf(jsm.streams.deleteMessage("GET", 2));
     assert.match(e.message, /no message found/);
+    // Past the last sequence the file store reports EOF; a sequence deleted between the first and the last is "not found".
+    assert.match((await errOf(jsm.streams.deleteMessage("GET", 9))).message, /stream store EOF/);
+    await js.publish("get.c", "four");
+    await js.publish("get.c", "five");
+    assert.equal(await jsm.streams.deleteMessage("GET", 4), true);
+    assert.match((await errOf(jsm.streams.deleteMessage("GET", 4))).message, /sequence 4 not found/);
     await jsm.streams.add({ name: "MGET", subjects: ["mget"], storage: "memory" });
     assert.match((await errOf(jsm.streams.deleteMessage("MGET", 7))).message, /sequence 7 not found/);
     const si = await jsm.streams.info("GET", { deleted_details: true });
-    assert.deepEqual(si.state.deleted, undefined);
-    assert.equal(si.state.messages, 1);
+    assert.deepEqual(si.state.deleted, [4]);
+    assert.equal(si.state.messages, 2);
     await jsm.streams.add({ name: "NODEL", subjects: ["nodel"], deny_delete: true });
     await js.publish("nodel", "x");
     const e2 = await errOf(jsm.streams.deleteMessage("NODEL", 1));

@@ -2,7 +2,7 @@
 // the stored timestamp, parsed back by scanning (parseAckTail).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AckReplyBuilder, ackPrefix, parseAckTail } from "../../dist/jetstream/consumer/ack-reply.js";
+import { AckReplyBuilder, ackPrefix, parseAckTail, NOT_A_NUMBER } from "../../dist/jetstream/consumer/ack-reply.js";
 
 test("timestamps are written as the exact integer value of the double, for every range", () => {
   const b = new AckReplyBuilder(ackPrefix("S", "C"));
@@ -28,7 +28,16 @@ test("a built reply parses back to its numbers", () => {
     b.build(1, big, big - 1, 0, big);
     assert.equal(b.text(), `${prefix}1.${big}.${big - 1}.0.${big}`);
   }
-  for (const bad of [`${prefix}1.2.3.4`, `${prefix}1.2.3.4.5.6`, `${prefix}1.2.x.4.5`, `${prefix}1..3.4.5`, `${prefix}`]) {
+  for (const bad of [`${prefix}1.2.3.4`, `${prefix}1.2.3.4.5.6`, `${prefix}1..3.4.5`, `${prefix}`]) {
     assert.equal(parseAckTail(bad, prefix.length, out), false, bad);
   }
+});
+
+test("five tokens that are not all numbers still parse: each such token reads as Go's uint64(-1)", () => {
+  const prefix = ackPrefix("S", "C");
+  const out = { deliveryCount: 0, streamSeq: 0, consumerSeq: 0 };
+  assert.ok(parseAckTail(`${prefix}x.y1.3z.a.b`, prefix.length, out));
+  assert.deepEqual(out, { deliveryCount: NOT_A_NUMBER, streamSeq: NOT_A_NUMBER, consumerSeq: NOT_A_NUMBER });
+  assert.ok(parseAckTail(`${prefix}1.x.3.0.0`, prefix.length, out));
+  assert.deepEqual(out, { deliveryCount: 1, streamSeq: NOT_A_NUMBER, consumerSeq: 3 });
 });

@@ -46,8 +46,18 @@ export function registerMessageApi(api: ApiDispatcher): void {
     if (stream.cfg.sealed) throw jsFail("streamSealed");
     if (stream.cfg.deny_delete) throw jsFail("streamMsgDeleteFailed", { err: "message delete not permitted" });
     const removed = stream.apply({ op: "delete", seq, erase: !noErase });
-    // Go's file store reports a missing message as an error; its memory store just says "not removed".
-    if (removed === 0) throw stream.cfg.storage === "file" ? jsFail("streamMsgDeleteFailed", { err: "no message found" }) : jsFail("sequenceNotFound", { seq });
+    if (removed === 0) throw missingForDelete(stream.cfg.storage === "file", seq, stream.store.state());
     return { success: true };
   });
+}
+
+/**
+ * The error for deleting a message that is not there. Go's memory store only says "not
+ * removed"; its file store fails past the last sequence (EOF) and before the first (no
+ * block holds it), and says "not removed" for a sequence already deleted in between.
+ */
+function missingForDelete(fileStore: boolean, seq: number, st: { first_seq: number; last_seq: number }): Error {
+  if (fileStore && seq > st.last_seq) return jsFail("streamMsgDeleteFailed", { err: "stream store EOF" });
+  if (fileStore && seq < st.first_seq) return jsFail("streamMsgDeleteFailed", { err: "no message found" });
+  return jsFail("sequenceNotFound", { seq });
 }

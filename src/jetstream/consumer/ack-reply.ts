@@ -111,6 +111,9 @@ export class AckReplyBuilder implements ReplyBytes {
   }
 }
 
+/** What a token that is not a number reads as: Go's uint64(-1), a sequence nothing has. */
+export const NOT_A_NUMBER = Number.MAX_SAFE_INTEGER;
+
 /** Writes the decimal digits of a non-negative integer (< 2^53) at o; returns the end. */
 function writeUnsigned(b: Buffer, o: number, n: number): number {
   if (n < 10) {
@@ -140,7 +143,8 @@ function writeUnsigned(b: Buffer, o: number, n: number): number {
 
 /**
  * Parses the five numbers after `prefixLen` characters (the subscription's prefix).
- * Returns false when the tail is not exactly five unsigned integers.
+ * Returns false when the tail is not exactly five non-empty tokens; a token
+ * that is not an unsigned integer reads as NOT_A_NUMBER (Go still answers such an ack).
  */
 export function parseAckTail(subject: string, prefixLen: number, out: AckTarget): boolean {
   const n = subject.length;
@@ -154,6 +158,7 @@ export function parseAckTail(subject: string, prefixLen: number, out: AckTarget)
     const c = i < n ? subject.charCodeAt(i) : 46;
     if (c === 46) {
       if (digits === 0) return false;
+      if (digits < 0) v = NOT_A_NUMBER;
       if (field === 0) dc = v;
       else if (field === 1) sseq = v;
       else if (field === 2) out.consumerSeq = v;
@@ -163,9 +168,9 @@ export function parseAckTail(subject: string, prefixLen: number, out: AckTarget)
       digits = 0;
     } else if (c >= 48 && c <= 57) {
       v = v * 10 + (c - 48);
-      digits++;
+      if (digits >= 0) digits++;
     } else {
-      return false;
+      digits = -1;
     }
   }
   if (field !== 5) return false;

@@ -334,8 +334,8 @@ export class Consumer {
     if (p !== undefined) this.terminate(seq, p.sequence, (this.rdc.get(seq) ?? 0) + 1, "Unacknowledged message was deleted", undefined);
   }
 
-  onPurged(): void {
-    const first = this.host.store.state().first_seq;
+  /** After a purge: nothing below `first` (default: the stream's first sequence) is left for this consumer. */
+  onPurged(first = this.host.store.state().first_seq): void {
     this.apply(ConsumerOp.Purged, first);
     this.recountPending();
     this.delivery.kick();
@@ -351,9 +351,11 @@ export class Consumer {
     const sseq = t.streamSeq;
     const dseq = t.consumerSeq;
     const dc = t.deliveryCount;
+    // Go answers every ack that asks, whatever it names, except one for stream sequence 0.
+    const ackReply = sseq === 0 ? undefined : reply;
     // The common acks are read in place; the rest get a view of the body.
     if (from === to || isWordAt(buf, from, to, "+ACK") || isWordAt(buf, from, to, "+OK")) {
-      this.ackMsg(sseq, dseq, dc, true, reply);
+      this.ackMsg(sseq, dseq, dc, true, ackReply);
       return;
     }
     const data = buf.subarray(from, to);
@@ -365,31 +367,32 @@ export class Consumer {
     if (startsWith(data, "-NAK")) this.nak(sseq, dseq, dc, data);
     else if (isWord(data, "+WPI")) this.progress(sseq);
     else if (startsWith(data, "+TERM")) {
-      this.terminate(sseq, dseq, dc, data.subarray(5).toString("utf8").trim(), reply);
+      this.terminate(sseq, dseq, dc, data.subarray(5).toString("utf8").trim(), ackReply);
       return;
     }
-    if (reply) this.owner.markDirty(this, reply);
+    if (ackReply) this.owner.markDirty(this, ackReply);
   }
 
   /** +ACK (and ack-all); the ack reply, when asked for, follows the state flush. */
   ackMsg(sseq: number, dseq: number, dc: number, sample: boolean, reply: string | undefined): void {
-    // Go answers an ack that changes nothing only on interest and workqueue streams ("acked in place").
+    // An ack that changes nothing is answered too (Go 2.9/2.10 answer every ack with a reply).
     const retention = this.host.config().retention ?? "limits";
-    if (sseq >= this.sseq) return;
-    if (this.cfg.ack_policy === "none") {
-      if (reply && retention !== "limits") this.owner.markDirty(this, reply);
+    if (sseq >= this.sseq || this.cfg.ack_policy === "none") {
+      if (reply) this.owner.markDirty(this, reply);
       return;
     }
     const policyAll = this.cfg.ack_policy === "all";
     if (policyAll) {
       if (dseq <= this.adflr || sseq <= this.asflr) {
-        if (reply && retention !== "limits") this.owner.markDirty(this, reply);
+        if (reply) this.owner.markDirty(this, reply);
         return;
       }
     } else if (!this.pending.has(sseq)) {
-      // Not pending (already acked, or dropped after max_deliver): only a stale redelivery count goes.
+      // Not pending (already acked, or dropped after max_deliver): only a stale redelivery count
+      // goes; with nothing pending the floors catch up with the deliveries, as in Go.
       if (this.rdc.has(sseq)) this.apply(ConsumerOp.Ack, sseq, dseq);
       else this.delivery.unqueueRedelivery(sseq);
+      if (this.pending.size === 0 && (this.adflr !== this.dseq - 1 || this.asflr !== this.sseq - 1)) this.apply(ConsumerOp.CaughtUp, 0);
       if (reply) this.owner.markDirty(this, reply);
       return;
     }

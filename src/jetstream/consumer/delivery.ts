@@ -90,12 +90,13 @@ export class Delivery {
   start(): void {
     const c = this.c;
     const client = c.host.client;
+    // Push consumers take pull requests too, to answer them 409 (as Go does).
+    this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.subjectNames}`, (_s, reply, _h, data) => {
+      if (reply) this.onPullRequest(reply, data);
+    });
     if (c.isPull) {
       this.waiting = new WaitQueue(this.cfg.max_waiting ?? 512);
       this.waiting.last = Date.now();
-      this.nextSub = client.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${c.subjectNames}`, (_s, reply, _h, data) => {
-        if (reply) this.onPullRequest(reply, data);
-      });
     } else {
       if (this.cfg.flow_control) {
         this.fc = new FlowControlWindow(c.subjectNames);
@@ -146,8 +147,10 @@ export class Delivery {
     const c = this.c;
     c.sseq = start.sseq;
     c.dseq = 1;
+    // Go reads the floors back from the fresh consumer store, which records only the delivered
+    // position: the ack floor reads 0/0 until the first ack or delivery moves it.
     c.adflr = 0;
-    c.asflr = start.sseq - 1;
+    c.asflr = 0;
   }
 
   skipListResume(): number | null {
@@ -424,8 +427,6 @@ export class Delivery {
         }
       }
     }
-    // A request for nothing is never answered (Go 2.9.10 drops it; it would only expire).
-    if (wr.n <= 0) return;
     if (!wq.add(wr)) {
       this.send(reply, STATUS_MAX_WAITING);
       return;
@@ -450,7 +451,7 @@ export class Delivery {
       }
       // Interest is checked by the delivery itself (no subscriber: the request is dropped).
       if (wr.expires === 0 || now < wr.expires) return wq.pop();
-      this.send(wr.reply, statusRequestTimeout(wr.n, wr.b));
+      // Expired before its timer ran (a negative or tiny expires): dropped unanswered, as Go does here.
       wq.removeHead();
     }
     return undefined;

@@ -24,7 +24,7 @@ import {
 } from "./config.js";
 import { Consumer, type ConsumerOwner } from "./consumer.js";
 import type { ConsumerStreamHost } from "./host.js";
-import { subjectsCollide } from "../../sublist/subject-trie.js";
+import { subjectIsSubsetMatch, subjectsCollide } from "../../sublist/subject-trie.js";
 import { MemoryConsumerStore } from "../store/memory-consumer-store.js";
 
 export type CreateAction = "" | "create" | "update";
@@ -64,8 +64,30 @@ export class StreamConsumers implements ConsumerOwner {
     for (const c of this.consumers.values()) c.onRemoved(seq, subject);
   }
 
-  onPurged(): void {
-    for (const c of this.consumers.values()) c.onPurged();
+  /**
+   * Go 2.10's purge fan-out: a purge of one subject moves the consumers whose filters lie
+   * within it to the subject's first remaining message (past the end when none is left),
+   * rechecks the pending of those whose filters are wider and overlap it, and leaves the others alone.
+   */
+  onPurged(filter?: string): void {
+    if (filter === undefined || filter === "" || filter === ">") {
+      for (const c of this.consumers.values()) c.onPurged();
+      return;
+    }
+    let firstLeft: number | undefined;
+    for (const c of this.consumers.values()) {
+      const fs = c.filters;
+      if (!fs.all && fs.subjects.every((f) => subjectIsSubsetMatch(f, filter))) {
+        if (firstLeft === undefined) {
+          const store = this.host.store;
+          const left = store.filteredState(store.state().first_seq, filter);
+          firstLeft = left.msgs > 0 ? left.first : store.state().last_seq + 1;
+        }
+        c.onPurged(firstLeft);
+      } else if (fs.all || fs.subjects.some((f) => subjectsCollide(f, filter))) {
+        c.onPurged();
+      }
+    }
   }
 
   /** Interest retention at store time: does any consumer's filter take this subject? */
