@@ -8,7 +8,7 @@
 // (StreamConsumers asks the stream to remove messages).
 
 import { wireSubject } from "../../protocol/subject.js";
-import { parseGoDurationNs } from "../../go-format/duration.js";
+import { isWord, isWordAt, parseNakDelay, startsWith } from "./ack-body.js";
 import type { Subscription } from "../../server/subscription.js";
 import type { ConsumerState, ConsumerStore } from "../store/types.js";
 import { formatNanos } from "../time.js";
@@ -571,35 +571,5 @@ export class Consumer {
     if (!this.isPull && this.delivery.active) o.push_bound = true;
     o.ts = formatNanos(nowNs);
     return o;
-  }
-}
-
-function startsWith(b: Buffer, word: string): boolean {
-  if (b.length < word.length) return false;
-  for (let i = 0; i < word.length; i++) if (b[i] !== word.charCodeAt(i)) return false;
-  return true;
-}
-
-function isWord(b: Buffer, word: string): boolean {
-  return isWordAt(b, 0, b.length, word);
-}
-
-/** b[from, to) is exactly `word`. */
-function isWordAt(b: Buffer, from: number, to: number, word: string): boolean {
-  if (to - from !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if (b[from + i] !== word.charCodeAt(i)) return false;
-  return true;
-}
-
-/** "-NAK 5s" or "-NAK {"delay": ns}": the delay in ns, or null (a plain NAK, as Go treats a bad value). */
-function parseNakDelay(arg: string): number | null {
-  try {
-    if (arg[0] === "{") {
-      const j = JSON.parse(arg) as { delay?: unknown };
-      return typeof j.delay === "number" ? j.delay : 0;
-    }
-    return Number(parseGoDurationNs(arg));
-  } catch {
-    return null;
   }
 }
