@@ -107,6 +107,11 @@ export class StreamImport extends Forwarder {
     this.rewrite = new SubjectRewrite(from, to, prefix, subjectHasWildcard(from));
   }
 
+  /** The importer's subject for `subject` of the exporter. */
+  importedSubject(subject: string): string {
+    return this.rewrite.apply(subject);
+  }
+
   /** Taken when some subscriber of the importer got it (Go's shadow subscriptions exist only for those). */
   deliver(_sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
     // As Go's shadow subscriptions: an imported stream reaches the importer's

@@ -17,6 +17,14 @@ import { Subscription } from "./subscription.js";
  */
 export type InternalHandler = (subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer, publisher: MessageTarget | null) => void;
 
+/**
+ * One routed message as the publisher's bytes: buf[start, start+size), its
+ * first hdrLen bytes the header block (hdrLen <= 0: none). For per-message
+ * handlers that read a byte or two (JetStream acks) and would otherwise pay
+ * for two views per message. Valid only during the call, as above.
+ */
+export type RawInternalHandler = (subject: string, reply: string | undefined, buf: Buffer, start: number, hdrLen: number, size: number) => void;
+
 /** What an internal client needs from the server (Server implements it). */
 export interface InternalRouting {
   nextClientId(): number;
@@ -29,7 +37,7 @@ export class InternalClient implements MessageTarget {
   readonly cid: number;
   readonly echo = true;
   closed = false;
-  private readonly handlers = new Map<Subscription, InternalHandler>();
+  private readonly handlers = new Map<Subscription, { raw: false; fn: InternalHandler } | { raw: true; fn: RawInternalHandler }>();
   private nextSid = 1;
 
   constructor(
@@ -41,13 +49,21 @@ export class InternalClient implements MessageTarget {
     this.cid = routing.nextClientId();
   }
 
-  get subscriptions(): IterableIterator<Subscription> {
-    return this.handlers.keys();
+  get subscriptions(): Subscription[] {
+    return [...this.handlers.keys()];
   }
 
   subscribe(subject: string, handler: InternalHandler, queue?: string): Subscription {
     const sub = new Subscription(this, subject, queue, String(this.nextSid++));
-    this.handlers.set(sub, handler);
+    this.handlers.set(sub, { raw: false, fn: handler });
+    this.account.sublist.insert(sub);
+    return sub;
+  }
+
+  /** subscribe() for a RawInternalHandler. */
+  subscribeRaw(subject: string, handler: RawInternalHandler): Subscription {
+    const sub = new Subscription(this, subject, undefined, String(this.nextSid++));
+    this.handlers.set(sub, { raw: true, fn: handler });
     this.account.sublist.insert(sub);
     return sub;
   }
@@ -67,16 +83,20 @@ export class InternalClient implements MessageTarget {
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean {
     const handler = this.handlers.get(sub);
     if (handler === undefined) return false;
+    if (handler.raw) {
+      handler.fn(subject, reply, buf, start, hdrLen, size);
+      return true;
+    }
     const hdr = hdrLen > 0 ? buf.subarray(start, start + hdrLen) : null;
     const data = buf.subarray(start + (hdrLen > 0 ? hdrLen : 0), start + size);
-    handler(subject, reply, hdr, data, publisher);
+    handler.fn(subject, reply, hdr, data, publisher);
     return true;
   }
 
   /** Remove every subscription; later publications are dropped. */
   close(): void {
     if (this.closed) return;
-    for (const sub of [...this.handlers.keys()]) this.removeSub(sub);
+    for (const sub of this.subscriptions) this.removeSub(sub);
     this.closed = true;
   }
 }

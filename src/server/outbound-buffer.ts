@@ -68,25 +68,9 @@ export class OutboundBuffer {
    * when hdrLen >= 0. The payload is src[start, start+size).
    */
   appendMsg(subject: string, sid: Buffer, reply: string | undefined, hdrLen: number, src: Buffer, start: number, size: number): void {
-    const sl = subject.length;
     const rl = reply === undefined ? 0 : reply.length;
-    const b = this.reserve(sl + rl + sid.length + size + 48);
-    let o = this.len;
-    if (hdrLen >= 0) {
-      b[o++] = 72; // H
-    }
-    b[o++] = 77; // M
-    b[o++] = 83; // S
-    b[o++] = 71; // G
-    b[o++] = SPACE;
-    if (sl < 24) {
-      for (let i = 0; i < sl; i++) b[o++] = subject.charCodeAt(i);
-    } else {
-      o += b.latin1Write(subject, o);
-    }
-    b[o++] = SPACE;
-    for (let i = 0; i < sid.length; i++) b[o++] = sid[i];
-    b[o++] = SPACE;
+    const b = this.reserve(subject.length + rl + sid.length + size + 48);
+    let o = writeMsgHead(b, this.len, hdrLen, subject, sid);
     if (rl > 0) {
       if (rl < 24) {
         for (let i = 0; i < rl; i++) b[o++] = reply!.charCodeAt(i);
@@ -95,18 +79,16 @@ export class OutboundBuffer {
       }
       b[o++] = SPACE;
     }
-    if (hdrLen >= 0) {
-      o = writeDecimal(b, o, hdrLen);
-      b[o++] = SPACE;
-    }
-    o = writeDecimal(b, o, size);
-    b[o++] = CR;
-    b[o++] = LF;
-    copyPayload(b, this.view, o, src, start, size);
-    o += size;
-    b[o++] = CR;
-    b[o++] = LF;
-    this.len = o;
+    this.len = writeMsgTail(b, this.view, o, hdrLen, src, start, size);
+  }
+
+  /** appendMsg with the reply subject given as bytes: reply[0, replyLen). */
+  appendMsgReplyBytes(subject: string, sid: Buffer, reply: Buffer, replyLen: number, hdrLen: number, src: Buffer, start: number, size: number): void {
+    const b = this.reserve(subject.length + replyLen + sid.length + size + 48);
+    let o = writeMsgHead(b, this.len, hdrLen, subject, sid);
+    for (let i = 0; i < replyLen; i++) b[o++] = reply[i];
+    b[o++] = SPACE;
+    this.len = writeMsgTail(b, this.view, o, hdrLen, src, start, size);
   }
 
   /**
@@ -179,6 +161,41 @@ export class OutboundBuffer {
 
 const EMPTY = Buffer.alloc(0);
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** `MSG subject sid ` (or `HMSG …` when hdrLen >= 0) at o; returns the end. */
+function writeMsgHead(b: Buffer, o: number, hdrLen: number, subject: string, sid: Buffer): number {
+  if (hdrLen >= 0) b[o++] = 72; // H
+  b[o++] = 77; // M
+  b[o++] = 83; // S
+  b[o++] = 71; // G
+  b[o++] = SPACE;
+  const sl = subject.length;
+  if (sl < 24) {
+    for (let i = 0; i < sl; i++) b[o++] = subject.charCodeAt(i);
+  } else {
+    o += b.latin1Write(subject, o);
+  }
+  b[o++] = SPACE;
+  for (let i = 0; i < sid.length; i++) b[o++] = sid[i];
+  b[o++] = SPACE;
+  return o;
+}
+
+/** `[hdrLen ]size\r\n<payload>\r\n` at o, the payload src[start, start+size); returns the end. */
+function writeMsgTail(b: Buffer, view: DataView, o: number, hdrLen: number, src: Buffer, start: number, size: number): number {
+  if (hdrLen >= 0) {
+    o = writeDecimal(b, o, hdrLen);
+    b[o++] = SPACE;
+  }
+  o = writeDecimal(b, o, size);
+  b[o++] = CR;
+  b[o++] = LF;
+  copyPayload(b, view, o, src, start, size);
+  o += size;
+  b[o++] = CR;
+  b[o++] = LF;
+  return o;
+}
 
 // Payload copies dominate delivery. Buffer#copy costs ~100 ns of fixed
 // overhead (argument checks plus a fresh view); a typed-array set from a view

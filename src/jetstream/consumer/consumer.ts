@@ -140,7 +140,9 @@ export class Consumer {
   /** Subscribes the ack subject and starts delivering. */
   start(): void {
     const prefixLen = this.ackSubjectPrefix.length;
-    this.ackSub = this.host.client.subscribe(`${this.ackSubjectPrefix}>`, (subject, reply, hdr, data) => this.onAck(subject, prefixLen, reply, hdr, data));
+    this.ackSub = this.host.client.subscribeRaw(`${this.ackSubjectPrefix}>`, (subject, reply, buf, start, hdrLen, size) =>
+      this.onAck(subject, prefixLen, reply, buf, start + (hdrLen > 0 ? hdrLen : 0), start + size),
+    );
     // Every ack subject is new: matched by this prefix rather than cached one by one.
     this.host.account.sublist.addPrefixRoute(this.ackSubjectPrefix);
     this.delivery.start();
@@ -341,19 +343,20 @@ export class Consumer {
 
   // ---- acks ----
 
-  private onAck(subject: string, prefixLen: number, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
+  /** An ack, its body buf[from, to) (headers are ignored, as Go does). */
+  private onAck(subject: string, prefixLen: number, reply: string | undefined, buf: Buffer, from: number, to: number): void {
     if (this.closed) return;
     const t = this.parsed;
     if (!parseAckTail(subject, prefixLen, t)) return;
     const sseq = t.streamSeq;
     const dseq = t.consumerSeq;
     const dc = t.deliveryCount;
-    const n = data.length;
-    const c0 = n > 0 ? data[0] : 0;
-    if (n === 0 || (c0 === 43 /* + */ && (isWord(data, "+ACK") || isWord(data, "+OK")))) {
+    // The common acks are read in place; the rest get a view of the body.
+    if (from === to || isWordAt(buf, from, to, "+ACK") || isWordAt(buf, from, to, "+OK")) {
       this.ackMsg(sseq, dseq, dc, true, reply);
       return;
     }
+    const data = buf.subarray(from, to);
     if (startsWith(data, "+NXT")) {
       this.ackMsg(sseq, dseq, dc, true, undefined);
       if (reply) this.delivery.onPullRequest(reply, data.subarray(4));
@@ -575,7 +578,14 @@ function startsWith(b: Buffer, word: string): boolean {
 }
 
 function isWord(b: Buffer, word: string): boolean {
-  return b.length === word.length && startsWith(b, word);
+  return isWordAt(b, 0, b.length, word);
+}
+
+/** b[from, to) is exactly `word`. */
+function isWordAt(b: Buffer, from: number, to: number, word: string): boolean {
+  if (to - from !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (b[from + i] !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** "-NAK 5s" or "-NAK {"delay": ns}": the delay in ns, or null (a plain NAK, as Go treats a bad value). */

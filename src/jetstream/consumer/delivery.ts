@@ -2,21 +2,24 @@
 // (redeliveries first, then the skip list of last_per_subject, then the
 // store), the target (push subject while it has interest and flow control
 // allows; the oldest pull request otherwise), and publishes through the
-// stream's internal client. Owns pull requests, idle heartbeats, flow control,
-// replay pacing, rate_limit_bps and the inactivity timer. State changes go to Consumer.apply.
+// stream's internal client. Owns serving pull requests (their decoding and
+// queue: pull-requests.ts), idle heartbeats, flow control (its window:
+// flow-control.ts), replay pacing, rate_limit_bps (rate-limit.ts) and the
+// inactivity timer. State changes go to Consumer.apply.
 // A push consumer hears of subscribers coming and going on its deliver subject
 // from interest-watch.ts (on SUB/UNSUB), and re-checks interest when it sends.
 
-import { formatGoDuration } from "../../go-format/duration.js";
 import type { Subscription } from "../../server/subscription.js";
 import { newMessageRef, type MessageRef } from "../store/types.js";
-import { AckReplyBuilder } from "./ack-reply.js";
+import { AckReplyBuilder, type ReplyBytes } from "./ack-reply.js";
 import type { ConsumerConfig } from "./config.js";
 import { ConsumerOp, type Consumer } from "./consumer.js";
 import { routeDelivery } from "./route.js";
-import { watchInterest } from "./interest-watch.js";
+import { hasDeliveryInterest, watchDeliveryInterest } from "./interest-watch.js";
 import { selectStartingSeq } from "./start-position.js";
-import { parsePullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
+import { admitPullRequest, WaitQueue, type PullRequest } from "./pull-requests.js";
+import { FlowControlWindow } from "./flow-control.js";
+import { ByteRateLimit } from "./rate-limit.js";
 import {
   headersOnly,
   STATUS_CONSUMER_DELETED,
@@ -25,8 +28,6 @@ import {
   STATUS_NO_MESSAGES,
   STATUS_PUSH_BASED,
   STATUS_REQUESTS_PENDING,
-  status409,
-  statusBadRequest,
   statusBatchCompleted,
   statusIdleHeartbeat,
   statusMaxBytes,
@@ -42,7 +43,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * the server idle while the client catches up.
  */
 const RUN_BUDGET = 256;
-const FLOW_CONTROL_MAX_PENDING = 32 * 1024 * 1024;
 
 export class Delivery {
   /** Push: the deliver subject has interest. */
@@ -73,14 +73,10 @@ export class Delivery {
   private nextCount = 1;
   /** The message nextMessage() found, in place in the store: used before any other store call. */
   private readonly found: MessageRef = newMessageRef();
-  private rateTokens = 0;
-  private rateLast = 0;
+  private readonly rateLimit = new ByteRateLimit();
   private replayLastSeq = 0;
-  // Flow control (push): bytes in flight, the window, the outstanding request.
-  private pbytes = 0;
-  private maxpb = 0;
-  private fcid = "";
-  private fcsz = 0;
+  /** Push with flow_control: the window of bytes in flight. */
+  private fc: FlowControlWindow | null = null;
 
   constructor(private readonly c: Consumer) {
     this.replaying = c.cfg.replay_policy === "original";
@@ -102,7 +98,7 @@ export class Delivery {
       });
     } else {
       if (this.cfg.flow_control) {
-        this.maxpb = FLOW_CONTROL_MAX_PENDING / 16;
+        this.fc = new FlowControlWindow(c.subjectNames);
         this.fcSub = client.subscribe(`$JS.FC.${c.subjectNames}.*`, (subject) => this.onFlowControlReply(subject));
       }
       this.watchDeliverSubject();
@@ -195,8 +191,7 @@ export class Delivery {
   }
 
   private hasInterest(subject: string): boolean {
-    const r = this.c.host.account.sublist.match(subject);
-    return r.psubs.length > 0 || r.qsubs.length > 0;
+    return hasDeliveryInterest(this.c.host.account, subject);
   }
 
   private run(): void {
@@ -220,7 +215,7 @@ export class Delivery {
     for (;;) {
       if (pull) {
         if (wq!.length === 0) break;
-      } else if (this.maxpb > 0 && this.pbytes > this.maxpb) break;
+      } else if (this.fc !== null && this.fc.full) break;
       if (budget-- === 0) {
         this.scheduled = true;
         setImmediate(() => {
@@ -238,7 +233,8 @@ export class Delivery {
       const dc = this.nextCount;
       if (dc === 1) c.npc--;
       const dseq = c.dseq;
-      const reply = this.replies.build(dc, m.seq, dseq, m.ts, c.numPending());
+      const reply = this.replies;
+      reply.build(dc, m.seq, dseq, m.ts, c.numPending());
       let buf = m.buf;
       let start = m.start;
       let hdrLen = m.hdrLen;
@@ -277,7 +273,7 @@ export class Delivery {
       }
       this.replayDue = 0;
       if (this.cfg.rate_limit_bps) {
-        const waitMs = this.rateLimitWait(size);
+        const waitMs = this.rateLimit.wait(this.cfg.rate_limit_bps, size, Date.now());
         if (waitMs > 0) {
           this.putBack(m.seq, dc);
           this.paceTimer = setTimeout(() => {
@@ -308,20 +304,6 @@ export class Delivery {
     if (pull) this.processWaiting(!stalledOnMaxAck);
   }
 
-  /** rate_limit_bps as a token bucket of one second's bytes: 0 when `size` may go now, else the ms to wait. */
-  private rateLimitWait(size: number): number {
-    const perMs = this.cfg.rate_limit_bps! / 8 / 1000;
-    const now = Date.now();
-    const burst = Math.max(size, perMs * 1000);
-    this.rateTokens = Math.min(burst, this.rateTokens + (now - this.rateLast) * perMs);
-    this.rateLast = now;
-    if (this.rateTokens >= size) {
-      this.rateTokens -= size;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((size - this.rateTokens) / perMs));
-  }
-
   /** Undo taking m from the store when nobody could receive it. */
   private putBack(seq: number, dc: number): void {
     const c = this.c;
@@ -342,7 +324,7 @@ export class Delivery {
   }
 
   /** Sends one message (buf[start, start+msgSize), hdrLen header bytes first); false when nobody took it. */
-  private deliver(target: string, reply: string, buf: Buffer, start: number, hdrLen: number, msgSize: number, m: MessageRef, dc: number, dseq: number, size: number, now: number): boolean {
+  private deliver(target: string, reply: ReplyBytes, buf: Buffer, start: number, hdrLen: number, msgSize: number, m: MessageRef, dc: number, dseq: number, size: number, now: number): boolean {
     const c = this.c;
     const host = c.host;
     if (routeDelivery(host.account, host.client, target, m.subject, reply, buf, start, hdrLen, msgSize) === 0) return false;
@@ -351,11 +333,7 @@ export class Delivery {
     this.lastSend = now;
     if (c.acksExplicitOrAll) c.armAckTimer(c.ackDelayFor(m.seq), false, now);
     else if (c.host.config().retention === "interest" || c.host.config().retention === "workqueue") c.owner.released(c, m.seq);
-    if (this.maxpb > 0) {
-      this.pbytes += size + target.length;
-      if (this.fcid === "" && this.pbytes > this.maxpb / 2) this.sendFlowControl();
-      else if (this.fcid !== "" && this.pbytes - this.fcsz >= this.maxpb) this.fcsz += size;
-    }
+    if (this.fc !== null && this.fc.sent(size + target.length, size)) this.sendFlowControl();
     if (c.isPull) this.waiting!.last = now;
     return true;
   }
@@ -423,29 +401,16 @@ export class Delivery {
       this.send(reply, STATUS_PUSH_BASED);
       return;
     }
-    const req = parsePullRequest(body);
-    if (!req.ok) {
-      this.send(reply, statusBadRequest(req.error));
-      return;
-    }
-    const cfg = this.cfg;
-    if (cfg.max_batch && req.batch > cfg.max_batch) {
-      this.send(reply, status409(`Exceeded MaxRequestBatch of ${cfg.max_batch}`));
-      return;
-    }
-    if (req.expiresNs > 0 && cfg.max_expires && req.expiresNs > cfg.max_expires) {
-      this.send(reply, status409(`Exceeded MaxRequestExpires of ${formatGoDuration(BigInt(cfg.max_expires))}`));
-      return;
-    }
-    if (req.maxBytes > 0 && cfg.max_bytes && req.maxBytes > cfg.max_bytes) {
-      this.send(reply, status409(`Exceeded MaxRequestMaxBytes of ${cfg.max_bytes}`));
-      return;
-    }
     const now = Date.now();
+    const wr = admitPullRequest(reply, body, this.cfg, now);
+    if (Buffer.isBuffer(wr)) {
+      this.send(reply, wr);
+      return;
+    }
     if (wq.isFull()) this.processWaiting(false);
-    if (req.noWait) {
+    if (wr.noWait) {
       const msgsPending = c.numPending() + this.rdq.length;
-      if (msgsPending === 0 && req.expiresNs === 0) {
+      if (msgsPending === 0 && wr.expires === 0) {
         wq.last = now;
         this.send(reply, STATUS_NO_MESSAGES);
         return;
@@ -460,19 +425,7 @@ export class Delivery {
       }
     }
     // A request for nothing is never answered (Go 2.9.10 drops it; it would only expire).
-    if (req.batch <= 0) return;
-    const hbMs = req.hbNs / 1e6;
-    const wr: PullRequest = {
-      reply,
-      n: req.batch,
-      d: 0,
-      b: req.maxBytes,
-      noWait: req.noWait,
-      expires: req.expiresNs !== 0 ? now + req.expiresNs / 1e6 : 0,
-      hb: hbMs,
-      hbt: hbMs > 0 ? now + hbMs : 0,
-      received: now,
-    };
+    if (wr.n <= 0) return;
     if (!wq.add(wr)) {
       this.send(reply, STATUS_MAX_WAITING);
       return;
@@ -556,7 +509,7 @@ export class Delivery {
 
   private sendHeartbeat(subject: string): void {
     const c = this.c;
-    this.send(subject, statusIdleHeartbeat(c.dseq - 1, c.sseq - 1, this.fcid));
+    this.send(subject, statusIdleHeartbeat(c.dseq - 1, c.sseq - 1, this.fc?.id ?? ""));
   }
 
   private armHeartbeat(): void {
@@ -580,21 +533,11 @@ export class Delivery {
   }
 
   private sendFlowControl(): void {
-    const c = this.c;
-    let suffix = "";
-    for (let i = 0; i < 4; i++) suffix += FC_ALPHABET[Math.floor(Math.random() * FC_ALPHABET.length)];
-    this.fcid = `$JS.FC.${c.subjectNames}.${suffix}`;
-    this.fcsz = this.pbytes;
-    c.host.client.publish(this.cfg.deliver_subject!, this.fcid, EMPTY, STATUS_FLOW_CONTROL);
+    this.c.host.client.publish(this.cfg.deliver_subject!, this.fc!.newRequest(), EMPTY, STATUS_FLOW_CONTROL);
   }
 
   private onFlowControlReply(subject: string): void {
-    if (subject !== this.fcid) return;
-    if (this.maxpb < FLOW_CONTROL_MAX_PENDING) this.maxpb = Math.min(this.maxpb * 2, FLOW_CONTROL_MAX_PENDING);
-    this.pbytes = Math.max(0, this.pbytes - this.fcsz);
-    this.fcid = "";
-    this.fcsz = 0;
-    this.kick();
+    if (this.fc !== null && this.fc.answered(subject)) this.kick();
   }
 
   // ---- interest and inactivity ----
@@ -605,7 +548,7 @@ export class Delivery {
 
   private watchDeliverSubject(): void {
     this.unwatchInterest?.();
-    this.unwatchInterest = watchInterest(this.c.host.account.sublist, this.cfg.deliver_subject!, (t) => this.c.host.deferToCycleEnd(t), () => this.checkInterest());
+    this.unwatchInterest = watchDeliveryInterest(this.c.host.account, this.cfg.deliver_subject!, (t) => this.c.host.deferToCycleEnd(t), () => this.checkInterest());
   }
 
   private checkInterest(): void {
@@ -654,4 +597,3 @@ export class Delivery {
 
 const EMPTY = Buffer.alloc(0);
 const MAX_ACK_PENDING = "maxAckPending";
-const FC_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

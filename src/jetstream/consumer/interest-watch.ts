@@ -3,10 +3,14 @@
 // and UNSUB only, never per message), instead of polling. One watcher per
 // account routes each change to the consumers whose deliver subject it can
 // match; each is called once, after the SUB/UNSUB that caused it (deferred,
-// coalesced), and re-checks interest itself.
+// coalesced), and re-checks interest itself. A deliver subject exported as a
+// stream counts the importing accounts' subscribers as its interest (Go's
+// shadow subscriptions exist only for those), so those accounts are watched too.
 
 import type { SubjectTrie, TrieSubscription } from "../../sublist/subject-trie.js";
 import { subjectHasWildcard, subjectMatches } from "../../sublist/subject-trie.js";
+import type { Account } from "../../accounts/account.js";
+import { StreamImport } from "../../accounts/imports.js";
 
 type Notify = () => void;
 type Defer = (task: () => void) => void;
@@ -73,4 +77,44 @@ export function watchInterest<S extends TrieSubscription>(trie: SubjectTrie<S>, 
     byTrie.set(trie, a);
   }
   return a.add(subject, coalesced(defer, fn));
+}
+
+/** The stream imports that take `subject` from `account` to another account. */
+export function streamImportsOf(account: Account, subject: string): StreamImport[] {
+  const out: StreamImport[] = [];
+  for (const sub of account.sublist.match(subject).psubs) if (sub.target instanceof StreamImport && !sub.closed) out.push(sub.target);
+  return out;
+}
+
+/** Someone receives `subject` published in `account`: a subscriber there, or one in an account importing it. */
+export function hasDeliveryInterest(account: Account, subject: string): boolean {
+  const r = account.sublist.match(subject);
+  if (r.qsubs.length > 0) return true;
+  for (const sub of r.psubs) {
+    const t = sub.target;
+    if (!(t instanceof StreamImport)) return true;
+    // One hop, as imported streams are never forwarded again.
+    const there = t.importer.sublist.match(t.importedSubject(subject));
+    if (there.qsubs.length > 0 || there.psubs.some((s) => !(s.target instanceof StreamImport))) return true;
+  }
+  return false;
+}
+
+/** watchInterest for a deliver subject in `account`, following it into the accounts that import it. */
+export function watchDeliveryInterest(account: Account, subject: string, defer: Defer, fn: Notify): () => void {
+  let importWatches: (() => void)[] = [];
+  const watchImporters = (): void => {
+    for (const stop of importWatches) stop();
+    importWatches = streamImportsOf(account, subject).map((imp) => watchInterest(imp.importer.sublist, imp.importedSubject(subject), defer, fn));
+  };
+  // A change here may be an import coming or going: the importers to watch are derived again.
+  const own = watchInterest(account.sublist, subject, defer, () => {
+    watchImporters();
+    fn();
+  });
+  watchImporters();
+  return () => {
+    own();
+    for (const stop of importWatches) stop();
+  };
 }

@@ -1,6 +1,12 @@
 // Pull requests ($JS.API.CONSUMER.MSG.NEXT): decoding the request body as Go
-// does (empty = one message, a bare number = batch, or the JSON form) and the
-// bounded FIFO of waiting requests, served round-robin one message at a time.
+// does (empty = one message, a bare number = batch, or the JSON form), the
+// checks against the consumer's request limits with Go's 400/409 answers, and
+// the bounded FIFO of waiting requests, served round-robin one message at a
+// time. What a request gets depends on the consumer: that is delivery.ts.
+
+import { formatGoDuration } from "../../go-format/duration.js";
+import type { ConsumerConfig } from "./config.js";
+import { status409, statusBadRequest } from "./status.js";
 
 export interface PullRequest {
   reply: string;
@@ -51,6 +57,30 @@ export function parsePullRequest(body: Buffer): ParsedPull {
   const hbNs = (j.idle_heartbeat as number) ?? 0;
   if (hbNs > 0 && hbNs * 2 > expiresNs) return { ok: false, error: "heartbeat value too large" };
   return { ok: true, batch: (j.batch as number) ?? 0, maxBytes: (j.max_bytes as number) ?? 0, noWait: (j.no_wait as boolean) ?? false, expiresNs, hbNs };
+}
+
+/**
+ * A pull request decoded and checked against the consumer's limits: the
+ * waiting entry it becomes (n <= 0 asks for nothing), or the status to answer.
+ */
+export function admitPullRequest(reply: string, body: Buffer, cfg: ConsumerConfig, now: number): PullRequest | Buffer {
+  const req = parsePullRequest(body);
+  if (!req.ok) return statusBadRequest(req.error);
+  if (cfg.max_batch && req.batch > cfg.max_batch) return status409(`Exceeded MaxRequestBatch of ${cfg.max_batch}`);
+  if (req.expiresNs > 0 && cfg.max_expires && req.expiresNs > cfg.max_expires) return status409(`Exceeded MaxRequestExpires of ${formatGoDuration(BigInt(cfg.max_expires))}`);
+  if (req.maxBytes > 0 && cfg.max_bytes && req.maxBytes > cfg.max_bytes) return status409(`Exceeded MaxRequestMaxBytes of ${cfg.max_bytes}`);
+  const hbMs = req.hbNs / 1e6;
+  return {
+    reply,
+    n: req.batch,
+    d: 0,
+    b: req.maxBytes,
+    noWait: req.noWait,
+    expires: req.expiresNs !== 0 ? now + req.expiresNs / 1e6 : 0,
+    hb: hbMs,
+    hbt: hbMs > 0 ? now + hbMs : 0,
+    received: now,
+  };
 }
 
 export class WaitQueue {

@@ -25,6 +25,8 @@ export type CompiledFilter =
   | { kind: "set"; key: string; patterns: readonly string[]; bits: Uint8Array };
 
 const MAX_CACHED_FILTERS = 64;
+/** compile() runs per delivery: the unfiltered answer is one shared object. */
+const ALL: CompiledFilter = Object.freeze({ kind: "all" });
 
 function isWildcardPattern(s: string): boolean {
   return s === "*" || s === ">" || s.includes(".*") || s.includes(".>") || s.startsWith("*.") || s.startsWith(">.");
@@ -41,6 +43,11 @@ export class SubjectTable {
   /** Subjects whose count reached 0; freed at a safe point so an undo can still find them. */
   private readonly emptied: SubjectInfo[] = [];
   private readonly filters = new Map<string, CompiledFilter & { kind: "set" }>();
+  /** The last single-subject filter compiled (a filtered consumer asks for it per delivery). */
+  private lastLiteral: CompiledFilter & { kind: "literal" } = { kind: "literal", subject: "" };
+  /** The last filter list compiled, by identity (a consumer passes the same array each time). */
+  private lastList: readonly string[] | null = null;
+  private lastListCompiled: CompiledFilter = ALL;
   /** Subjects with count > 0. */
   live = 0;
 
@@ -126,14 +133,34 @@ export class SubjectTable {
   }
 
   compile(filter: SubjectFilter | undefined): CompiledFilter {
-    if (filter === undefined) return { kind: "all" };
+    if (filter === undefined || filter === "" || filter === ">") return ALL;
+    if (typeof filter === "string") {
+      if (filter === this.lastLiteral.subject) return this.lastLiteral;
+    } else if (filter === this.lastList) return this.lastListCompiled;
     const patterns = typeof filter === "string" ? [filter] : filter;
-    if (patterns.length === 0 || patterns.some((p) => p === "" || p === ">")) return { kind: "all" };
-    if (patterns.length === 1 && !isWildcardPattern(patterns[0])) return { kind: "literal", subject: patterns[0] };
+    if (patterns.length === 0 || patterns.some((p) => p === "" || p === ">")) return ALL;
+    if (patterns.length === 1 && !isWildcardPattern(patterns[0])) {
+      if (typeof filter === "string") return (this.lastLiteral = { kind: "literal", subject: filter });
+      return { kind: "literal", subject: patterns[0] };
+    }
+    const compiled = this.compileSet(patterns);
+    if (typeof filter !== "string") {
+      this.lastList = filter;
+      this.lastListCompiled = compiled;
+    }
+    return compiled;
+  }
+
+  private compileSet(patterns: readonly string[]): CompiledFilter & { kind: "set" } {
     const key = patterns.join("\u0000");
     const cached = this.filters.get(key);
     if (cached) return cached;
-    if (this.filters.size >= MAX_CACHED_FILTERS) this.filters.delete(this.filters.keys().next().value as string);
+    if (this.filters.size >= MAX_CACHED_FILTERS) {
+      const oldest = this.filters.keys().next().value as string;
+      // An evicted bitmap stops being kept up to date: the identity memo must not hand it out.
+      if (this.lastListCompiled === this.filters.get(oldest)) this.lastList = null;
+      this.filters.delete(oldest);
+    }
     const bits = new Uint8Array(Math.max(16, this.byId.length));
     for (const info of this.byId) if (info && patterns.some((p) => patternMatches(info.subject, p))) bits[info.id] = 1;
     const compiled = { kind: "set" as const, key, patterns: [...patterns], bits };
