@@ -71,6 +71,21 @@ const SEQUENCE_LINE = "\r\nNats-Sequence: ";
 const TIME_LINE = "\r\nNats-Time-Stamp: ";
 const NO_HEADERS = "NATS/1.0\r\n";
 
+/** Writes s at out[at] as latin1 (what Buffer#write does), in a loop: the pieces are short. */
+function putLatin1(out: Buffer, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) out[at + i] = s.charCodeAt(i) & 0xff;
+  return at + n;
+}
+
+/** Copies src[start, end) to out[at]; a loop for the short headers and values of KV entries. */
+function putBytes(out: Buffer, at: number, src: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n > 64) return at + src.copy(out, at, start, end);
+  for (let i = 0; i < n; i++) out[at + i] = src[start + i];
+  return at + n;
+}
+
 export class DirectGet {
   private subs: Subscription[] = [];
   private streamLine: Buffer;
@@ -138,15 +153,15 @@ export class DirectGet {
     const lineBytes = this.streamLine.length + m.subject.length + SEQUENCE_LINE.length + seqText.length + TIME_LINE.length + tsText.length + 4;
     const headLen = (keepHdr ? hdrLen - 2 : NO_HEADERS.length) + lineBytes;
     const out = Buffer.allocUnsafe(headLen + dataLen);
-    let at = keepHdr ? m.buf.copy(out, 0, m.start, m.start + hdrLen - 2) : out.write(NO_HEADERS, 0, "latin1");
-    at += this.streamLine.copy(out, at);
-    at += out.write(m.subject, at, "latin1");
-    at += out.write(SEQUENCE_LINE, at, "latin1");
-    at += out.write(seqText, at, "latin1");
-    at += out.write(TIME_LINE, at, "latin1");
-    at += out.write(tsText, at, "latin1");
-    at += out.write("\r\n\r\n", at, "latin1");
-    m.buf.copy(out, at, m.start + hdrLen, m.start + m.size);
+    let at = keepHdr ? putBytes(out, 0, m.buf, m.start, m.start + hdrLen - 2) : putLatin1(out, 0, NO_HEADERS);
+    at = putBytes(out, at, this.streamLine, 0, this.streamLine.length);
+    at = putLatin1(out, at, m.subject);
+    at = putLatin1(out, at, SEQUENCE_LINE);
+    at = putLatin1(out, at, seqText);
+    at = putLatin1(out, at, TIME_LINE);
+    at = putLatin1(out, at, tsText);
+    at = putLatin1(out, at, "\r\n\r\n");
+    putBytes(out, at, m.buf, m.start + hdrLen, m.start + m.size);
     this.send(reply, out.subarray(0, headLen), out.subarray(headLen));
   }
 
