@@ -1,9 +1,10 @@
 // Exports: the subjects an account offers to others as streams or services,
 // with who may import them (public, listed accounts, or the importer's name
 // at a token position) and, for services, the response type, the response
-// threshold and latency sampling. Also Go's subject-subset rules used to
-// authorise an import against an export. No routing here.
+// threshold and latency sampling, and which export authorises an import (by
+// the subject-subset rule of sublist/). No routing here.
 
+import { subjectIsSubsetMatch } from "../sublist/subject-trie.js";
 import type { LatencyConfig, ResponseType } from "./config-types.js";
 
 /** Go's default time a service export's responder may take to answer. */
@@ -36,29 +37,6 @@ export class ServiceExport {
   ) {}
 }
 
-/**
- * True when every subject matched by `subject` is matched by `pattern`
- * (Go's isSubsetMatch): an import may narrow an export, never widen it.
- */
-export function isSubsetMatch(subject: string, pattern: string): boolean {
-  const tokens = subject.split(".");
-  const test = pattern.split(".");
-  for (let i = 0; i < test.length; i++) {
-    if (i >= tokens.length) return false;
-    const t2 = test[i];
-    if (t2 === "") return false;
-    if (t2 === ">") return true;
-    const t1 = tokens[i];
-    if (t1 === "" || t1 === ">") return false;
-    if (t1 === "*") {
-      if (t2 !== "*") return false;
-      continue;
-    }
-    if (t2 !== "*" && t1 !== t2) return false;
-  }
-  return tokens.length === test.length;
-}
-
 function authAllows(auth: ExportAuth, importer: string, tokens: string[]): boolean {
   if (auth.accountTokenPosition > 0) {
     return auth.accountTokenPosition <= tokens.length && tokens[auth.accountTokenPosition - 1] === importer;
@@ -72,7 +50,7 @@ export function findApprovedExport<E extends StreamExport | ServiceExport>(expor
   const direct = exports.get(subject);
   if (direct !== undefined) return authAllows(direct.auth, importer, tokens) ? direct : undefined;
   for (const e of exports.values()) {
-    if (isSubsetMatch(subject, e.subject) && authAllows(e.auth, importer, tokens)) return e;
+    if (subjectIsSubsetMatch(subject, e.subject) && authAllows(e.auth, importer, tokens)) return e;
   }
   return undefined;
 }
@@ -81,6 +59,6 @@ export function findApprovedExport<E extends StreamExport | ServiceExport>(expor
 export function findExportFor<E extends StreamExport | ServiceExport>(exports: Map<string, E>, subject: string): E | undefined {
   const direct = exports.get(subject);
   if (direct !== undefined) return direct;
-  for (const e of exports.values()) if (isSubsetMatch(subject, e.subject)) return e;
+  for (const e of exports.values()) if (subjectIsSubsetMatch(subject, e.subject)) return e;
   return undefined;
 }

@@ -9,12 +9,12 @@
 // forwarding targets; delivery.ts knows nothing of it.
 
 import { isValidSubject } from "../protocol/subject.js";
-import { subjectHasWildcard, subjectsCollide } from "../sublist/subject-trie.js";
+import { subjectHasWildcard, subjectIsSubsetMatch, subjectsCollide } from "../sublist/subject-trie.js";
 import { deliverMessage } from "../server/delivery.js";
 import { TargetKind, type MessageTarget } from "../server/message-target.js";
 import { Subscription } from "../server/subscription.js";
 import type { Account } from "./account.js";
-import { findApprovedExport, findExportFor, isSubsetMatch, type ServiceExport } from "./exports.js";
+import { findApprovedExport, findExportFor, type ServiceExport } from "./exports.js";
 import { SubjectMapping } from "./subject-mapping.js";
 import { repliesOf } from "./service-replies.js";
 import { REQUEST_INFO_HEADER, requestInfoOf, setHeader } from "./request-info.js";
@@ -90,21 +90,32 @@ abstract class Forwarder implements MessageTarget {
   }
 }
 
-export class StreamImport extends Forwarder {
-  private readonly rewrite: SubjectRewrite;
+/** What both kinds of import are: two accounts, the subject listened on, its destination and the rewrite between them. */
+abstract class AccountImport extends Forwarder {
+  protected readonly rewrite: SubjectRewrite;
 
   constructor(
-    /** The importing account. */
+    /** The account whose trie holds the import's subscription. */
+    listener: Account,
     readonly importer: Account,
-    /** The exporting account (the subscription lives in its trie). */
     readonly exporter: Account,
+    /** The subject listened on (in the exporter for a stream import, in the importer for a service import). */
     readonly from: string,
-    /** Destination subject in the importer (prefix + from, or `to`). */
+    /** The destination subject (in the importer for a stream import, in the exporter for a service import). */
     readonly to: string,
-    readonly prefix: string,
+    prefix: string,
+    /** Whether the subject the rewrite maps from is a wildcard (decides between a transform and a fixed `to`). */
+    wild: boolean,
   ) {
-    super(exporter);
-    this.rewrite = new SubjectRewrite(from, to, prefix, subjectHasWildcard(from));
+    super(listener);
+    this.rewrite = new SubjectRewrite(from, to, prefix, wild);
+  }
+}
+
+/** The subscription lives in the exporter's trie; `to` is prefix + from, or the mapped `to`. */
+export class StreamImport extends AccountImport {
+  constructor(importer: Account, exporter: Account, from: string, to: string, readonly prefix: string) {
+    super(exporter, importer, exporter, from, to, prefix, subjectHasWildcard(from));
   }
 
   /** The importer's subject for `subject` of the exporter. */
@@ -127,23 +138,19 @@ export class StreamImport extends Forwarder {
   }
 }
 
-export class ServiceImport extends Forwarder {
-  private readonly rewrite: SubjectRewrite;
-
+/** The subscription lives in the importer's trie: `from` is what the importer publishes on. */
+export class ServiceImport extends AccountImport {
   constructor(
-    readonly importer: Account,
-    readonly exporter: Account,
-    /** Subject the importer publishes on. */
-    readonly from: string,
-    /** Subject in the exporter. */
-    readonly to: string,
+    importer: Account,
+    exporter: Account,
+    from: string,
+    to: string,
     readonly share: boolean,
     readonly serviceExport: ServiceExport | undefined,
     /** Import that the server adds by itself (system services). */
     readonly isSystemImport = false,
   ) {
-    super(importer);
-    this.rewrite = new SubjectRewrite(from, to, "", subjectHasWildcard(to));
+    super(importer, importer, exporter, from, to, "", subjectHasWildcard(to));
   }
 
   get responseType(): string {
@@ -204,13 +211,13 @@ export function addStreamImport(importer: Account, exporter: Account, from: stri
 function streamImportsCycle(acc: Account, to: string, visited: Set<string>): string {
   if (visited.size >= MAX_CYCLE_SEARCH_DEPTH) return "search cycle depth exhausted";
   let exported = false;
-  for (const subj of acc.streamExports.keys()) if (isSubsetMatch(to, subj)) exported = true;
+  for (const subj of acc.streamExports.keys()) if (subjectIsSubsetMatch(to, subj)) exported = true;
   if (!exported) return "";
   for (const si of acc.streamImports) {
     if (!subjectsCollide(to, si.to)) continue;
     if (visited.has(si.exporter.name)) return "import forms a cycle";
     visited.add(acc.name);
-    const next = isSubsetMatch(si.to, to) ? si.to : to;
+    const next = subjectIsSubsetMatch(si.to, to) ? si.to : to;
     const err = streamImportsCycle(si.exporter, next, visited);
     if (err) return err;
   }
@@ -238,7 +245,7 @@ function serviceImportsCycle(acc: Account, from: string, visited: Set<string>): 
     if (!subjectsCollide(from, si.to)) continue;
     if (visited.has(si.exporter.name)) return "import forms a cycle";
     visited.add(acc.name);
-    const next = isSubsetMatch(si.from, from) ? si.from : from;
+    const next = subjectIsSubsetMatch(si.from, from) ? si.from : from;
     const err = serviceImportsCycle(si.exporter, next, visited);
     if (err) return err;
   }

@@ -5,7 +5,7 @@
 // subjects allow_responses lets it answer. Decisions follow nats-server's
 // pubAllowed/canSubscribe/checkDenySub. It never sends or logs anything.
 
-import { SubjectTrie, subjectHasWildcard, type TrieSubscription } from "../sublist/subject-trie.js";
+import { SubjectTrie, subjectHasWildcard, subjectIsSubsetMatch, type TrieSubscription } from "../sublist/subject-trie.js";
 import type { Permissions, ResponsePermission } from "./model.js";
 import { withResponseDefaults } from "./model.js";
 import { ResponseTracker } from "./response-tracker.js";
@@ -141,7 +141,7 @@ export class ConnectionPermissions {
       if (queue !== undefined && r.qsubs.length > 0) allowed = !queueListed(queue, r.qsubs);
       if (allowed && this.denyFilter === null && subjectHasWildcard(subject)) {
         for (const d of c.subDenySubjects) {
-          if (isSubsetMatch(d, subject)) {
+          if (subjectIsSubsetMatch(d, subject)) {
             this.denyFilter = compileList(c.subDenySubjects, false);
             break;
           }
@@ -188,27 +188,7 @@ export class ConnectionPermissions {
 function queueListed(queue: string, qsubs: readonly (readonly PermissionEntry[])[]): boolean {
   for (const group of qsubs) {
     const name = group[0].queue!;
-    if (queue === name || (subjectHasWildcard(name) && isSubsetMatch(queue, name))) return true;
+    if (queue === name || (subjectHasWildcard(name) && subjectIsSubsetMatch(queue, name))) return true;
   }
   return false;
-}
-
-/** Go's subjectIsSubsetMatch: is every subject of `subject` (may hold wildcards) matched by `test`? */
-export function isSubsetMatch(subject: string, test: string): boolean {
-  const tokens = subject.split(".");
-  const tt = test.split(".");
-  for (let i = 0; i < tt.length; i++) {
-    if (i >= tokens.length) return false;
-    const t2 = tt[i];
-    if (t2.length === 0) return false;
-    if (t2 === ">") return true;
-    const t1 = tokens[i];
-    if (t1.length === 0 || t1 === ">") return false;
-    if (t1 === "*") {
-      if (t2 !== "*") return false;
-      continue;
-    }
-    if (t2 !== "*" && t1 !== t2) return false;
-  }
-  return tokens.length === tt.length;
 }

@@ -7,7 +7,7 @@
 // written for JetStream to interpret. Cross-account checks (imports against
 // exports) happen in accounts/registry.ts.
 
-import { isValidPublicAccountKey } from "../accounts/nkey-check.js";
+import { isPublicNkey } from "../auth/nkey-check.js";
 import {
   unlimitedAccountLimits,
   type AccountConfig,
@@ -120,7 +120,7 @@ function readAccount(name: string, node: ConfNode, report: Report): { account: A
       switch (k.toLowerCase()) {
         case "nkey": {
           const nk = v.kind === "string" ? (v.value as string) : "";
-          if (!isValidPublicAccountKey(nk)) throw new NodeError(v, `Not a valid public nkey for an account: ${goQuote(String(v.value))}`);
+          if (!nk.startsWith("A") || !isPublicNkey(nk)) throw new NodeError(v, `Not a valid public nkey for an account: ${goQuote(String(v.value))}`);
           acc.nkey = nk;
           break;
         }

@@ -5,7 +5,7 @@
 // texts. Also used for the embedding API's typed `authorization` option (the
 // plain object is turned into config nodes first). No credential checks here.
 
-import { fromPublic } from "@nats-io/nkeys";
+import { isPublicNkey } from "../auth/nkey-check.js";
 import type { Options } from "../options.js";
 import type { NkeyUser, Permissions, ResponsePermission, SubjectPermission, User } from "../auth/model.js";
 import { DEFAULT_RESPONSE_EXPIRES, DEFAULT_RESPONSE_MAX } from "../auth/model.js";
@@ -160,7 +160,7 @@ export function readUsers(node: ConfNode, report: (e: NodeError) => void): { use
     }
     if (nkey === "" && username === "") throw new NodeError(last, "User entry requires a user");
     if (nkey !== "") {
-      if (!isValidPublicUserKey(nkey)) throw new NodeError(last, "Not a valid public nkey for a user");
+      if (!nkey.startsWith("U") || !isPublicNkey(nkey)) throw new NodeError(last, "Not a valid public nkey for a user");
       if (username !== "" || password !== "") throw new NodeError(last, "Nkey users do not take usernames or passwords");
       const u: NkeyUser = { nkey };
       if (perms) u.permissions = perms;
@@ -182,16 +182,6 @@ function readConnectionTypes(node: ConfNode): void {
   for (const item of items) {
     const t = asString(item);
     if (!CONNECTION_TYPES.has(t.toUpperCase())) throw new NodeError(item, `unknown connection type ${goQuote(t)}`);
-  }
-}
-
-export function isValidPublicUserKey(key: string): boolean {
-  if (!key.startsWith("U")) return false;
-  try {
-    fromPublic(key);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -4,7 +4,7 @@
 // type names and fields. Built only when the account has a listener.
 
 import type { JsAccount } from "./account-context.js";
-import { eventId } from "./event-id.js";
+import { newEventId } from "../server/nuid.js";
 import { formatNanos } from "./time.js";
 import { nowNanos } from "./store/index.js";
 
@@ -12,7 +12,7 @@ const AUDIT_SUBJECT = "$JS.EVENT.ADVISORY.API";
 
 function publishEvent(jsa: JsAccount, subject: string, type: string, body: Record<string, unknown>): void {
   if (!jsa.account.sublist.hasInterest(subject)) return;
-  const o: Record<string, unknown> = { type, id: eventId(), timestamp: formatNanos(nowNanos()), ...body };
+  const o: Record<string, unknown> = { type, id: newEventId(), timestamp: formatNanos(nowNanos()), ...body };
   if (jsa.engine.domain) o.domain = jsa.engine.domain;
   jsa.client.publish(subject, undefined, JSON.stringify(o));
 }

@@ -1,6 +1,7 @@
 // Server: the client listener, the registry of live and recently closed
-// connections, INFO, the per-read-cycle flush list, lame duck mode and
-// shutdown. It must not parse protocol bytes or route messages itself.
+// connections, the per-read-cycle flush list, entering lame duck mode and
+// shutdown. INFO's content is client-info.ts, lame duck's closing of clients
+// lame-duck.ts. It must not parse protocol bytes or route messages itself.
 
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { createCurve, createServer as createServerKey, type KeyPair } from "@nats-io/nkeys";
@@ -12,7 +13,7 @@ import { ClosedState } from "./close-reason.js";
 import { ClosedConnectionRing } from "./closed-connection.js";
 import { listenOn } from "./listen.js";
 import { Logger } from "./logger.js";
-import { PROTOCOL_VERSION, RUNTIME_VERSION, SERVER_VERSION, TSNATS_VERSION } from "./version.js";
+import { SERVER_VERSION, TSNATS_VERSION } from "./version.js";
 import { removeProcessFiles, writeProcessFiles } from "./process-files.js";
 import * as trace from "./trace.js";
 import type { ExtraListener, ExtraListenerFactory } from "./extra-listener.js";
@@ -20,6 +21,8 @@ import type { ClientPortStarter, ClientSocket } from "./client-transport.js";
 import { Authenticator, type ConfiguredUser } from "../auth/authenticator.js";
 import { InternalClient, type InternalRouting } from "./internal-client.js";
 import { deliverMessage } from "./delivery.js";
+import { clientInfoLine } from "./client-info.js";
+import { closeClientsGradually } from "./lame-duck.js";
 import { OperatorAuthenticator, type JwtClient } from "../auth/jwt/operator-auth.js";
 import { resolveTrust } from "../auth/jwt/options.js";
 import { AuthCallout, type AuthCalloutConfig, type CalloutHost } from "../auth/callout.js";
@@ -360,37 +363,10 @@ export class Server implements InternalRouting {
 
   /**
    * The INFO line for one connection; `tlsFirst`: sent after a handshake_first handshake.
-   * An `async` INFO (after CONNECT: lame duck, a changed limit) carries the
-   * client's own max_payload and no nonce, as Go's.
+   * `async`: an INFO after CONNECT (lame duck, a changed limit).
    */
   infoFor(conn: ClientConnection, tlsFirst = false, async = false): Buffer {
-    const info: Record<string, unknown> = {
-      server_id: this.serverId,
-      server_name: this.serverName,
-      version: SERVER_VERSION,
-      proto: PROTOCOL_VERSION,
-      go: RUNTIME_VERSION,
-      host: this.opts.host,
-      port: this.boundPort,
-      headers: !this.opts.noHeaderSupport,
-    };
-    // With a no_auth_user a client may connect without credentials: Go does not announce auth then
-    // (except to WebSocket clients, which Go tells whenever any credentials are configured).
-    if (conn.transportType === "websocket" ? this.auth.required || this.websocketAuth !== null : this.auth.required && this.opts.noAuthUser === "") info.auth_required = true;
-    const tls = this.opts.tls;
-    if (tls) {
-      const required = tlsFirst || !this.opts.allowNonTls;
-      if (required) info.tls_required = true;
-      if (tls.verify) info.tls_verify = true;
-      if (!required) info.tls_available = true;
-    }
-    info.max_payload = async ? conn.parser.maxPayload : this.opts.maxPayload;
-    if (this.jetStreamEnabled) info.jetstream = true;
-    info.client_id = conn.cid;
-    info.client_ip = conn.host;
-    if (conn.nonce !== "" && !async) info.nonce = conn.nonce;
-    if (this.lameDuck) info.ldm = true;
-    return Buffer.from(`INFO ${JSON.stringify(info)} \r\n`);
+    return clientInfoLine(this, conn, tlsFirst, async);
   }
 
   nextClientId(): number {
@@ -514,9 +490,8 @@ export class Server implements InternalRouting {
   }
 
   /**
-   * Lame duck mode, as nats-server: stop accepting, send connected clients an
-   * INFO with `ldm`, wait the grace period, close the clients spread over the
-   * rest of lame_duck_duration (at most 1s apart), then shut down.
+   * Lame duck mode, as nats-server: stop accepting, then close the clients
+   * gradually (lame-duck.ts) and shut down.
    */
   async enterLameDuckMode(): Promise<void> {
     if (this.lameDuck || this.shuttingDown || !this.listener) return;
@@ -527,45 +502,7 @@ export class Server implements InternalRouting {
     this.listener.close();
     this.listener = null;
     if (this.shuttingDown || this.clients.size === 0) return this.shutdown();
-    const grace = Math.abs(this.opts.lameDuckGracePeriod);
-    let dur = this.opts.lameDuckDuration - grace;
-    if (dur <= 0) dur = 1000;
-    const clients = [...this.clients.values()];
-    // Sleep between closes; below 1ms, close in batches instead.
-    let interval = dur / clients.length;
-    let batch = 1;
-    if (interval < 1) {
-      batch = Math.ceil(clients.length / dur);
-      interval = 1;
-    } else if (interval > 1000) interval = 1000;
-    for (const c of clients) {
-      // Clients that can take an async INFO (protocol 1, CONNECT seen).
-      if (c.connectReceived && c.opts.protocol >= 1) c.sendRaw(this.infoFor(c, false, true));
-    }
-    this.flushAll();
-    if (!(await this.lameDuckSleep(grace))) return;
-    this.logger.notice("Closing existing clients");
-    for (let i = 0; i < clients.length; i++) {
-      clients[i].close(ClosedState.ServerShutdown, true);
-      if (i === clients.length - 1) break;
-      if (batch === 1 || i % batch === 0) {
-        // A random pause of at least half the interval.
-        const pause = Math.max(Math.random() * interval, interval / 2);
-        if (!(await this.lameDuckSleep(pause))) return;
-      }
-    }
-    await this.shutdown();
-  }
-
-  /** Sleep during lame duck mode; false when a shutdown started meanwhile. */
-  private lameDuckSleep(ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(!this.shuttingDown), ms);
-      void this.shutdownStarted.then(() => {
-        clearTimeout(t);
-        resolve(false);
-      });
-    });
+    if (await closeClientsGradually(this, this.shutdownStarted)) await this.shutdown();
   }
 
   private async closeListener(): Promise<void> {

@@ -483,16 +483,20 @@ export function subjectsCollide(a: string, b: string): boolean {
   return ta.length === tb.length;
 }
 
-/** Is every subject matched by `subject` also matched by `test`? (Go's subjectIsSubsetMatch.) */
+/**
+ * Is every subject matched by `subject` also matched by `test`? (Go's
+ * subjectIsSubsetMatch: an empty token on either side never matches.) Also
+ * what lets an import narrow an export but never widen it.
+ */
 export function subjectIsSubsetMatch(subject: string, test: string): boolean {
   const ts = subject.split(".");
   const tt = test.split(".");
   for (let i = 0; i < tt.length; i++) {
     const t = tt[i];
-    if (t === ">") return i < ts.length;
-    if (i >= ts.length) return false;
+    if (i >= ts.length || t === "") return false;
+    if (t === ">") return true;
     const s = ts[i];
-    if (s === ">") return false;
+    if (s === "" || s === ">") return false;
     if (t === "*") continue;
     if (s === "*" || s !== t) return false;
   }

@@ -3,7 +3,8 @@
 // errors of the accounts block, and the registry's checks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { findApprovedExport, isSubsetMatch, StreamExport } from "../../dist/accounts/exports.js";
+import { findApprovedExport, StreamExport } from "../../dist/accounts/exports.js";
+import { subjectIsSubsetMatch as isSubsetMatch } from "../../dist/sublist/subject-trie.js";
 import { AccountRegistry } from "../../dist/accounts/registry.js";
 import { optionsFromConf } from "../helpers/accounts.js";
 

@@ -13,7 +13,8 @@ import bcrypt from "bcryptjs";
 import { createUser } from "@nats-io/nkeys";
 import { loadConfigFile } from "../../dist/config/index.js";
 import { Authenticator, constantTimeEqual } from "../../dist/auth/authenticator.js";
-import { CompiledPermissions, ConnectionPermissions, isSubsetMatch } from "../../dist/auth/permissions.js";
+import { CompiledPermissions, ConnectionPermissions } from "../../dist/auth/permissions.js";
+import { subjectIsSubsetMatch as isSubsetMatch } from "../../dist/sublist/subject-trie.js";
 import { ResponseTracker } from "../../dist/auth/response-tracker.js";
 import { isBcrypt } from "../../dist/auth/model.js";
 
@@ -159,6 +160,9 @@ describe("permissions", () => {
     assert.equal(isSubsetMatch("foo.*", "foo.bar"), false);
     assert.equal(isSubsetMatch("foo.>", "foo.*"), false);
     assert.equal(isSubsetMatch("a.b.c", "a.>"), true);
+    // An empty token never matches, on either side (Go).
+    assert.equal(isSubsetMatch("a..b", "a..b"), false);
+    assert.equal(isSubsetMatch("a.b", "a..b"), false);
   });
 });
 

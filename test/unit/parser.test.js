@@ -4,7 +4,7 @@
 // arguments, the control line limit, payload trailers and max payload.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { parseSize, isOpPrefix, argLength } from "../../dist/protocol/parser.js";
+import { parseSize, isOpPrefix, argLength } from "../../dist/protocol/control-line.js";
 import { recorder } from "../helpers/parser-recorder.js";
 
 // ParseFailure is a const enum (inlined by tsc): its values, in order.

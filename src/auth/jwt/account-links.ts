@@ -7,7 +7,8 @@
 // logged with Go's texts and leave the import out, as nats-server does.
 
 import type { Export, Import } from "@nats-io/jwt";
-import { DEFAULT_RESPONSE_THRESHOLD_MS, ServiceExport, StreamExport, isSubsetMatch } from "../../accounts/exports.js";
+import { DEFAULT_RESPONSE_THRESHOLD_MS, ServiceExport, StreamExport } from "../../accounts/exports.js";
+import { subjectIsSubsetMatch } from "../../sublist/subject-trie.js";
 import { addServiceImport, addStreamImport, clearImports } from "../../accounts/imports.js";
 import type { ResponseType } from "../../accounts/config-types.js";
 import type { ClaimsData } from "@nats-io/jwt";
@@ -61,8 +62,8 @@ function activationProblem(token: string, imp: Import, importer: JwtAccount, exp
   if (act.sub !== importer.id) return "activation is not for this account";
   const issuer = act.nats.issuer_account || act.iss;
   if (issuer !== exporter.id || !exporter.issuerScope(act.iss).known) return "activation not issued by the exporting account";
-  if (typeof act.nats.subject !== "string" || !isSubsetMatch(imp.subject, act.nats.subject)) return "activation subject does not cover the import";
-  const exp = exportsOf(exporter).find((e) => e.type === imp.type && isSubsetMatch(imp.subject, e.subject));
+  if (typeof act.nats.subject !== "string" || !subjectIsSubsetMatch(imp.subject, act.nats.subject)) return "activation subject does not cover the import";
+  const exp = exportsOf(exporter).find((e) => e.type === imp.type && subjectIsSubsetMatch(imp.subject, e.subject));
   const revoked = exp?.revocations ?? {};
   const t = revoked[importer.id] ?? revoked["*"];
   if (t !== undefined && t >= act.iat) return "activation revoked";
@@ -101,7 +102,7 @@ export function applyImports(a: JwtAccount, exporterOf: (id: string) => JwtAccou
       const exp = activationExpiry(imp.token);
       if (exp > 0 && (nextExpiry === 0 || exp < nextExpiry)) nextExpiry = exp;
       const table = imp.type === "service" ? exporter.account.serviceExports : exporter.account.streamExports;
-      for (const e of table.values()) if (e.auth.approved !== null && isSubsetMatch(imp.subject, e.subject)) e.auth.approved.add(a.id);
+      for (const e of table.values()) if (e.auth.approved !== null && subjectIsSubsetMatch(imp.subject, e.subject)) e.auth.approved.add(a.id);
     }
     let err: string;
     if (imp.type === "service") {

@@ -3,7 +3,7 @@
 // AccountResolver, resolverPreloads, resolverPinnedAccounts). Plain data and
 // the startup checks Go makes on it; the resolvers themselves live beside.
 
-import { fromPublic } from "@nats-io/nkeys";
+import { isPublicNkey } from "../nkey-check.js";
 import type { RequestOptions } from "node:https";
 import type { TlsOptions } from "../../options.js";
 import { secureContextOptions } from "../../transport/tls-options.js";
@@ -162,13 +162,7 @@ function versionRefusal(op: OperatorClaims): string {
 
 /** A public nkey of the given kind with a valid checksum (Go's nkeys.IsValidPublic*Key). */
 function validKey(k: string, shape: RegExp): boolean {
-  if (!shape.test(k)) return false;
-  try {
-    fromPublic(k);
-    return true;
-  } catch {
-    return false;
-  }
+  return shape.test(k) && isPublicNkey(k);
 }
 
 export function isAccountKey(k: string): boolean {

@@ -2,12 +2,12 @@
 // ($JS.EVENT.ADVISORY.CONSUMER.*, $JS.EVENT.METRIC.CONSUMER.ACK.*), with Go's
 // type names and field order. Built only when an event happens.
 
-import { eventId } from "../event-id.js";
+import { newEventId } from "../../server/nuid.js";
 import { nowNanos } from "../store/types.js";
 import { formatNanos } from "../time.js";
 
 function typed(type: string, body: Record<string, unknown>, domain: string | undefined): string {
-  const o: Record<string, unknown> = { type, id: eventId(), timestamp: formatNanos(nowNanos()), ...body };
+  const o: Record<string, unknown> = { type, id: newEventId(), timestamp: formatNanos(nowNanos()), ...body };
   if (domain) o.domain = domain;
   return JSON.stringify(o);
 }

@@ -25,7 +25,7 @@ import {
 import { Consumer, type ConsumerOwner } from "./consumer.js";
 import type { ConsumerStreamHost } from "./host.js";
 import { subjectsCollide } from "../../sublist/subject-trie.js";
-import { MemoryConsumerStore } from "./memory-consumer-store.js";
+import { MemoryConsumerStore } from "../store/memory-consumer-store.js";
 
 export type CreateAction = "" | "create" | "update";
 

@@ -8,7 +8,7 @@
 // through BlockReader and are checksummed. With `compression: s2` a sealed
 // block is compressed in the background (block-compressor.ts); an erase in
 // such a block rewrites the frame holding the record. Opening, recovery, meta
-// and consumers are file-store.ts.
+// and consumers are file-store.ts; when written blocks are fsynced, block-sync.ts.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -30,7 +30,8 @@ import { compactBlock, recordOffsets, type SeqRange } from "./block-compaction.j
 import { FRAME_HEAD, isCompressedHead, replaceInFrame } from "./block-compression.js";
 import { BlockCompressor } from "./block-compressor.js";
 import { BlockReader } from "./block-reader.js";
-import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
+import { BlockSync } from "./block-sync.js";
+import { CHUNK_SIZE, newIndexChunk, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
 import { errnoOf, withIo, writeFully, type StoreIo } from "./store-io.js";
 import { StoreError, type FileStoreOptions, type MessageRef, type Nanos, type StoredMessage, type StreamMeta } from "./types.js";
@@ -72,7 +73,6 @@ function recordAt(offsets: readonly number[], off: number): number {
 /** Suffix of block files set aside for deletion (recovery removes leftovers). */
 export const DELETED_SUFFIX = ".del";
 let removedFiles = 0;
-const DEFAULT_SYNC_INTERVAL_MS = 120_000;
 const INITIAL_BUFFER = 64 * 1024;
 /** Tombstone slots a store keeps allocated between batches. */
 const MAX_KEPT_TOMBS = 16384;
@@ -115,11 +115,9 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected readonly emptied = new Set<number>();
   /** A failed write of an operation, reported again by the next flushPending(). */
   protected failure: StoreError | null = null;
-  protected syncTimer: NodeJS.Timeout | null = null;
+  /** fsyncs of sealed blocks and the directory (sync_interval / sync_always). */
+  protected readonly sync: BlockSync;
   private spare: Buffer | null = null;
-  /** Blocks sealed since the last sync tick, and whether the directory changed since. */
-  private readonly unsynced = new Set<number>();
-  private dirUnsynced = false;
 
   protected constructor(opts: FileStoreOptions, dir: string, meta: StreamMeta) {
     super(meta);
@@ -128,6 +126,14 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.blockSize = opts.blockSize && opts.blockSize > 0 ? opts.blockSize : DEFAULT_BLOCK_SIZE;
     this.syncAlways = opts.syncAlways === true;
     this.undo = [];
+    this.sync = new BlockSync({
+      io: this.io,
+      msgsDir: path.join(dir, "msgs"),
+      blockFile: (id) => this.blockFile(id),
+      syncAlways: this.syncAlways,
+      intervalMs: opts.syncIntervalMs,
+      activeFd: () => this.activeFd,
+    });
     this.reader = new BlockReader((id) => this.blockFile(id));
     this.compressor = new BlockCompressor(
       (id) => this.blockFile(id),
@@ -135,14 +141,9 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       (id, data, entries, size) => {
         this.reader.fileReplaced(id);
         this.writeIndex(id, data, size, entries);
-        this.syncDirectory();
+        this.sync.directoryChanged();
       },
     );
-    if (!this.syncAlways) {
-      const every = opts.syncIntervalMs && opts.syncIntervalMs > 0 ? opts.syncIntervalMs : DEFAULT_SYNC_INTERVAL_MS;
-      this.syncTimer = setInterval(() => this.syncInBackground(), every);
-      this.syncTimer.unref();
-    }
   }
 
   protected blockFile(id: number): string {
@@ -161,11 +162,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
   protected newChunk(no: number): FileChunk {
     return {
-      no,
-      live: 0,
-      subj: new Int32Array(CHUNK_SIZE),
-      ts: new Float64Array(CHUNK_SIZE),
-      size: new Uint32Array(CHUNK_SIZE),
+      ...newIndexChunk(no),
       blk: new Uint32Array(CHUNK_SIZE),
       off: new Uint32Array(CHUNK_SIZE),
       len: new Uint32Array(CHUNK_SIZE),
@@ -439,7 +436,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     }
     b.minSeq = 0;
     b.maxSeq = 0;
-    this.syncDirectory();
+    this.sync.directoryChanged();
     const off = recordOffsets(rewritten, rewritten.length);
     this.writeIndex(b.id, rewritten, rewritten.length, { off, subject: off.map(() => "") });
   }
@@ -500,16 +497,15 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     if (this.activeFd >= 0) {
       const oldFd = this.activeFd;
       this.spare = this.reader.adopt(prev.id, saved[0], saved[1]);
-      // With sync_always its bytes were fsynced by every flush; otherwise the next sync tick does it.
       this.io.closeSync(oldFd);
-      if (!this.syncAlways) this.unsynced.add(prev.id);
+      this.sync.blockSealed(prev.id);
       savedIndex.addUpTo(saved[0], savedRecords, savedRecords.off.length);
       this.writeIndexFile(prev.id, savedIndex.finish(prev.id, saved[1]));
       if (prev.live === 0) this.emptied.add(prev.id);
       else if (this.compressesBlocks()) this.compressor.schedule(prev.id);
     }
     this.activeFd = fd;
-    this.syncDirectory();
+    this.sync.directoryChanged();
     this.flushed = this.len;
     this.flushedRecords = this.recOff.length;
     this.active = newBlockInfo(id);
@@ -548,64 +544,6 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     } catch {
       // The index is only a startup shortcut; without it (or with a torn one) the block is scanned.
     }
-  }
-
-  /**
-   * The sync_interval tick: fsync the active block, the blocks sealed since the last tick and the
-   * directory, all asynchronously. Sealing a block does not fsync it (Go does not either): with a
-   * block rolled many times a second, that would turn page-cache writes into disk writes.
-   */
-  private syncInBackground(): void {
-    if (this.closed) return;
-    if (this.activeFd >= 0) this.io.fsync(this.activeFd, () => undefined);
-    for (const id of this.unsynced) {
-      fs.open(this.blockFile(id), "r", (err, fd) => {
-        if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
-      });
-    }
-    this.unsynced.clear();
-    if (this.dirUnsynced) {
-      this.dirUnsynced = false;
-      fs.open(path.join(this.dir, "msgs"), "r", (err, fd) => {
-        if (!err) this.io.fsync(fd, () => fs.close(fd, () => undefined));
-      });
-    }
-  }
-
-  /** A block file was created or rewritten: its directory entry needs a sync (now with sync_always). */
-  protected syncDirectory(): void {
-    if (!this.syncAlways) {
-      this.dirUnsynced = true;
-      return;
-    }
-    try {
-      const fd = fs.openSync(path.join(this.dir, "msgs"), "r");
-      try {
-        this.io.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch {
-      // Some file systems cannot fsync a directory; the file data itself is synced.
-    }
-  }
-
-  /** Graceful stop: everything not yet synced is synced now. */
-  protected syncAllNow(): void {
-    for (const id of this.unsynced) {
-      try {
-        const fd = fs.openSync(this.blockFile(id), "r");
-        try {
-          this.io.fsyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
-        }
-      } catch {
-        // Gone (removed meanwhile) or not syncable: nothing more to do at stop.
-      }
-    }
-    this.unsynced.clear();
-    this.dirUnsynced = false;
   }
 }
 

@@ -65,7 +65,7 @@ export class FileStore extends FileBlocks implements MessageStore {
   private abandon(): void {
     this.closed = true;
     this.clearExpiry();
-    if (this.syncTimer !== null) clearInterval(this.syncTimer);
+    this.sync.stop();
     for (const c of this.consumers.values()) c.close();
     if (this.activeFd >= 0) this.io.closeSync(this.activeFd);
     this.activeFd = -1;
@@ -150,7 +150,7 @@ export class FileStore extends FileBlocks implements MessageStore {
     }
     this.closed = true;
     this.clearExpiry();
-    if (this.syncTimer !== null) clearInterval(this.syncTimer);
+    this.sync.stop();
     for (const c of this.consumers.values()) c.close();
     if (this.activeFd >= 0) {
       try {
@@ -158,7 +158,7 @@ export class FileStore extends FileBlocks implements MessageStore {
       } catch {
         // Written to the OS already; only the flush to the device failed.
       }
-      this.syncAllNow();
+      this.sync.syncSealedNow();
       this.io.closeSync(this.activeFd);
       this.activeFd = -1;
     }

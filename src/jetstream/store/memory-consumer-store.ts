@@ -1,5 +1,7 @@
-// ConsumerStore of a memory stream: holds the consumer's meta and last state
-// reference in memory. Nothing is written anywhere.
+// ConsumerStore kept in process memory: the consumer's meta and last state
+// reference. Every consumer of a memory stream has one, and so has a consumer
+// with mem_storage on a file stream (ordered consumers ask for it), so that it
+// costs no file I/O. Nothing is written anywhere.
 
 import type { ConsumerMeta, ConsumerState, ConsumerStore } from "./types.js";
 
@@ -9,7 +11,8 @@ export class MemoryConsumerStore implements ConsumerStore {
 
   constructor(
     readonly name: string,
-    private readonly onDelete: () => void,
+    /** Tells the owning stream store (a memory stream lists its consumers); null when nothing lists it. */
+    private readonly onDelete: (() => void) | null = null,
   ) {}
 
   meta(): ConsumerMeta | null {
@@ -31,6 +34,8 @@ export class MemoryConsumerStore implements ConsumerStore {
   flushPending(): void {}
 
   delete(): void {
-    this.onDelete();
+    this.currentMeta = null;
+    this.current = null;
+    this.onDelete?.();
   }
 }

@@ -6,7 +6,7 @@
 // views of the arena, which callers must not mutate. Nothing here persists;
 // consumers get MemoryConsumerStore.
 
-import { CHUNK_SIZE, type IndexChunk } from "./sequence-index.js";
+import { CHUNK_SIZE, newIndexChunk, type IndexChunk } from "./sequence-index.js";
 import { StoreCore } from "./store-core.js";
 import { MemoryConsumerStore } from "./memory-consumer-store.js";
 import { encodeSnapshot } from "./snapshot.js";
@@ -53,11 +53,7 @@ export class MemoryStore extends StoreCore<MemoryChunk> implements MessageStore 
 
   protected newChunk(no: number): MemoryChunk {
     return {
-      no,
-      live: 0,
-      subj: new Int32Array(CHUNK_SIZE),
-      ts: new Float64Array(CHUNK_SIZE),
-      size: new Uint32Array(CHUNK_SIZE),
+      ...newIndexChunk(no),
       arena: EMPTY,
       used: 0,
       dead: 0,

@@ -20,6 +20,11 @@ export interface IndexChunk {
   readonly size: Uint32Array;
 }
 
+/** The index part of a new, empty chunk: each store spreads it into its own chunk shape. */
+export function newIndexChunk(no: number): IndexChunk {
+  return { no, live: 0, subj: new Int32Array(CHUNK_SIZE), ts: new Float64Array(CHUNK_SIZE), size: new Uint32Array(CHUNK_SIZE) };
+}
+
 export const OP_APPEND = 1;
 /** Undo entries (3 per change) an idle store keeps allocated. */
 const UNDO_KEEP = 3 * 16384;
@@ -222,7 +227,11 @@ export abstract class SequenceIndex<C extends IndexChunk> {
 
   /** Startup recovery: index a message found on disk (no payload copy, no undo, no limits). */
   protected indexRecovered(seq: number, subject: string, ts: Nanos, size: number): C {
-    const info = this.subjects.intern(subject);
+    return this.indexSlot(seq, this.subjects.intern(subject), ts, size);
+  }
+
+  /** Fill seq's slot and count the message in the bounds, counters and subject table; the chunk it is in. */
+  protected indexSlot(seq: number, info: SubjectInfo, ts: Nanos, size: number): C {
     const c = this.slotChunk(seq);
     const i = seq - c.no * CHUNK_SIZE;
     c.subj[i] = info.id + 1;

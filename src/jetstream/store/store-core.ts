@@ -135,19 +135,8 @@ export abstract class StoreCore<C extends IndexChunk> extends SequenceIndex<C> {
   /** Index a message at seq (>= lastSeq + 1; a larger seq leaves a gap of deleted sequences). */
   protected insert(seq: number, info: SubjectInfo, hdr: Buffer | null, data: Buffer, ts: Nanos, size: number): void {
     this.beginBatch();
-    const c = this.slotChunk(seq);
-    const i = seq - c.no * CHUNK_SIZE;
-    c.subj[i] = info.id + 1;
-    c.ts[i] = ts;
-    c.size[i] = size;
-    c.live++;
-    this.storePayload(c, i, seq, info.subject, hdr, data, ts);
-    if (this.msgs === 0) this.firstSeq = seq;
-    this.lastSeq = seq;
-    this.lastTs = ts;
-    this.msgs++;
-    this.bytes += size;
-    this.subjects.added(info, seq);
+    const c = this.indexSlot(seq, info, ts, size);
+    this.storePayload(c, seq - c.no * CHUNK_SIZE, seq, info.subject, hdr, data, ts);
     this.logUndo(OP_APPEND, seq, info.id);
     if (this.limits.maxAge > 0 && this.ageTimer === null) this.scheduleExpiry();
   }
