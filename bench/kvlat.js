@@ -4,24 +4,32 @@
 // $KV.BENCH.<key>, wait for the PubAck) followed by one get of that key (a
 // direct get, $JS.API.DIRECT.GET.KV_BENCH.$KV.BENCH.<key>, answered with
 // HMSG), one at a time; reports put, get and round latency percentiles.
+// The first o.warmup rounds are untimed. With o.latDump, every timed round's
+// start (ms since the first), put and get latency (µs) go to that file.
 // Raw protocol over one socket.
+import fs from 'node:fs';
 import net from 'node:net';
 import { CONNECT_LINE } from './proto.js';
 import { nowS } from './conn.js';
 
 const KEYS = 64;
 
-/** o: {host, port, n, size, storage, timeout} -> result fields for the JSON line */
-export function runKvLatency(o) {
+/**
+ * o: {host, port, n, warmup, size, storage, timeout, latDump} -> result fields for the JSON line;
+ * onTimed() is called just before the first timed round.
+ */
+export function runKvLatency(o, onTimed = () => {}) {
   return new Promise((resolve) => {
     const s = net.connect({ host: o.host, port: o.port, noDelay: true });
     const inbox = `_INBOX.kvbench.${process.pid}`;
     const payload = 'v'.repeat(o.size);
     const putLat = new Float64Array(o.n);
     const getLat = new Float64Array(o.n);
+    const startMs = new Float64Array(o.n);
+    const warmup = Math.max(0, o.warmup);
     let pend = '';
     let phase = 0; // 0 INFO, 1 bucket created?, 2 put sent, 3 get sent
-    let round = 0;
+    let round = -warmup; // negative while warming up
     let errors = 0;
     let firstErr = null;
     let t0 = 0;
@@ -34,6 +42,7 @@ export function runKvLatency(o) {
     const finish = (err) => {
       clearTimeout(timer);
       s.destroy();
+      if (round < 0) round = 0;
       const secs = nowS() - t0;
       const both = new Float64Array(round);
       for (let i = 0; i < round; i++) both[i] = putLat[i] + getLat[i];
@@ -48,34 +57,44 @@ export function runKvLatency(o) {
         get_p99_us: pct(getLat, round, 99),
       });
       if (err || firstErr) res.error = err || firstErr;
+      if (warmup > 0) res.warmup = warmup;
+      if (o.latDump) {
+        const lines = [];
+        for (let i = 0; i < round; i++) lines.push(`${startMs[i].toFixed(3)} ${putLat[i].toFixed(1)} ${getLat[i].toFixed(1)}`);
+        fs.writeFileSync(o.latDump, `${lines.join('\n')}\n`);
+      }
       resolve(res);
     };
     const put = () => {
       phase = 2;
       tOp = nowS();
-      s.write(`PUB $KV.BENCH.k${round % KEYS} ${inbox}.p ${o.size}\r\n${payload}\r\n`, 'latin1');
+      if (round === 0) {
+        onTimed();
+        t0 = tOp = nowS();
+      }
+      if (round >= 0) startMs[round] = (tOp - t0) * 1e3;
+      s.write(`PUB $KV.BENCH.k${(round + warmup) % KEYS} ${inbox}.p ${o.size}\r\n${payload}\r\n`, 'latin1');
     };
     const get = () => {
       phase = 3;
       tOp = nowS();
-      s.write(`PUB $JS.API.DIRECT.GET.KV_BENCH.$KV.BENCH.k${round % KEYS} ${inbox}.g 0\r\n\r\n`, 'latin1');
+      s.write(`PUB $JS.API.DIRECT.GET.KV_BENCH.$KV.BENCH.k${(round + warmup) % KEYS} ${inbox}.g 0\r\n\r\n`, 'latin1');
     };
     const onMsg = (hdr, body) => {
       if (phase === 1) {
         const r = JSON.parse(body);
         if (r.error) return finish(`bucket create: ${r.error.description}`);
-        t0 = nowS();
         return put();
       }
       if (phase === 2) {
-        putLat[round] = (nowS() - tOp) * 1e6;
+        if (round >= 0) putLat[round] = (nowS() - tOp) * 1e6;
         if (body.charCodeAt(2) !== 115 /* {"stream"… */) {
           errors++;
           firstErr ??= body;
         }
         return get();
       }
-      getLat[round] = (nowS() - tOp) * 1e6;
+      if (round >= 0) getLat[round] = (nowS() - tOp) * 1e6;
       if (body !== payload || !hdr.includes('Nats-Sequence')) {
         errors++;
         firstErr ??= `get: ${hdr.split('\r\n')[0]} ${body.slice(0, 40)}`;

@@ -4,12 +4,14 @@
 // Nats-Subject / Nats-Sequence / Nats-Time-Stamp headers, or a status-only
 // answer (404 Message Not Found, 408 Bad/Empty/Malformed Request). Batch and
 // multi_last requests (ADR-31) send each message with Nats-Num-Pending and
-// Nats-Last-Sequence and end with a 204 EOB status.
+// Nats-Last-Sequence and end with a 204 EOB status. The newest message of one
+// literal subject (every KV get) is encoded straight from the store's bytes
+// into one reply buffer: no message copy, no header list.
 
 import type { Subscription } from "../server/subscription.js";
 import type { Stream } from "./stream.js";
-import type { StoredMessage } from "./store/index.js";
-import { isValidSubject } from "../protocol/subject.js";
+import { newMessageRef, type MessageRef, type StoredMessage } from "./store/index.js";
+import { isValidLiteralSubject, isValidSubject } from "../protocol/subject.js";
 import { buildHeaders } from "./headers.js";
 import { formatNanos, parseTimeNanos } from "./time.js";
 
@@ -61,15 +63,44 @@ function decode(data: Buffer): DirectRequest | "malformed" {
   return r as DirectRequest;
 }
 
+/** Header lines of a direct get answer up to the subject's value, as buildHeaders writes them (latin1). */
+function streamLine(name: string): Buffer {
+  return Buffer.from(`Nats-Stream: ${name}\r\nNats-Subject: `, "latin1");
+}
+const SEQUENCE_LINE = "\r\nNats-Sequence: ";
+const TIME_LINE = "\r\nNats-Time-Stamp: ";
+const NO_HEADERS = "NATS/1.0\r\n";
+
+/** Writes s at out[at] as latin1 (what Buffer#write does), in a loop: the pieces are short. */
+function putLatin1(out: Buffer, at: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) out[at + i] = s.charCodeAt(i) & 0xff;
+  return at + n;
+}
+
+/** Copies src[start, end) to out[at]; a loop for the short headers and values of KV entries. */
+function putBytes(out: Buffer, at: number, src: Buffer, start: number, end: number): number {
+  const n = end - start;
+  if (n > 64) return at + src.copy(out, at, start, end);
+  for (let i = 0; i < n; i++) out[at + i] = src[start + i];
+  return at + n;
+}
+
 export class DirectGet {
   private subs: Subscription[] = [];
+  private streamLine: Buffer;
+  /** Where the store puts the message it finds for lastLiteral() (reused: one lookup at a time). */
+  private readonly found: MessageRef = newMessageRef();
 
-  constructor(private readonly stream: Stream) {}
+  constructor(private readonly stream: Stream) {
+    this.streamLine = streamLine(stream.name);
+  }
 
   /** (Re)subscribe for the stream's current config. */
   configure(): void {
     this.stop();
     const s = this.stream;
+    this.streamLine = streamLine(s.name);
     const client = s.client;
     const names: string[] = [];
     if (s.cfg.allow_direct) names.push(s.name);
@@ -93,7 +124,45 @@ export class DirectGet {
     if (!reply) return;
     if (data.length !== 0) return this.send(reply, status("408 Bad Request"));
     const key = subject.slice(prefixLen);
+    if (isValidLiteralSubject(key)) return this.lastLiteral(reply, key);
     this.single(reply, { seq: 0, last_by_subj: key, next_by_subj: "", batch: 0, max_bytes: 0, multi_last: [], up_to_seq: 0, up_to_time: "", start_time: "" });
+  }
+
+  /** The newest message on one literal subject (the KV get). */
+  private lastLiteral(reply: string, subject: string): void {
+    const store = this.stream.store;
+    const m = this.found;
+    // A message the store cannot read is dropped as lost, and the subject's previous one is next.
+    for (let seq = store.lastSeqForSubject(subject), tried = 0; seq > 0 && seq !== tried; tried = seq, seq = store.lastSeqForSubject(subject)) {
+      if (store.peekMsg(seq, m)) return this.sendFound(reply, m);
+    }
+    this.send(reply, status("404 Message Not Found"));
+  }
+
+  /**
+   * The answer for a message in place: its header block (without the blank line) or a bare
+   * NATS/1.0 line, the stream, subject, sequence and time stamp lines, then the payload, all in
+   * one buffer (the bytes headersFor() and the payload would give).
+   */
+  private sendFound(reply: string, m: MessageRef): void {
+    const hdrLen = m.hdrLen >= 0 ? m.hdrLen : 0;
+    const keepHdr = hdrLen >= 12;
+    const seqText = String(m.seq);
+    const tsText = formatNanos(m.ts);
+    const dataLen = m.size - hdrLen;
+    const lineBytes = this.streamLine.length + m.subject.length + SEQUENCE_LINE.length + seqText.length + TIME_LINE.length + tsText.length + 4;
+    const headLen = (keepHdr ? hdrLen - 2 : NO_HEADERS.length) + lineBytes;
+    const out = Buffer.allocUnsafe(headLen + dataLen);
+    let at = keepHdr ? putBytes(out, 0, m.buf, m.start, m.start + hdrLen - 2) : putLatin1(out, 0, NO_HEADERS);
+    at = putBytes(out, at, this.streamLine, 0, this.streamLine.length);
+    at = putLatin1(out, at, m.subject);
+    at = putLatin1(out, at, SEQUENCE_LINE);
+    at = putLatin1(out, at, seqText);
+    at = putLatin1(out, at, TIME_LINE);
+    at = putLatin1(out, at, tsText);
+    at = putLatin1(out, at, "\r\n\r\n");
+    putBytes(out, at, m.buf, m.start + hdrLen, m.start + m.size);
+    this.send(reply, out.subarray(0, headLen), out.subarray(headLen));
   }
 
   private onRequest(reply: string | undefined, data: Buffer): void {
@@ -121,6 +190,7 @@ export class DirectGet {
     if (req.next_by_subj !== "") m = isValidSubject(req.next_by_subj) ? store.getNextBySubject(req.seq, req.next_by_subj) : null;
     else if (req.seq > 0) m = store.getMsg(req.seq);
     else if (req.start_time !== "") m = this.firstAtOrAfter(parseTimeNanos(req.start_time), ">");
+    else if (isValidLiteralSubject(req.last_by_subj)) return this.lastLiteral(reply, req.last_by_subj);
     else m = isValidSubject(req.last_by_subj) ? store.getLastBySubject(req.last_by_subj) : null;
     if (m === null) return this.send(reply, status("404 Message Not Found"));
     this.send(reply, this.headersFor(m), m.data);

@@ -84,6 +84,8 @@ function matches(pattern: readonly string[], tokens: readonly string[]): boolean
 }
 
 const API_PREFIX = "$JS.API.";
+/** Served by the streams' own subscriptions (direct-get.ts), never by a route. */
+const DIRECT_PREFIX = "$JS.API.DIRECT.";
 
 const GO_ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026" };
 
@@ -134,6 +136,8 @@ export class ApiDispatcher {
   }
 
   dispatch(jsa: JsAccount, subject: string, reply: string | undefined, hdr: Buffer | null, data: Buffer): void {
+    // Every KV get passes here too: no tokens, no route search for it.
+    if (subject.startsWith(DIRECT_PREFIX)) return;
     const tokens = subjectText(subject.slice(API_PREFIX.length)).split(".");
     const found = this.routes.filter((r) => matches(r.tokens, tokens));
     // Go answers nothing for a subject no handler serves (DIRECT.GET is served by the streams).

@@ -40,6 +40,9 @@ export class BlockIndexBuilder {
   private subjectsSize = 4;
   private lastSubject = "";
   private lastNo = -1;
+  /** A view of the block buffer addUpTo last read (the same buffer for most batches of a block). */
+  private source: Buffer | null = null;
+  private sourceView: DataView | null = null;
 
   /** Indexes records [count, upTo) of the block, whose bytes are in buf at records.off. */
   addUpTo(buf: Buffer, records: RecordList, upTo: number): void {
@@ -47,7 +50,11 @@ export class BlockIndexBuilder {
     const need = upTo * ENTRY;
     if (need > this.entries.length) this.grow(need);
     // Word copies through DataViews: a sealed block has thousands of records.
-    const from = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    if (buf !== this.source || this.sourceView === null) {
+      this.source = buf;
+      this.sourceView = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    }
+    const from = this.sourceView;
     const to = this.view;
     let p = this.count * ENTRY;
     for (let k = this.count; k < upTo; k++) {

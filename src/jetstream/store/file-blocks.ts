@@ -74,6 +74,8 @@ function recordAt(offsets: readonly number[], off: number): number {
 export const DELETED_SUFFIX = ".del";
 let removedFiles = 0;
 const INITIAL_BUFFER = 64 * 1024;
+/** Tombstone slots a store keeps allocated between batches. */
+const MAX_KEPT_TOMBS = 16384;
 
 export abstract class FileBlocks extends StoreCore<FileChunk> {
   readonly kind = "file" as const;
@@ -95,8 +97,12 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
   protected flushedRecords = 0;
   /** The active block's index, kept up to date with its flushed records. */
   protected index = new BlockIndexBuilder();
-  /** Sequences whose tombstones the batch must write. */
+  /**
+   * Sequences whose tombstones the batch must write: the first tombCount entries. A count, as a
+   * new array per batch is regrown by the first removal of every batch (each KV update has one).
+   */
   private tombs: number[] = [];
+  private tombCount = 0;
   /** Records to overwrite after the batch: block, offset, length, seq. */
   private erases: number[] = [];
   protected persistedFirst = 1;
@@ -217,7 +223,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
       if (b.live === 0) this.emptied.add(b.id);
     }
     if (this.recovering || !persist) return;
-    if (seq !== this.firstSeq) this.tombs.push(seq);
+    if (seq !== this.firstSeq) this.tombs[this.tombCount++] = seq;
     if (erase) this.erases.push(c.blk[i], c.off[i], c.len[i], seq);
   }
 
@@ -272,7 +278,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
 
   protected writeBatch(): void {
     if (this.firstSeq > this.persistedFirst) this.appendDeletion(REC_FIRST, this.firstSeq);
-    for (const seq of this.tombs) if (seq >= this.firstSeq) this.appendDeletion(REC_TOMB, seq);
+    for (let k = 0; k < this.tombCount; k++) if (this.tombs[k] >= this.firstSeq) this.appendDeletion(REC_TOMB, this.tombs[k]);
     const implied = Math.max(this.pendingLast, this.persistedLast, this.firstSeq - 1);
     if (this.lastSeq > implied) this.appendDeletion(REC_LAST, this.lastSeq, this.lastTs);
     try {
@@ -289,7 +295,7 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     this.persistedFirst = this.firstSeq;
     this.persistedLast = Math.max(this.lastSeq, this.persistedLast);
     this.pendingLast = this.persistedLast;
-    this.tombs = [];
+    this.clearTombs();
     const erases = this.erases;
     this.erases = [];
     this.commitBatch();
@@ -298,12 +304,18 @@ export abstract class FileBlocks extends StoreCore<FileChunk> {
     if (this.len >= this.blockSize) this.rollBlock();
   }
 
+  private clearTombs(): void {
+    this.tombCount = 0;
+    // Kept for the next batch, unless a mass removal (a filtered purge) made it big.
+    if (this.tombs.length > MAX_KEPT_TOMBS) this.tombs = [];
+  }
+
   protected rollback(): void {
     const size = this.flushed;
     this.len = size;
     this.recOff.length = this.flushedRecords;
     this.recSubject.length = this.flushedRecords;
-    this.tombs = [];
+    this.clearTombs();
     this.erases = [];
     this.pendingLast = this.persistedLast;
     try {
