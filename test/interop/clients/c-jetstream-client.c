@@ -19,6 +19,12 @@ static void section(const char *name) { say("== %s", name); }
 static const char *statusText(natsStatus s, jsErrCode jerr) {
     static char buf[512];
     if (s == NATS_OK) return "ok";
+    /* A fetch ends in a timeout either by the server's 408 or by the client's own deadline, which
+       race at the request's expiry; only the latter leaves an error text (with a source location). */
+    if (s == NATS_TIMEOUT) {
+        snprintf(buf, sizeof buf, "%s (js %d)", natsStatus_GetText(s), (int) jerr);
+        return buf;
+    }
     const char *last = nats_GetLastError(NULL);
     snprintf(buf, sizeof buf, "%s (js %d)", (last && *last) ? last : natsStatus_GetText(s), (int) jerr);
     return buf;
