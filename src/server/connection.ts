@@ -407,11 +407,7 @@ export class ClientConnection implements ProtocolHandler, MessageTarget, JwtClie
     return true;
   }
 
-  /**
-   * deliver() with the reply subject given as bytes, reply[0, replyLen)
-   * (JetStream ack subjects, new for every delivery): the string is made
-   * only when a permission check, the trace or an RTT ping needs it.
-   */
+  /** MessageTarget.deliverReplyBytes: the string is made only when a permission check, the trace or an RTT ping needs it. */
   deliverReplyBytes(sub: Subscription, subject: string, reply: Buffer, replyLen: number, hdrLen: number, buf: Buffer, start: number, size: number): boolean {
     if (this.deliveryCheck !== null || this.server.tracing || this.rtt < 0) return this.deliver(sub, subject, reply.toString("latin1", 0, replyLen), hdrLen, buf, start, size);
     if (hdrLen >= 0 && (!this.opts.headers || hdrLen === 0)) {

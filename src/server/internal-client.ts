@@ -49,10 +49,6 @@ export class InternalClient implements MessageTarget {
     this.cid = routing.nextClientId();
   }
 
-  get subscriptions(): Subscription[] {
-    return [...this.handlers.keys()];
-  }
-
   subscribe(subject: string, handler: InternalHandler, queue?: string): Subscription {
     const sub = new Subscription(this, subject, queue, String(this.nextSid++));
     this.handlers.set(sub, { raw: false, fn: handler });
@@ -96,7 +92,7 @@ export class InternalClient implements MessageTarget {
   /** Remove every subscription; later publications are dropped. */
   close(): void {
     if (this.closed) return;
-    for (const sub of this.subscriptions) this.removeSub(sub);
+    for (const sub of [...this.handlers.keys()]) this.removeSub(sub);
     this.closed = true;
   }
 }

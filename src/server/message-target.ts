@@ -29,6 +29,13 @@ export interface MessageTarget {
    */
   deliver(sub: Subscription, subject: string, reply: string | undefined, hdrLen: number, buf: Buffer, start: number, size: number, publisher: MessageTarget | null): boolean;
   /**
+   * deliver() with the reply subject as bytes, reply[0, replyLen) (JetStream
+   * ack subjects, new for every delivery), for targets that copy what they
+   * take before returning (client connections). Absent for the others: they
+   * get the reply as a string and a copy of the message.
+   */
+  deliverReplyBytes?(sub: Subscription, subject: string, reply: Buffer, replyLen: number, hdrLen: number, buf: Buffer, start: number, size: number): boolean;
+  /**
    * Go's ClientInfo of whoever this is, for Nats-Request-Info and latency
    * metrics (`detailed`: the full record, else only account and RTT).
    * Absent for targets that are not clients.

@@ -141,6 +141,14 @@ export async function startTsnats(args, { dir = ROOT, cwd = dir, env = process.e
   return p;
 }
 
+/** A fresh store directory and run directory, added to `dirs` (the test removes those). */
+export function jetStreamDirs(dirs) {
+  const storeDir = tempDir("tsnats-js-");
+  const runDir = tempDir("tsnats-run-");
+  dirs.push(storeDir, runDir);
+  return { storeDir, runDir };
+}
+
 /** `tsnats -js -sd storeDir` on a random port, its ports file in `runDir`; resolves {p, url}. */
 export async function startJetStreamProcess(storeDir, runDir) {
   const p = await startTsnats(["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", runDir], { dir: runDir });

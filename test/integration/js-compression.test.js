@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager, StoreCompression } from "@nats-io/jetstream";
-import { startJetStreamProcess, tempDir, removeDir, waitFor } from "../helpers/tsnats-process.js";
+import { startJetStreamProcess, jetStreamDirs, removeDir, waitFor } from "../helpers/tsnats-process.js";
 import { isCompressedHead } from "../../dist/jetstream/store/block-compression.js";
 
 const dirs = [];
@@ -18,9 +18,7 @@ const payload = (i) => `${String(i).padStart(6, "0")} ${"the same words again an
 
 describe("JetStream compression", { timeout: 120_000 }, () => {
   test("file stream: sealed blocks compressed on disk; messages survive kill -9 and a graceful restart", async () => {
-    const storeDir = tempDir("tsnats-js-");
-    const runDir = tempDir("tsnats-run-");
-    dirs.push(storeDir, runDir);
+    const { storeDir, runDir } = jetStreamDirs(dirs);
     let { p, url } = await startJetStreamProcess(storeDir, runDir);
     let nc = await connect({ servers: url });
     const N = 10_000;
@@ -73,9 +71,7 @@ describe("JetStream compression", { timeout: 120_000 }, () => {
   });
 
   test("memory stream: compression accepted and kept in the config, messages stored as usual", async () => {
-    const storeDir = tempDir("tsnats-js-");
-    const runDir = tempDir("tsnats-run-");
-    dirs.push(storeDir, runDir);
+    const { storeDir, runDir } = jetStreamDirs(dirs);
     const { p, url } = await startJetStreamProcess(storeDir, runDir);
     const nc = await connect({ servers: url });
     try {

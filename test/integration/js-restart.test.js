@@ -6,7 +6,7 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { startJetStreamProcess, tempDir, removeDir, sleep } from "../helpers/tsnats-process.js";
+import { startJetStreamProcess, jetStreamDirs, tempDir, removeDir, sleep } from "../helpers/tsnats-process.js";
 import { startServer, waitUntil } from "../helpers/server.js";
 
 const dirs = [];
@@ -14,9 +14,7 @@ after(() => dirs.forEach(removeDir));
 
 describe("JetStream restart", { timeout: 120_000 }, () => {
   test("graceful stop and kill -9: same config, state and messages", async () => {
-    const storeDir = tempDir("tsnats-js-");
-    const runDir = tempDir("tsnats-run-");
-    dirs.push(storeDir, runDir);
+    const { storeDir, runDir } = jetStreamDirs(dirs);
     let { p, url } = await startJetStreamProcess(storeDir, runDir);
     let nc = await connect({ servers: url });
     try {
@@ -91,9 +89,7 @@ describe("JetStream restart", { timeout: 120_000 }, () => {
   });
 
   test("crash loop: every acknowledged message is present at the sequence its PubAck named", async () => {
-    const storeDir = tempDir("tsnats-js-");
-    const runDir = tempDir("tsnats-run-");
-    dirs.push(storeDir, runDir);
+    const { storeDir, runDir } = jetStreamDirs(dirs);
     const acked = new Map();
     let created = false;
     for (let round = 0; round < 4; round++) {

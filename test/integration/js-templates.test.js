@@ -8,7 +8,7 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { startJetStreamProcess, tempDir, removeDir, waitFor } from "../helpers/tsnats-process.js";
+import { startJetStreamProcess, jetStreamDirs, removeDir, waitFor } from "../helpers/tsnats-process.js";
 
 const dirs = [];
 after(() => dirs.forEach(removeDir));
@@ -17,9 +17,7 @@ const req = async (nc, subject, body) => JSON.parse((await nc.request(subject, b
 
 describe("stream templates", { timeout: 60_000 }, () => {
   test("streams on first publish, limit, restart, delete", async () => {
-    const storeDir = tempDir("tsnats-js-");
-    const runDir = tempDir("tsnats-run-");
-    dirs.push(storeDir, runDir);
+    const { storeDir, runDir } = jetStreamDirs(dirs);
     let { p, url } = await startJetStreamProcess(storeDir, runDir);
     let nc = await connect({ servers: url });
     try {

@@ -6,10 +6,9 @@
 // create, update with revisions, get, delete, purge, keys, history and
 // watchers. Each group runs on a fresh pair of servers; the transcripts must
 // be the same. Skipped when gcc, libnats-dev or nats-server is missing.
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import { join } from "node:path";
-import { cClientMissing, buildCClient, startPair, compareGroup } from "../helpers/client-programs.js";
-import { tempDir, removeDir } from "../helpers/tsnats-process.js";
+import { cClientMissing, buildCClient, clientSuite } from "../helpers/client-programs.js";
 
 const skip = cClientMissing();
 
@@ -22,22 +21,9 @@ const EXPECT = {
 };
 
 describe("the C client's JetStream and KV against tsnats and nats-server", { skip, timeout: 180_000 }, () => {
-  let bin;
-  let dir;
-  before(() => {
-    bin = buildCClient("c-jetstream-client.c");
-    dir = tempDir("tsnats-c-js-");
-  });
-  after(() => removeDir(dir));
+  const suite = clientSuite(() => buildCClient("c-jetstream-client.c"), "tsnats-c-js-");
 
   for (const [group, expect] of Object.entries(EXPECT)) {
-    test(group, async (t) => {
-      const pair = await startPair(dir, group, (n) => `jetstream { store_dir: "${join(dir, `store-${group}-${n}`)}" }\n`);
-      try {
-        await compareGroup(t, bin, group, pair, { expect });
-      } finally {
-        await pair.stop();
-      }
-    });
+    test(group, (t) => suite.group(t, group, (n) => `jetstream { store_dir: "${join(suite.dir, `store-${group}-${n}`)}" }\n`, { expect }));
   }
 });

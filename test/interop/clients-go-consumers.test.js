@@ -12,10 +12,9 @@
 // names), consumer updates and binding, a durable consumer and a KV
 // bucket across a kill -9 and restart of the server. Each group runs on a fresh pair of servers; the
 // transcripts must be the same. Skipped when go, nats.go or nats-server is missing.
-import { describe, test, before, after } from "node:test";
+import { describe, test } from "node:test";
 import { join } from "node:path";
-import { goClientMissing, buildGoClient, startPair, compareGroup } from "../helpers/client-programs.js";
-import { tempDir, removeDir } from "../helpers/tsnats-process.js";
+import { goClientMissing, buildGoClient, clientSuite } from "../helpers/client-programs.js";
 
 const skip = goClientMissing();
 
@@ -47,22 +46,9 @@ const EXPECT = {
 };
 
 describe("nats.go consumers, KV and object store against tsnats and nats-server", { skip, timeout: 300_000 }, () => {
-  let bin;
-  let dir;
-  before(() => {
-    bin = buildGoClient("go-jetstream-client.go");
-    dir = tempDir("tsnats-go-cons-");
-  });
-  after(() => removeDir(dir));
+  const suite = clientSuite(() => buildGoClient("go-jetstream-client.go"), "tsnats-go-cons-");
 
   for (const [group, expect] of Object.entries(EXPECT)) {
-    test(group, async (t) => {
-      const pair = await startPair(dir, group, (n) => `jetstream { store_dir: "${join(dir, `store-${group}-${n}`)}" }\n`);
-      try {
-        await compareGroup(t, bin, group, pair, { expect });
-      } finally {
-        await pair.stop();
-      }
-    });
+    test(group, (t) => suite.group(t, group, (n) => `jetstream { store_dir: "${join(suite.dir, `store-${group}-${n}`)}" }\n`, { expect }));
   }
 });

@@ -80,7 +80,7 @@ export function watchInterest<S extends TrieSubscription>(trie: SubjectTrie<S>, 
 }
 
 /** The stream imports that take `subject` from `account` to another account. */
-export function streamImportsOf(account: Account, subject: string): StreamImport[] {
+function streamImportsOf(account: Account, subject: string): StreamImport[] {
   const out: StreamImport[] = [];
   for (const sub of account.sublist.match(subject).psubs) if (sub.target instanceof StreamImport && !sub.closed) out.push(sub.target);
   return out;
